@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The device-level API: what the UAPI socket server (gw_uapi.c) and the
+ * metrics code may ask of the gateway. It is the whole contract between
+ * the UAPI and the rest of app/; nothing else in app/ is visible to them.
+ *
+ * Threading: every function here runs on the control lcore (the main
+ * lcore). The UAPI server does not get a thread of its own: the control
+ * loop calls gw_uapi_poll() once per iteration, and the server must never
+ * block in it (non-blocking sockets, bounded work per call). Because of
+ * that the device needs no lock, and a set transaction is applied between
+ * two control-loop iterations, never concurrently with a handshake.
+ *
+ * Keys cross this interface as raw 32-byte arrays (the UAPI converts from
+ * and to hex with lib/wg_keys.h). Whoever fills a struct holding a private
+ * or preshared key wipes it afterwards (wg_wipe).
+ */
+#ifndef GW_DEVICE_H
+#define GW_DEVICE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "wg_addr.h"
+#include "wg_messages.h"
+
+struct gw_device;
+
+enum gw_device_limits {
+	GW_DEVICE_NAME_LEN = 16,   /* IFNAMSIZ, with the NUL */
+	GW_MAX_PEERS = 1024,
+	GW_MAX_ALLOWED_IPS = 65536, /* per device, both families together */
+};
+
+/* ---------------------------------------------------------------- get */
+
+struct gw_device_info {
+	char name[GW_DEVICE_NAME_LEN];
+	bool has_private_key;
+	uint8_t private_key[WG_KEY_LEN]; /* wipe after use */
+	uint8_t public_key[WG_KEY_LEN];  /* valid when has_private_key */
+	uint16_t listen_port;            /* host byte order */
+	uint32_t fwmark;                 /* always 0: no fwmark on DPDK */
+	uint32_t n_peers;
+};
+
+struct gw_peer_info {
+	uint8_t public_key[WG_KEY_LEN];
+	bool has_preshared_key;
+	uint8_t preshared_key[WG_KEY_LEN]; /* all zero when none */
+	struct wg_endpoint endpoint;       /* family WG_FAMILY_NONE: none */
+	uint16_t persistent_keepalive;     /* seconds, 0: off */
+	/* wall-clock time of the last completed handshake, 0/0: never */
+	uint64_t last_handshake_sec;
+	uint64_t last_handshake_nsec;
+	uint64_t rx_bytes;                 /* sums over all workers */
+	uint64_t tx_bytes;
+	uint32_t protocol_version;         /* 1 */
+	uint32_t n_allowed_ips;
+	/* valid only during the callback that received this struct */
+	const struct wg_prefix *allowed_ips;
+};
+
+void gw_device_get_info(struct gw_device *dev, struct gw_device_info *out);
+
+/* Calls fn once per peer, in the order the peers were added. Stops early
+ * and returns fn's value when fn returns non-zero; 0 otherwise. The info
+ * passed to fn (preshared key included) is wiped after fn returns. */
+typedef int (*gw_peer_fn)(const struct gw_peer_info *peer, void *arg);
+int gw_device_foreach_peer(struct gw_device *dev, gw_peer_fn fn, void *arg);
+
+/* Calls fn once per named counter (drop reasons and packet counts, summed
+ * over lcores), e.g. for metrics/telemetry. Same early-stop rule. */
+typedef int (*gw_counter_fn)(const char *name, uint64_t value, void *arg);
+int gw_device_foreach_counter(struct gw_device *dev, gw_counter_fn fn,
+			      void *arg);
+
+/* ---------------------------------------------------------------- set */
+
+/*
+ * A validated `set=1` transaction in the shape of the UAPI protocol:
+ * "has_" flags say which keys were present. Fields mean exactly what the
+ * protocol says (wireguard.com/xplatform):
+ *   private_key all zero        remove the private key
+ *   preshared_key all zero      remove the preshared key
+ *   persistent_keepalive 0      off
+ *   replace_peers               remove every existing peer first, then
+ *                               apply peers
+ *   remove                      remove this peer (other fields ignored)
+ *   update_only                 only change the peer if it already exists
+ *   replace_allowed_ips         drop the peer's AllowedIPs before adding
+ *                               allowed_ips
+ */
+struct gw_peer_set {
+	uint8_t public_key[WG_KEY_LEN];
+	bool remove;
+	bool update_only;
+	bool has_preshared_key;
+	uint8_t preshared_key[WG_KEY_LEN];
+	bool has_endpoint;
+	struct wg_endpoint endpoint;
+	bool has_persistent_keepalive;
+	uint16_t persistent_keepalive;
+	bool replace_allowed_ips;
+	uint32_t n_allowed_ips;
+	const struct wg_prefix *allowed_ips; /* host bits already masked */
+};
+
+struct gw_device_set {
+	bool has_private_key;
+	uint8_t private_key[WG_KEY_LEN];
+	bool has_listen_port;
+	uint16_t listen_port;
+	bool has_fwmark;       /* accepted only with value 0 */
+	uint32_t fwmark;
+	bool replace_peers;
+	uint32_t n_peers;
+	const struct gw_peer_set *peers;
+};
+
+/*
+ * Apply a transaction. It is checked as a whole first (limits, families,
+ * fwmark, ports), so that a refused transaction changes nothing; returns
+ * 0 or a negative errno that the UAPI reports as errno=<positive value>:
+ *   -EINVAL   a value the gateway cannot take (e.g. fwmark != 0)
+ *   -ENOSPC   too many peers or AllowedIPs
+ *   -ENOMEM   a table or allocation failed half way (state may be partial,
+ *             as with the kernel implementation)
+ */
+int gw_device_set(struct gw_device *dev, const struct gw_device_set *set);
+
+/* ------------------------------------------- implemented by gw_uapi.c */
+
+/*
+ * The UAPI server, owned by the UAPI engineer. gw_uapi_open creates the
+ * socket /var/run/wireguard/<name>.sock (mode 0600, directory 0755) and
+ * returns NULL with errno set on failure; gw_uapi_poll serves whatever is
+ * ready without blocking; gw_uapi_close closes every connection and
+ * unlinks the socket. All three run on the control lcore.
+ */
+struct gw_uapi;
+struct gw_uapi *gw_uapi_open(struct gw_device *dev, const char *name);
+void gw_uapi_poll(struct gw_uapi *uapi);
+void gw_uapi_close(struct gw_uapi *uapi);
+
+#endif /* GW_DEVICE_H */
