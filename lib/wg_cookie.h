@@ -97,6 +97,7 @@ bool wg_cookie_consume_reply(struct wg_cookie_maker *m,
  */
 struct wg_load_state {
 	uint64_t last_under_load_ns;
+	bool has_been_under_load;
 };
 bool wg_under_load(struct wg_load_state *s, unsigned queue_depth,
 		   unsigned queue_capacity, uint64_t now_ns);

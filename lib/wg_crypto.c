@@ -26,12 +26,12 @@ void wg_hash2(uint8_t out[WG_HASH_LEN], const uint8_t *a, size_t a_len,
 	wg_wipe(&state, sizeof(state));
 }
 
-void wg_mac(uint8_t out[WG_MAC_LEN], const uint8_t key[WG_KEY_LEN],
+void wg_mac(uint8_t out[WG_MAC_LEN], const uint8_t *key, size_t key_len,
 	    const uint8_t *data, size_t len)
 {
 	blake2s_state state;
 
-	blake2s_init_key(&state, WG_MAC_LEN, key, WG_KEY_LEN);
+	blake2s_init_key(&state, WG_MAC_LEN, key, key_len);
 	blake2s_update(&state, data, len);
 	blake2s_final(&state, out, WG_MAC_LEN);
 	wg_wipe(&state, sizeof(state));

@@ -21,8 +21,9 @@ int wg_crypto_init(void);
 void wg_hash2(uint8_t out[WG_HASH_LEN], const uint8_t *a, size_t a_len,
 	      const uint8_t *b, size_t b_len);
 
-/* out = BLAKE2s-128 keyed with key (32 bytes), over data. */
-void wg_mac(uint8_t out[WG_MAC_LEN], const uint8_t key[WG_KEY_LEN],
+/* out = BLAKE2s-128 keyed with key (32 bytes for mac1 and cookies, the
+ * 16-byte cookie itself for mac2), over data. */
+void wg_mac(uint8_t out[WG_MAC_LEN], const uint8_t *key, size_t key_len,
 	    const uint8_t *data, size_t len);
 
 /* Noise HKDF with 1..3 outputs of 32 bytes, built on HMAC-BLAKE2s.
