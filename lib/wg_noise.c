@@ -130,10 +130,17 @@ void wg_handshake_init(struct wg_handshake *hs, const struct wg_identity *id,
 		       const uint8_t remote_static[WG_KEY_LEN],
 		       const uint8_t *psk)
 {
-	uint8_t latest[WG_TIMESTAMP_LEN];
+	uint8_t latest[WG_TIMESTAMP_LEN], remote[WG_KEY_LEN], key[WG_KEY_LEN];
 	uint64_t last_consumption = hs->last_initiation_consumption_ns;
 	bool has_consumed = hs->has_consumed_initiation;
 	bool same_peer = wg_equal(hs->remote_static, remote_static, WG_KEY_LEN);
+	bool has_psk = psk != NULL;
+
+	/* The arguments may point into hs itself (re-initialising with the
+	 * peer's own stored keys): copy them before wiping. */
+	memcpy(remote, remote_static, WG_KEY_LEN);
+	if (has_psk)
+		memcpy(key, psk, WG_KEY_LEN);
 
 	/* Replay protection survives re-initialisation for the same peer
 	 * (a private key change must not re-open old initiations). */
@@ -144,14 +151,14 @@ void wg_handshake_init(struct wg_handshake *hs, const struct wg_identity *id,
 		hs->last_initiation_consumption_ns = last_consumption;
 		hs->has_consumed_initiation = has_consumed;
 	}
-	memcpy(hs->remote_static, remote_static, WG_KEY_LEN);
-	if (psk)
-		memcpy(hs->preshared_key, psk, WG_KEY_LEN);
+	memcpy(hs->remote_static, remote, WG_KEY_LEN);
+	if (has_psk)
+		memcpy(hs->preshared_key, key, WG_KEY_LEN);
 	hs->static_static_ok =
 		id->has_private_key &&
-		wg_dh(hs->precomputed_static_static, id->private_key,
-		      remote_static);
+		wg_dh(hs->precomputed_static_static, id->private_key, remote);
 	wg_wipe(latest, sizeof(latest));
+	wg_wipe(key, sizeof(key));
 }
 
 void wg_handshake_clear(struct wg_handshake *hs)
