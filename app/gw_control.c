@@ -1,0 +1,578 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The control lcore (the main lcore): takes what workers hand over
+ * (handshake messages, ARP/ND/ICMP, packets waiting for a session or a
+ * neighbour, endpoint and keypair events), runs the Noise handshakes in
+ * both roles with cookies under load, drives every peer's timers from the
+ * activity workers stamp, and serves the UAPI socket. It sends on its own
+ * TX queue of each port.
+ */
+#include "gw_control.h"
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
+#include <rte_udp.h>
+
+#include "gw_neighbour.h"
+#include "gw_port.h"
+#include "gw_tables.h"
+#include "gw_worker.h"
+#include "wg_crypto.h"
+#include "wg_timers.h"
+
+#define TICK_NS (10 * WG_NSEC_PER_MSEC)
+
+static uint64_t unix_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * WG_NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t mono_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * WG_NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+int gw_control_create(struct gw_ctx *ctx)
+{
+	struct gw_control *c = rte_zmalloc("gw_control", sizeof(*c), 0);
+
+	if (!c)
+		return -ENOMEM;
+	c->dev.ctx = ctx;
+	ctx->control = c;
+	return 0;
+}
+
+void gw_control_free(struct gw_ctx *ctx)
+{
+	struct gw_control *c = ctx->control;
+
+	if (!c)
+		return;
+	if (c->uapi)
+		gw_uapi_close(c->uapi);
+	c->uapi = NULL;
+	while (c->peers)
+		gw_peer_remove(ctx, c->peers);
+	wg_identity_clear(&c->id);
+	wg_cookie_checker_wipe(&c->checker);
+	rte_free(c);
+	ctx->control = NULL;
+}
+
+/* ------------------------------------------------------ sending */
+
+/* Send a handshake message (UDP payload) to ep on the WAN port. */
+static void send_udp(struct gw_ctx *ctx, const struct wg_endpoint *ep,
+		     const void *msg, uint32_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(ctx->pool);
+	struct rte_ether_hdr *eh;
+	struct rte_ether_addr mac;
+	uint8_t nh[16];
+	void *p;
+
+	if (!m) {
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_NO_MBUF, 1);
+		return;
+	}
+	p = rte_pktmbuf_append(m, (uint16_t)len);
+	if (!p || !gw_udp_prepend(ctx, m, ep, len)) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	memcpy(rte_pktmbuf_mtod_offset(m, void *, m->pkt_len - len), msg, len);
+	eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	rte_ether_addr_copy(&ctx->port[GW_WAN].mac, &eh->src_addr);
+	eh->ether_type = rte_cpu_to_be_16(ep->family == WG_FAMILY_V4 ?
+						  RTE_ETHER_TYPE_IPV4 :
+						  RTE_ETHER_TYPE_IPV6);
+	gw_count(ctx->ctrl_lc.stats, GW_CTR_HANDSHAKE_TX, 1);
+	if (gw_nexthop(&ctx->port[GW_WAN], ep->family, ep->addr, nh) &&
+	    gw_neigh_lookup(ctx->neigh, GW_WAN, ep->family, nh, &mac)) {
+		rte_ether_addr_copy(&mac, &eh->dst_addr);
+		gw_ctrl_tx(ctx, GW_WAN, m);
+	} else {
+		gw_neigh_hold(ctx, GW_WAN, m);
+	}
+}
+
+static void send_initiation(struct gw_ctx *ctx, struct gw_peer *peer,
+			    bool is_retry);
+
+static bool peer_can_send(struct gw_ctx *ctx, struct gw_peer *peer)
+{
+	struct gw_keypair *kp = peer->kp_current;
+
+	return kp && peer->endpoint && gw_kp_usable(kp, gw_now_ns(ctx));
+}
+
+static void send_keepalive(struct gw_ctx *ctx, struct gw_peer *peer)
+{
+	struct rte_mbuf *m;
+
+	/* as the reference drivers: a keepalive with no session to carry
+	 * it asks for one */
+	if (!peer_can_send(ctx, peer)) {
+		send_initiation(ctx, peer, false);
+		return;
+	}
+	m = rte_pktmbuf_alloc(ctx->pool);
+	if (!m) {
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_NO_MBUF, 1);
+		return;
+	}
+	gw_encap_send(&ctx->ctrl_lc, peer, &m, 1);
+}
+
+/* Staged packets go out once a session is usable; true if it was. */
+static bool flush_staged(struct gw_ctx *ctx, struct gw_peer *peer)
+{
+	if (!peer_can_send(ctx, peer))
+		return false;
+	if (peer->n_staged) {
+		gw_encap_send(&ctx->ctrl_lc, peer, peer->staged,
+			      peer->n_staged);
+		peer->n_staged = 0;
+	}
+	return true;
+}
+
+static void send_initiation(struct gw_ctx *ctx, struct gw_peer *peer,
+			    bool is_retry)
+{
+	struct gw_control *c = ctx->control;
+	struct wg_msg_initiation msg;
+	uint64_t now = gw_now_ns(ctx);
+	const struct wg_endpoint *ep = peer->endpoint;
+	uint32_t idx;
+
+	if (!ep || !c->id.has_private_key)
+		return;
+	if (!wg_timers_want_handshake(&peer->timers, now, is_retry))
+		return;
+	if (peer->hs_index)
+		gw_tables_index_del(ctx->tables, peer->hs_index);
+	idx = gw_tables_index_new(ctx->tables);
+	if (gw_tables_index_add(ctx->tables, idx,
+				(uintptr_t)peer | GW_INDEX_HANDSHAKE) < 0) {
+		peer->hs_index = 0;
+		return;
+	}
+	peer->hs_index = idx;
+	if (wg_noise_create_initiation(&peer->hs, &c->id, &msg, idx,
+				       unix_now_ns(), NULL) != WG_NOISE_OK)
+		return;
+	wg_cookie_add_macs(&peer->cookie, (uint8_t *)&msg, sizeof(msg), now);
+	send_udp(ctx, ep, &msg, sizeof(msg));
+	wg_timers_any_authenticated_packet_traversal(&peer->timers, now);
+	wg_timers_any_authenticated_packet_sent(&peer->timers);
+	wg_timers_handshake_initiated(&peer->timers, now);
+	wg_wipe(&msg, sizeof(msg));
+}
+
+/* ------------------------------------------------- handshake input */
+
+struct hs_src {
+	struct wg_endpoint ep;
+	uint8_t bytes[WG_COOKIE_SOURCE_MAX];
+	size_t len;
+};
+
+/* The worker checked lengths and mac1: find the UDP payload and the
+ * source again. */
+static uint8_t *parse_udp(struct rte_mbuf *m, struct hs_src *src,
+			  uint32_t *len)
+{
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_udp_hdr *udp;
+
+	memset(src, 0, sizeof(*src));
+	if (eh->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
+
+		udp = (struct rte_udp_hdr *)((uint8_t *)ip +
+					     (ip->version_ihl & 0xf) * 4);
+		src->ep.family = WG_FAMILY_V4;
+		memcpy(src->ep.addr, &ip->src_addr, 4);
+		memcpy(src->bytes, &ip->src_addr, 4);
+		src->len = 4;
+	} else {
+		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eh + 1);
+
+		udp = (struct rte_udp_hdr *)(ip + 1);
+		src->ep.family = WG_FAMILY_V6;
+		memcpy(src->ep.addr, ip->src_addr, 16);
+		memcpy(src->bytes, ip->src_addr, 16);
+		src->len = 16;
+	}
+	src->ep.port = rte_be_to_cpu_16(udp->src_port);
+	memcpy(src->bytes + src->len, &udp->src_port, 2);
+	src->len += 2;
+	*len = rte_be_to_cpu_16(udp->dgram_len) - sizeof(*udp);
+	return (uint8_t *)(udp + 1);
+}
+
+/* mac1 (again, with the full checker) and, under load, mac2. False when
+ * the message must not be processed (a cookie reply may have been sent). */
+static bool check_macs(struct gw_ctx *ctx, uint8_t *msg, uint32_t len,
+		       const struct hs_src *src, uint64_t now)
+{
+	struct gw_control *c = ctx->control;
+	bool under_load = wg_under_load(&c->load,
+					rte_ring_count(ctx->ctrl_ring),
+					rte_ring_get_capacity(ctx->ctrl_ring),
+					now);
+	enum wg_mac_state st = wg_cookie_validate(&c->checker, msg, len,
+						  src->bytes, src->len,
+						  under_load, now);
+	struct wg_msg_cookie_reply reply;
+
+	if (st == WG_MAC_INVALID) {
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_BAD_MAC1, 1);
+		return false;
+	}
+	if (under_load && st != WG_MAC_VALID_MAC1_COOKIE) {
+		wg_cookie_create_reply(&c->checker, &reply, msg, len,
+				       src->bytes, src->len, now, NULL);
+		send_udp(ctx, &src->ep, &reply, sizeof(reply));
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_UNDER_LOAD, 1);
+		return false;
+	}
+	return true;
+}
+
+static void on_initiation(struct gw_ctx *ctx, uint8_t *msg, uint32_t len,
+			  const struct hs_src *src)
+{
+	struct gw_control *c = ctx->control;
+	struct wg_initiation_result res;
+	struct wg_msg_response resp;
+	struct wg_keypair wkp;
+	struct gw_peer *peer;
+	uint64_t now = gw_now_ns(ctx);
+	enum wg_noise_result r;
+	uint32_t idx;
+
+	if (!check_macs(ctx, msg, len, src, now))
+		return;
+	r = wg_noise_consume_initiation(
+		&c->id, (const struct wg_msg_initiation *)msg, &res);
+	peer = r == WG_NOISE_OK ? gw_peer_find(ctx, res.remote_static) : NULL;
+	if (peer)
+		r = wg_noise_accept_initiation(&peer->hs, &res, mono_now_ns());
+	if (!peer || r != WG_NOISE_OK) {
+		GW_LOG(DEBUG, "initiation refused: %s",
+		       peer ? wg_noise_result_str(r) : "unknown peer");
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_HANDSHAKE, 1);
+		wg_wipe(&res, sizeof(res));
+		return;
+	}
+	wg_wipe(&res, sizeof(res));
+	gw_peer_set_endpoint(ctx, peer, &src->ep);
+
+	if (peer->hs_index)
+		gw_tables_index_del(ctx->tables, peer->hs_index);
+	peer->hs_index = 0;
+	idx = gw_tables_index_new(ctx->tables);
+	if (wg_noise_create_response(&peer->hs, &resp, idx, NULL) !=
+		    WG_NOISE_OK ||
+	    wg_noise_derive_keypair(&peer->hs, &wkp) != WG_NOISE_OK) {
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_HANDSHAKE, 1);
+		return;
+	}
+	if (gw_peer_install_keypair(ctx, peer, &wkp) < 0) {
+		wg_keypair_wipe(&wkp);
+		return;
+	}
+	wg_keypair_wipe(&wkp);
+	wg_cookie_add_macs(&peer->cookie, (uint8_t *)&resp, sizeof(resp),
+			   now);
+	send_udp(ctx, &src->ep, &resp, sizeof(resp));
+	wg_timers_any_authenticated_packet_received(&peer->timers);
+	wg_timers_session_derived(&peer->timers, now);
+	wg_timers_any_authenticated_packet_traversal(&peer->timers, now);
+	wg_timers_any_authenticated_packet_sent(&peer->timers);
+	GW_LOG(INFO, "peer %u: handshake answered (responder)", peer->id);
+}
+
+static void handshake_done(struct gw_peer *peer, uint64_t now)
+{
+	peer->last_handshake_unix_ns = unix_now_ns();
+	wg_timers_handshake_complete(&peer->timers, now);
+}
+
+static void on_response(struct gw_ctx *ctx, uint8_t *msg, uint32_t len,
+			const struct hs_src *src)
+{
+	struct gw_control *c = ctx->control;
+	const struct wg_msg_response *r = (const void *)msg;
+	uintptr_t e = gw_tables_index_get(ctx->tables,
+					  wg_get_le32(r->receiver_index));
+	struct gw_peer *peer = (struct gw_peer *)(e & ~GW_INDEX_HANDSHAKE);
+	struct wg_keypair wkp;
+	uint64_t now = gw_now_ns(ctx);
+
+	if (!(e & GW_INDEX_HANDSHAKE) || !peer) {
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_UNKNOWN_INDEX, 1);
+		return;
+	}
+	if (!check_macs(ctx, msg, len, src, now))
+		return;
+	if (wg_noise_consume_response(&peer->hs, &c->id, r) != WG_NOISE_OK ||
+	    wg_noise_derive_keypair(&peer->hs, &wkp) != WG_NOISE_OK) {
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_HANDSHAKE, 1);
+		return;
+	}
+	gw_peer_set_endpoint(ctx, peer, &src->ep);
+	if (gw_peer_install_keypair(ctx, peer, &wkp) < 0) {
+		wg_keypair_wipe(&wkp);
+		return;
+	}
+	wg_keypair_wipe(&wkp);
+	wg_timers_any_authenticated_packet_received(&peer->timers);
+	wg_timers_any_authenticated_packet_traversal(&peer->timers, now);
+	handshake_done(peer, now);
+	wg_timers_session_derived(&peer->timers, now);
+	GW_LOG(INFO, "peer %u: handshake complete (initiator)", peer->id);
+	/* confirm the session at once: staged data, else a keepalive */
+	if (peer->n_staged)
+		flush_staged(ctx, peer);
+	else
+		send_keepalive(ctx, peer);
+}
+
+static void on_cookie_reply(struct gw_ctx *ctx, uint8_t *msg)
+{
+	const struct wg_msg_cookie_reply *r = (const void *)msg;
+	uintptr_t e = gw_tables_index_get(ctx->tables,
+					  wg_get_le32(r->receiver_index));
+	struct gw_peer *peer = (struct gw_peer *)(e & ~GW_INDEX_HANDSHAKE);
+
+	if (!(e & GW_INDEX_HANDSHAKE) || !peer ||
+	    !wg_cookie_consume_reply(&peer->cookie, r, gw_now_ns(ctx)))
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_COOKIE, 1);
+}
+
+static void handshake_input(struct gw_ctx *ctx, struct rte_mbuf *m)
+{
+	struct hs_src src;
+	uint32_t len;
+	uint8_t *msg = parse_udp(m, &src, &len);
+
+	switch (wg_msg_type_word(msg)) {
+	case WG_MSG_INITIATION:
+		on_initiation(ctx, msg, len, &src);
+		break;
+	case WG_MSG_RESPONSE:
+		on_response(ctx, msg, len, &src);
+		break;
+	case WG_MSG_COOKIE_REPLY:
+		on_cookie_reply(ctx, msg);
+		break;
+	}
+	rte_pktmbuf_free(m);
+}
+
+/* ----------------------------------------------- worker hand-overs */
+
+static void stage(struct gw_ctx *ctx, struct rte_mbuf *m, uint32_t peer_id)
+{
+	struct gw_peer *peer = gw_tables_peer(ctx->tables, peer_id);
+
+	if (!peer || peer->n_staged >= GW_STAGED_MAX) {
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_STAGED_FULL, 1);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	peer->staged[peer->n_staged++] = m;
+	gw_count(ctx->ctrl_lc.stats, GW_CTR_STAGED, 1);
+	if (!flush_staged(ctx, peer))
+		send_initiation(ctx, peer, false);
+}
+
+static void ctrl_input(struct gw_ctx *ctx, struct rte_mbuf *m)
+{
+	uint32_t tag = m->hash.usr;
+
+	switch (GW_CTRL_KIND(tag)) {
+	case GW_CTRL_LOCAL:
+		gw_neigh_input(ctx, GW_CTRL_ARG(tag), m);
+		break;
+	case GW_CTRL_HANDSHAKE:
+		handshake_input(ctx, m);
+		break;
+	case GW_CTRL_STAGE:
+		stage(ctx, m, GW_CTRL_ARG(tag));
+		break;
+	case GW_CTRL_NEIGH:
+		gw_neigh_hold(ctx, GW_CTRL_ARG(tag), m);
+		break;
+	default:
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_CONTROL, 1);
+		rte_pktmbuf_free(m);
+	}
+}
+
+static void event_input(struct gw_ctx *ctx, const struct gw_event *ev)
+{
+	struct gw_peer *peer = gw_tables_peer(ctx->tables, ev->peer_id);
+
+	if (!peer)
+		return;
+	switch (ev->kind) {
+	case GW_EV_ENDPOINT:
+		gw_peer_set_endpoint(ctx, peer, &ev->ep);
+		break;
+	case GW_EV_KEYPAIR_USED:
+		if (gw_peer_confirm_next(ctx, peer, ev->local_index)) {
+			handshake_done(peer, gw_now_ns(ctx));
+			GW_LOG(INFO, "peer %u: session confirmed", peer->id);
+			flush_staged(ctx, peer);
+		}
+		break;
+	}
+}
+
+/* ------------------------------------------------------- timers */
+
+static uint64_t act_max(struct gw_ctx *ctx, struct gw_peer *peer,
+			size_t off)
+{
+	uint64_t v = 0;
+	unsigned int i;
+
+	for (i = 0; i <= ctx->n_workers; i++) {
+		uint64_t x = __atomic_load_n(
+			(uint64_t *)((uint8_t *)&peer->act[i] + off),
+			__ATOMIC_RELAXED);
+
+		if (x > v)
+			v = x;
+	}
+	return v;
+}
+
+/* Turn what the lcores stamped since the last tick into timer events,
+ * with the times they happened at, then fire what is due. */
+static void peer_tick(struct gw_ctx *ctx, struct gw_peer *peer, uint64_t now)
+{
+	struct wg_timers *t = &peer->timers;
+	uint64_t rx = act_max(ctx, peer, offsetof(struct gw_peer_act,
+						  last_rx_ns));
+	uint64_t rxd = act_max(ctx, peer, offsetof(struct gw_peer_act,
+						   last_rx_data_ns));
+	uint64_t tx = act_max(ctx, peer, offsetof(struct gw_peer_act,
+						  last_tx_ns));
+	uint64_t txd = act_max(ctx, peer, offsetof(struct gw_peer_act,
+						   last_tx_data_ns));
+	struct gw_keypair *kp = peer->kp_current;
+	unsigned int act;
+
+	if (rxd > peer->seen_rx_data_ns) {
+		wg_timers_data_received(t, rxd);
+		if (kp && wg_keypair_needs_rekey_on_receive(
+				  kp->birth_ns, now, kp->we_are_initiator) &&
+		    wg_timers_claim_lastminute_handshake(t))
+			send_initiation(ctx, peer, false);
+	}
+	if (rx > peer->seen_rx_ns) {
+		wg_timers_any_authenticated_packet_received(t);
+		wg_timers_any_authenticated_packet_traversal(t, rx);
+	}
+	/* a send after the receive pays the keepalive owed for it */
+	if (tx > peer->seen_tx_ns) {
+		if (tx >= rxd)
+			wg_timers_any_authenticated_packet_sent(t);
+		wg_timers_any_authenticated_packet_traversal(t, tx);
+	}
+	if (txd > peer->seen_tx_data_ns) {
+		wg_timers_data_sent(t, txd);
+		if (kp && wg_keypair_needs_rekey_on_send(
+				  kp->birth_ns, now,
+				  __atomic_load_n(&kp->send_counter,
+						  __ATOMIC_RELAXED),
+				  kp->we_are_initiator))
+			send_initiation(ctx, peer, false);
+	}
+	peer->seen_rx_ns = rx;
+	peer->seen_rx_data_ns = rxd;
+	peer->seen_tx_ns = tx;
+	peer->seen_tx_data_ns = txd;
+
+	act = wg_timers_poll(t, now);
+	if (!act)
+		return;
+	if (act & WG_TIMER_GIVE_UP)
+		gw_peer_drop_staged(ctx, peer);
+	if (act & WG_TIMER_ZERO_KEYS) {
+		GW_LOG(INFO, "peer %u: keys zeroed", peer->id);
+		gw_peer_zero_keys(ctx, peer);
+	}
+	if (act & WG_TIMER_SEND_HANDSHAKE)
+		send_initiation(ctx, peer, true);
+	if (act & WG_TIMER_NEW_HANDSHAKE)
+		send_initiation(ctx, peer, false);
+	if (act & (WG_TIMER_SEND_KEEPALIVE | WG_TIMER_PERSISTENT_KEEPALIVE))
+		send_keepalive(ctx, peer);
+}
+
+/* ------------------------------------------------------- loop */
+
+void gw_control_loop(struct gw_ctx *ctx)
+{
+	struct gw_control *c = ctx->control;
+	struct rte_mbuf *pkts[GW_BURST];
+	struct gw_event evs[GW_BURST];
+	struct gw_peer *peer;
+
+	c->uapi = gw_uapi_open(&c->dev, c->name);
+	if (!c->uapi)
+		GW_LOG(WARNING, "UAPI socket for %s: %s", c->name,
+		       strerror(errno));
+
+	while (!__atomic_load_n(&ctx->quit, __ATOMIC_RELAXED)) {
+		unsigned int n, i, work = 0;
+		uint64_t now;
+
+		n = rte_ring_sc_dequeue_burst(ctx->ctrl_ring, (void **)pkts,
+					      GW_BURST, NULL);
+		for (i = 0; i < n; i++)
+			ctrl_input(ctx, pkts[i]);
+		work += n;
+		n = rte_ring_sc_dequeue_burst_elem(ctx->event_ring, evs,
+						   sizeof(evs[0]), GW_BURST,
+						   NULL);
+		for (i = 0; i < n; i++)
+			event_input(ctx, &evs[i]);
+		work += n;
+
+		now = gw_now_ns(ctx);
+		if (now - c->last_tick_ns >= TICK_NS) {
+			c->last_tick_ns = now;
+			for (peer = c->peers; peer; peer = peer->list_next)
+				peer_tick(ctx, peer, now);
+			gw_neigh_tick(ctx, now);
+			gw_tables_reclaim(ctx->tables);
+			if (c->uapi)
+				gw_uapi_poll(c->uapi);
+		}
+		/* the control lcore is not a data path: when there is
+		 * nothing to do, let the other threads of the box run */
+		if (!work)
+			usleep(100);
+	}
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The control lcore: handshakes, timers, the packets workers hand over,
+ * and the internal peer API that the config loader and the UAPI (through
+ * gw_device.h) use. Everything here runs on the main lcore only.
+ */
+#ifndef GW_CONTROL_H
+#define GW_CONTROL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gw_ctx.h"
+#include "gw_device.h"
+#include "gw_peer.h"
+#include "wg_config.h"
+#include "wg_cookie.h"
+#include "wg_noise.h"
+
+struct gw_device {
+	struct gw_ctx *ctx;
+};
+
+struct gw_control {
+	struct gw_device dev;
+	char name[GW_DEVICE_NAME_LEN];
+	struct wg_identity id;
+	struct wg_cookie_checker checker;
+	struct wg_load_state load;
+	struct gw_peer *peers;          /* insertion order */
+	unsigned int n_peers;
+	struct gw_uapi *uapi;
+	uint64_t last_tick_ns;
+};
+
+int gw_control_create(struct gw_ctx *ctx);
+/* Peers removed, keys wiped, UAPI socket removed. */
+void gw_control_free(struct gw_ctx *ctx);
+/* Apply the loaded config (identity, port, peers). */
+int gw_control_apply_config(struct gw_ctx *ctx, const struct wg_config *cfg);
+/* Runs until ctx->quit. */
+void gw_control_loop(struct gw_ctx *ctx);
+
+/* ---- peer API (gw_peer.c) */
+struct gw_peer *gw_peer_find(struct gw_ctx *ctx, const uint8_t pub[WG_KEY_LEN]);
+struct gw_peer *gw_peer_add(struct gw_ctx *ctx, const uint8_t pub[WG_KEY_LEN]);
+void gw_peer_remove(struct gw_ctx *ctx, struct gw_peer *peer);
+void gw_peer_set_psk(struct gw_ctx *ctx, struct gw_peer *peer,
+		     const uint8_t *psk);
+void gw_peer_set_endpoint(struct gw_ctx *ctx, struct gw_peer *peer,
+			  const struct wg_endpoint *ep);
+void gw_peer_set_keepalive(struct gw_ctx *ctx, struct gw_peer *peer,
+			   uint16_t seconds);
+/* replace: drop every current AllowedIP first. */
+int gw_peer_add_allowed_ips(struct gw_ctx *ctx, struct gw_peer *peer,
+			    const struct wg_prefix *p, uint32_t n,
+			    bool replace);
+/* Install a freshly derived keypair in the peer's slots. */
+int gw_peer_install_keypair(struct gw_ctx *ctx, struct gw_peer *peer,
+			    const struct wg_keypair *wkp);
+/* The responder's next keypair saw its first packet: make it current. */
+bool gw_peer_confirm_next(struct gw_ctx *ctx, struct gw_peer *peer,
+			  uint32_t local_index);
+/* Retire every keypair and the handshake (key zeroing, removal). */
+void gw_peer_zero_keys(struct gw_ctx *ctx, struct gw_peer *peer);
+void gw_peer_drop_staged(struct gw_ctx *ctx, struct gw_peer *peer);
+/* Totals over lcores. */
+void gw_peer_bytes(const struct gw_ctx *ctx, const struct gw_peer *peer,
+		   uint64_t *rx, uint64_t *tx);
+
+/* Identity and port (gw_device.c). */
+void gw_control_set_private_key(struct gw_ctx *ctx,
+				const uint8_t key[WG_KEY_LEN]);
+void gw_control_set_listen_port(struct gw_ctx *ctx, uint16_t port);
+
+#endif /* GW_CONTROL_H */

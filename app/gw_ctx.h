@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The gateway's context: everything one running instance owns, passed by
+ * pointer to every part of app/ (no globals). Types shared by more than
+ * one file live here; each concern's own API is in its gw_<concern>.h.
+ */
+#ifndef GW_CTX_H
+#define GW_CTX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_cycles.h>
+
+#include <intel-ipsec-mb.h>
+
+#include "wg_addr.h"
+#include "wg_config.h"
+#include "gw_stats.h"
+
+enum gw_role { GW_LAN = 0, GW_WAN = 1, GW_NB_ROLES = 2 };
+
+enum gw_limits {
+	GW_BURST = 32,
+	GW_MAX_WORKERS = 16,
+	GW_MAX_RXQ = 16,       /* per port per worker */
+	GW_MAX_ADDRS = 8,      /* per port and family */
+	GW_RX_DESC = 1024,
+	GW_TX_DESC = 1024,
+	GW_CTRL_RING = 1024,   /* workers -> control packets */
+	GW_EVENT_RING = 1024,  /* workers -> control events */
+	GW_STAGED_MAX = 64,    /* packets held per peer awaiting a handshake */
+	GW_MAX_PEERS_STAGED = 4096, /* staged packets over all peers */
+	GW_MBUF_CACHE = 256,
+	GW_OUTER_V4 = RTE_ETHER_HDR_LEN + 20 + 8 + 16,
+	GW_OUTER_V6 = RTE_ETHER_HDR_LEN + 40 + 8 + 16,
+};
+
+/* One DPDK port and the addresses we own on it. */
+struct gw_port {
+	uint16_t port_id;
+	enum gw_role role;
+	struct rte_ether_addr mac;
+	uint16_t nb_rxq;
+	uint16_t nb_txq;
+	uint16_t ctrl_txq;           /* the control lcore's own TX queue */
+	uint16_t frame_mtu;          /* L3 MTU of the port */
+	/* our addresses, network order (v4 as uint32_t, v6 as bytes) */
+	uint32_t addr4[GW_MAX_ADDRS];
+	uint8_t plen4[GW_MAX_ADDRS];
+	unsigned int n_addr4;
+	uint8_t addr6[GW_MAX_ADDRS][16];
+	uint8_t plen6[GW_MAX_ADDRS];
+	unsigned int n_addr6;
+	uint8_t ll6[16];             /* our link-local address (from the MAC) */
+	struct wg_ip gateway;
+	bool has_gateway;
+};
+
+/*
+ * What a worker (and the control lcore, when it sends staged packets)
+ * needs to run the data path: its crypto manager, its TX queue on each
+ * port and its counters.
+ */
+struct gw_lcore {
+	struct gw_ctx *ctx;
+	unsigned int lcore_id;
+	unsigned int worker_idx;      /* QSBR thread id, activity slot */
+	uint16_t txq;                 /* same queue index on both ports */
+	uint16_t rxq[GW_NB_ROLES][GW_MAX_RXQ];
+	uint16_t n_rxq[GW_NB_ROLES];
+	IMB_MGR *mb;
+	struct gw_lcore_stats *stats;
+} __rte_cache_aligned;
+
+/* Tags in mbuf->hash.usr of packets handed to the control lcore. */
+enum gw_ctrl_kind {
+	GW_CTRL_LOCAL = 1,      /* ARP/ND/ICMP for us: whole frame */
+	GW_CTRL_HANDSHAKE = 2,  /* WireGuard type 1..3, mac1 ok: whole frame */
+	GW_CTRL_STAGE = 3,      /* inner IP packet of a peer without keys */
+	GW_CTRL_NEIGH = 4,      /* frame whose next hop is not resolved */
+};
+#define GW_CTRL_TAG(kind, arg) ((uint32_t)(kind) << 24 | ((arg) & 0xffffff))
+#define GW_CTRL_KIND(tag) ((tag) >> 24)
+#define GW_CTRL_ARG(tag) ((tag) & 0xffffff)
+
+/* Events from workers to the control lcore (fixed-size ring elements). */
+enum gw_event_kind {
+	GW_EV_ENDPOINT = 1,      /* authenticated packet from a new source */
+	GW_EV_KEYPAIR_USED = 2,  /* first packet received on the next keypair */
+};
+struct gw_event {
+	uint16_t kind;
+	uint16_t pad;
+	uint32_t peer_id;
+	uint32_t local_index;
+	struct wg_endpoint ep;   /* 20 bytes */
+};
+
+struct gw_tables;
+struct gw_neigh;
+struct gw_control;
+struct rte_ring;
+struct rte_mempool;
+struct rte_rcu_qsbr;
+
+struct gw_ctx {
+	struct wg_config *cfg;
+	struct gw_port port[GW_NB_ROLES];
+	struct rte_mempool *pool;
+	uint16_t mtu;                 /* inner MTU */
+	uint16_t listen_port;         /* network order; atomic (UAPI) */
+	/* HASH(LABEL_MAC1 || our public key), for workers to check mac1;
+	 * atomic pointer, NULL without a private key, retired via RCU */
+	const uint8_t *mac1_key;
+
+	unsigned int n_workers;
+	struct gw_lcore workers[GW_MAX_WORKERS];
+	struct gw_lcore ctrl_lc;      /* the control lcore's data-path handle */
+
+	struct rte_rcu_qsbr *qsbr;
+	struct gw_tables *tables;
+	struct gw_neigh *neigh;
+	struct gw_control *control;
+	struct rte_ring *ctrl_ring;
+	struct rte_ring *event_ring;
+	struct gw_stats *stats;
+
+	uint64_t tsc_hz;
+	volatile bool quit;
+};
+
+/* Monotonic nanoseconds from the TSC: cheap enough for the data path and
+ * the same clock on every lcore. */
+static inline uint64_t gw_now_ns(const struct gw_ctx *ctx)
+{
+	uint64_t c = rte_get_tsc_cycles();
+
+	return c / ctx->tsc_hz * UINT64_C(1000000000) +
+	       c % ctx->tsc_hz * UINT64_C(1000000000) / ctx->tsc_hz;
+}
+
+#endif /* GW_CTX_H */

@@ -1,0 +1,554 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ARP, IPv6 neighbour discovery and ICMP echo for our own addresses, all
+ * on the control lcore (see gw_neighbour.h). Entries are never removed
+ * from the hash, only invalidated, so a worker's lookup never races with
+ * a delete; the table is bounded by GW_NEIGH_MAX.
+ */
+#include "gw_neighbour.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_arp.h>
+#include <rte_ethdev.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_jhash.h>
+#include <rte_malloc.h>
+
+#include "gw_port.h"
+
+#define GW_NS_PER_MS UINT64_C(1000000)
+#define GW_NS_PER_S UINT64_C(1000000000)
+
+enum {
+	ICMP6_ECHO_REQUEST = 128,
+	ICMP6_ECHO_REPLY = 129,
+	ND_NEIGHBOR_SOLICIT = 135,
+	ND_NEIGHBOR_ADVERT = 136,
+	ND_OPT_SOURCE_LL = 1,
+	ND_OPT_TARGET_LL = 2,
+};
+
+struct icmp6_hdr {
+	uint8_t type;
+	uint8_t code;
+	rte_be16_t cksum;
+	rte_be32_t data;
+} __rte_packed;
+
+int gw_neigh_create(struct gw_ctx *ctx)
+{
+	struct rte_hash_parameters hp = {
+		.name = "gw_neigh",
+		.entries = GW_NEIGH_MAX,
+		.key_len = sizeof(struct gw_neigh_key),
+		.hash_func = rte_jhash,
+		.socket_id = (int)rte_socket_id(),
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
+	};
+	struct gw_neigh *n = rte_zmalloc("gw_neigh", sizeof(*n),
+					 RTE_CACHE_LINE_SIZE);
+
+	if (!n)
+		return -ENOMEM;
+	n->hash = rte_hash_create(&hp);
+	if (!n->hash) {
+		rte_free(n);
+		return -ENOMEM;
+	}
+	ctx->neigh = n;
+	return 0;
+}
+
+void gw_neigh_free(struct gw_ctx *ctx)
+{
+	struct gw_neigh *n = ctx->neigh;
+	unsigned int i, j;
+
+	if (!n)
+		return;
+	for (i = 0; i < n->n; i++)
+		for (j = 0; j < n->e[i].n_held; j++)
+			rte_pktmbuf_free(n->e[i].held[j]);
+	rte_hash_free(n->hash);
+	rte_free(n);
+	ctx->neigh = NULL;
+}
+
+bool gw_nexthop(const struct gw_port *p, uint8_t family, const uint8_t *dst,
+		uint8_t out[16])
+{
+	if (family == WG_FAMILY_V4) {
+		uint32_t d;
+
+		memcpy(&d, dst, 4);
+		if (gw_port_on_link4(p, d)) {
+			memcpy(out, dst, 4);
+			return true;
+		}
+	} else {
+		if (gw_port_on_link6(p, dst)) {
+			memcpy(out, dst, 16);
+			return true;
+		}
+	}
+	if (p->has_gateway && p->gateway.family == family) {
+		memcpy(out, p->gateway.addr, family == WG_FAMILY_V4 ? 4 : 16);
+		return true;
+	}
+	return false;
+}
+
+void gw_ctrl_tx(struct gw_ctx *ctx, enum gw_role role, struct rte_mbuf *m)
+{
+	struct gw_port *p = &ctx->port[role];
+	struct gw_lcore_stats *st = ctx->ctrl_lc.stats;
+
+	if (rte_eth_tx_burst(p->port_id, p->ctrl_txq, &m, 1) != 1) {
+		gw_count(st, GW_CTR_DROP_TX_FULL, 1);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	gw_count(st, role == GW_LAN ? GW_CTR_TX_LAN : GW_CTR_TX_WAN, 1);
+}
+
+static struct gw_neigh_entry *find(struct gw_neigh *n, enum gw_role role,
+				   uint8_t family, const uint8_t *ip,
+				   bool create)
+{
+	struct gw_neigh_key k = { .role = (uint8_t)role, .family = family };
+	struct gw_neigh_entry *e;
+	void *data;
+
+	memcpy(k.ip, ip, family == WG_FAMILY_V4 ? 4 : 16);
+	if (rte_hash_lookup_data(n->hash, &k, &data) >= 0)
+		return &n->e[(uintptr_t)data];
+	if (!create || n->n >= GW_NEIGH_MAX)
+		return NULL;
+	e = &n->e[n->n];
+	memset(e, 0, sizeof(*e));
+	e->key = k;
+	e->in_use = true;
+	if (rte_hash_add_key_data(n->hash, &k, (void *)(uintptr_t)n->n) < 0)
+		return NULL;
+	n->n++;
+	return e;
+}
+
+static void send_held(struct gw_ctx *ctx, struct gw_neigh_entry *e,
+		      const struct rte_ether_addr *mac)
+{
+	unsigned int i;
+
+	for (i = 0; i < e->n_held; i++) {
+		struct rte_ether_hdr *eh = rte_pktmbuf_mtod(
+			e->held[i], struct rte_ether_hdr *);
+
+		rte_ether_addr_copy(mac, &eh->dst_addr);
+		gw_ctrl_tx(ctx, e->key.role, e->held[i]);
+	}
+	e->n_held = 0;
+}
+
+static void learn(struct gw_ctx *ctx, enum gw_role role, uint8_t family,
+		  const uint8_t *ip, const struct rte_ether_addr *mac,
+		  bool create)
+{
+	struct gw_neigh_entry *e = find(ctx->neigh, role, family, ip, create);
+	uint64_t v = 0;
+
+	if (!e || rte_is_zero_ether_addr(mac) ||
+	    rte_is_multicast_ether_addr(mac))
+		return;
+	memcpy(&v, mac->addr_bytes, RTE_ETHER_ADDR_LEN);
+	__atomic_store_n(&e->mac, v | GW_NEIGH_VALID, __ATOMIC_RELEASE);
+	e->confirmed_ns = gw_now_ns(ctx);
+	e->tries = 0;
+	send_held(ctx, e, mac);
+}
+
+static struct rte_mbuf *alloc_frame(struct gw_ctx *ctx, uint16_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(ctx->pool);
+
+	if (m && !rte_pktmbuf_append(m, len)) {
+		rte_pktmbuf_free(m);
+		m = NULL;
+	}
+	if (!m)
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_NO_MBUF, 1);
+	return m;
+}
+
+static void send_arp(struct gw_ctx *ctx, enum gw_role role, uint16_t op,
+		     const struct rte_ether_addr *tha, uint32_t tip,
+		     uint32_t sip)
+{
+	struct gw_port *p = &ctx->port[role];
+	struct rte_mbuf *m = alloc_frame(
+		ctx, RTE_ETHER_HDR_LEN + sizeof(struct rte_arp_hdr));
+	struct rte_ether_hdr *eh;
+	struct rte_arp_hdr *a;
+
+	if (!m)
+		return;
+	eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	a = (struct rte_arp_hdr *)(eh + 1);
+	if (op == RTE_ARP_OP_REQUEST)
+		memset(&eh->dst_addr, 0xff, RTE_ETHER_ADDR_LEN);
+	else
+		rte_ether_addr_copy(tha, &eh->dst_addr);
+	rte_ether_addr_copy(&p->mac, &eh->src_addr);
+	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
+	a->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
+	a->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	a->arp_hlen = RTE_ETHER_ADDR_LEN;
+	a->arp_plen = 4;
+	a->arp_opcode = rte_cpu_to_be_16(op);
+	rte_ether_addr_copy(&p->mac, &a->arp_data.arp_sha);
+	a->arp_data.arp_sip = sip;
+	if (op == RTE_ARP_OP_REQUEST)
+		memset(&a->arp_data.arp_tha, 0, RTE_ETHER_ADDR_LEN);
+	else
+		rte_ether_addr_copy(tha, &a->arp_data.arp_tha);
+	a->arp_data.arp_tip = tip;
+	gw_ctrl_tx(ctx, role, m);
+}
+
+/* ICMPv6 checksum over the pseudo-header (the IPv6 header must be
+ * complete) and the message. */
+static void icmp6_finish(struct rte_ipv6_hdr *ip, struct icmp6_hdr *ic)
+{
+	ic->cksum = 0;
+	ic->cksum = rte_ipv6_udptcp_cksum(ip, ic);
+}
+
+static void send_ns(struct gw_ctx *ctx, enum gw_role role,
+		    const uint8_t target[16])
+{
+	struct gw_port *p = &ctx->port[role];
+	uint16_t plen = sizeof(struct icmp6_hdr) + 16 + 8;
+	struct rte_mbuf *m = alloc_frame(
+		ctx, RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv6_hdr) + plen);
+	struct rte_ether_hdr *eh;
+	struct rte_ipv6_hdr *ip;
+	struct icmp6_hdr *ic;
+	uint8_t *opt;
+	static const uint8_t snm[13] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0,
+					 0,    0,    0, 1, 0xff };
+
+	if (!m)
+		return;
+	eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	ip = (struct rte_ipv6_hdr *)(eh + 1);
+	ic = (struct icmp6_hdr *)(ip + 1);
+	/* to the solicited-node multicast group of the target */
+	memcpy(ip->dst_addr, snm, 13);
+	memcpy(ip->dst_addr + 13, target + 13, 3);
+	eh->dst_addr.addr_bytes[0] = 0x33;
+	eh->dst_addr.addr_bytes[1] = 0x33;
+	memcpy(&eh->dst_addr.addr_bytes[2], ip->dst_addr + 12, 4);
+	rte_ether_addr_copy(&p->mac, &eh->src_addr);
+	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+	ip->vtc_flow = rte_cpu_to_be_32(6u << 28);
+	ip->payload_len = rte_cpu_to_be_16(plen);
+	ip->proto = IPPROTO_ICMPV6;
+	ip->hop_limits = 255;
+	memcpy(ip->src_addr, gw_port_src6(p, target), 16);
+	ic->type = ND_NEIGHBOR_SOLICIT;
+	ic->code = 0;
+	ic->data = 0;
+	opt = (uint8_t *)(ic + 1);
+	memcpy(opt, target, 16);
+	opt[16] = ND_OPT_SOURCE_LL;
+	opt[17] = 1;
+	memcpy(opt + 18, p->mac.addr_bytes, 6);
+	icmp6_finish(ip, ic);
+	gw_ctrl_tx(ctx, role, m);
+}
+
+static void solicit(struct gw_ctx *ctx, struct gw_neigh_entry *e)
+{
+	struct gw_port *p = &ctx->port[e->key.role];
+
+	if (e->key.family == WG_FAMILY_V4) {
+		uint32_t tip;
+
+		memcpy(&tip, e->key.ip, 4);
+		send_arp(ctx, e->key.role, RTE_ARP_OP_REQUEST, NULL, tip,
+			 gw_port_src4(p, tip));
+	} else {
+		send_ns(ctx, e->key.role, e->key.ip);
+	}
+	e->tries++;
+	e->next_try_ns = gw_now_ns(ctx) + GW_NEIGH_RETRY_MS * GW_NS_PER_MS;
+}
+
+void gw_neigh_want(struct gw_ctx *ctx, enum gw_role role, uint8_t family,
+		   const uint8_t *ip)
+{
+	struct gw_neigh_entry *e = find(ctx->neigh, role, family, ip, true);
+
+	if (!e || (__atomic_load_n(&e->mac, __ATOMIC_RELAXED) &
+		   GW_NEIGH_VALID))
+		return;
+	if (e->tries == 0 || gw_now_ns(ctx) >= e->next_try_ns)
+		solicit(ctx, e);
+}
+
+void gw_neigh_hold(struct gw_ctx *ctx, enum gw_role role, struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	uint16_t et = rte_be_to_cpu_16(eh->ether_type);
+	uint8_t family, nh[16];
+	const uint8_t *dst;
+	struct gw_neigh_entry *e;
+	struct rte_ether_addr mac;
+
+	if (et == RTE_ETHER_TYPE_IPV4) {
+		family = WG_FAMILY_V4;
+		dst = (const uint8_t *)&((struct rte_ipv4_hdr *)(eh + 1))
+			      ->dst_addr;
+	} else {
+		family = WG_FAMILY_V6;
+		dst = ((struct rte_ipv6_hdr *)(eh + 1))->dst_addr;
+	}
+	if (!gw_nexthop(&ctx->port[role], family, dst, nh)) {
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_NO_NEIGHBOUR, 1);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	/* resolved meanwhile */
+	if (gw_neigh_lookup(ctx->neigh, role, family, nh, &mac)) {
+		rte_ether_addr_copy(&mac, &eh->dst_addr);
+		gw_ctrl_tx(ctx, role, m);
+		return;
+	}
+	e = find(ctx->neigh, role, family, nh, true);
+	if (!e || e->n_held >= GW_NEIGH_HOLD) {
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_NO_NEIGHBOUR, 1);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	e->held[e->n_held++] = m;
+	if (e->n_held == 1 && (e->tries == 0 ||
+			       gw_now_ns(ctx) >= e->next_try_ns))
+		solicit(ctx, e);
+}
+
+void gw_neigh_tick(struct gw_ctx *ctx, uint64_t now)
+{
+	struct gw_neigh *n = ctx->neigh;
+	unsigned int i, j;
+
+	for (i = 0; i < n->n; i++) {
+		struct gw_neigh_entry *e = &n->e[i];
+		uint64_t v = __atomic_load_n(&e->mac, __ATOMIC_RELAXED);
+
+		if (v & GW_NEIGH_VALID) {
+			/* refresh before it gets stale; invalidate when
+			 * the refresh went unanswered */
+			if (now - e->confirmed_ns >
+			    GW_NEIGH_REACHABLE_S * GW_NS_PER_S) {
+				if (e->tries >= GW_NEIGH_RETRIES)
+					__atomic_store_n(&e->mac, 0,
+							 __ATOMIC_RELEASE);
+				else if (now >= e->next_try_ns)
+					solicit(ctx, e);
+			}
+			continue;
+		}
+		if (!e->n_held || now < e->next_try_ns)
+			continue;
+		if (e->tries >= GW_NEIGH_RETRIES) {
+			for (j = 0; j < e->n_held; j++) {
+				gw_count(ctx->ctrl_lc.stats,
+					 GW_CTR_DROP_NO_NEIGHBOUR, 1);
+				rte_pktmbuf_free(e->held[j]);
+			}
+			e->n_held = 0;
+			e->tries = 0;
+			continue;
+		}
+		solicit(ctx, e);
+	}
+}
+
+/* ----------------------------------------------------------- input */
+
+static void arp_input(struct gw_ctx *ctx, enum gw_role role,
+		      struct rte_mbuf *m)
+{
+	struct gw_port *p = &ctx->port[role];
+	struct rte_arp_hdr *a = rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *,
+							RTE_ETHER_HDR_LEN);
+	uint32_t sip, tip;
+	bool for_us;
+
+	if (m->data_len < RTE_ETHER_HDR_LEN + sizeof(*a) ||
+	    a->arp_hardware != rte_cpu_to_be_16(RTE_ARP_HRD_ETHER) ||
+	    a->arp_protocol != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_MALFORMED, 1);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	sip = a->arp_data.arp_sip;
+	tip = a->arp_data.arp_tip;
+	for_us = gw_port_has_addr4(p, tip);
+	/* learn from anyone on our subnets who talks to us (RFC 826) */
+	if (gw_port_on_link4(p, sip))
+		learn(ctx, role, WG_FAMILY_V4, (uint8_t *)&sip,
+		      &a->arp_data.arp_sha, for_us);
+	if (for_us && a->arp_opcode == rte_cpu_to_be_16(RTE_ARP_OP_REQUEST))
+		send_arp(ctx, role, RTE_ARP_OP_REPLY, &a->arp_data.arp_sha,
+			 sip, tip);
+	rte_pktmbuf_free(m);
+}
+
+static void swap_eth(struct gw_port *p, struct rte_ether_hdr *eh)
+{
+	rte_ether_addr_copy(&eh->src_addr, &eh->dst_addr);
+	rte_ether_addr_copy(&p->mac, &eh->src_addr);
+}
+
+static void ipv4_input(struct gw_ctx *ctx, enum gw_role role,
+		       struct rte_mbuf *m)
+{
+	struct gw_port *p = &ctx->port[role];
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
+	uint32_t ihl = (ip->version_ihl & 0xf) * 4u, tmp;
+	uint16_t tot = rte_be_to_cpu_16(ip->total_length);
+	struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)((uint8_t *)ip + ihl);
+
+	if (ip->next_proto_id != IPPROTO_ICMP || ihl < 20 ||
+	    tot < ihl + sizeof(*ic) ||
+	    RTE_ETHER_HDR_LEN + tot > m->data_len ||
+	    ic->icmp_type != RTE_IP_ICMP_ECHO_REQUEST ||
+	    !gw_port_has_addr4(p, ip->dst_addr)) {
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_NOT_FOR_US, 1);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - RTE_ETHER_HDR_LEN - tot));
+	/* echo reply in place: swap addresses, fix checksums */
+	swap_eth(p, eh);
+	tmp = ip->src_addr;
+	ip->src_addr = ip->dst_addr;
+	ip->dst_addr = tmp;
+	ip->time_to_live = 64;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	ic->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
+	ic->icmp_cksum = 0;
+	ic->icmp_cksum = (uint16_t)~rte_raw_cksum(ic, tot - ihl);
+	gw_ctrl_tx(ctx, role, m);
+}
+
+static void ipv6_input(struct gw_ctx *ctx, enum gw_role role,
+		       struct rte_mbuf *m)
+{
+	struct gw_port *p = &ctx->port[role];
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eh + 1);
+	struct icmp6_hdr *ic = (struct icmp6_hdr *)(ip + 1);
+	uint16_t pl = rte_be_to_cpu_16(ip->payload_len);
+	uint8_t *body = (uint8_t *)(ic + 1);
+
+	if (ip->proto != IPPROTO_ICMPV6 || pl < sizeof(*ic) ||
+	    RTE_ETHER_HDR_LEN + sizeof(*ip) + pl > m->data_len)
+		goto drop;
+	rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - RTE_ETHER_HDR_LEN -
+				       sizeof(*ip) - pl));
+
+	if (ic->type == ND_NEIGHBOR_SOLICIT && pl >= sizeof(*ic) + 16 &&
+	    ip->hop_limits == 255) {
+		uint8_t target[16];
+		bool from_dad = true;
+		unsigned int i;
+
+		memcpy(target, body, 16);
+		for (i = 0; i < 16; i++)
+			from_dad &= ip->src_addr[i] == 0;
+		if (!gw_port_has_addr6(p, target))
+			goto drop;
+		if (!from_dad && pl >= sizeof(*ic) + 24 &&
+		    body[16] == ND_OPT_SOURCE_LL)
+			learn(ctx, role, WG_FAMILY_V6, ip->src_addr,
+			      (struct rte_ether_addr *)(body + 18), true);
+		/* advertise in place: solicited, override, target option */
+		rte_pktmbuf_trim(m, (uint16_t)(pl - (sizeof(*ic) + 16)));
+		if (!rte_pktmbuf_append(m, 8))
+			goto drop;
+		swap_eth(p, eh);
+		if (from_dad) {
+			static const uint8_t all_nodes[16] = { 0xff, 2, [15] = 1 };
+
+			memcpy(ip->dst_addr, all_nodes, 16);
+			eh->dst_addr = (struct rte_ether_addr){
+				{ 0x33, 0x33, 0, 0, 0, 1 } };
+		} else {
+			memcpy(ip->dst_addr, ip->src_addr, 16);
+		}
+		memcpy(ip->src_addr, target, 16);
+		ip->payload_len = rte_cpu_to_be_16(sizeof(*ic) + 24);
+		ip->hop_limits = 255;
+		ic->type = ND_NEIGHBOR_ADVERT;
+		ic->code = 0;
+		ic->data = rte_cpu_to_be_32(from_dad ? 0x20000000 : 0x60000000);
+		body[16] = ND_OPT_TARGET_LL;
+		body[17] = 1;
+		memcpy(body + 18, p->mac.addr_bytes, 6);
+		icmp6_finish(ip, ic);
+		gw_ctrl_tx(ctx, role, m);
+		return;
+	}
+	if (ic->type == ND_NEIGHBOR_ADVERT && pl >= sizeof(*ic) + 24 &&
+	    ip->hop_limits == 255 && body[16] == ND_OPT_TARGET_LL) {
+		learn(ctx, role, WG_FAMILY_V6, body,
+		      (struct rte_ether_addr *)(body + 18), false);
+		goto drop_quiet;
+	}
+	if (ic->type == ICMP6_ECHO_REQUEST && gw_port_has_addr6(p, ip->dst_addr)) {
+		uint8_t tmp[16];
+
+		swap_eth(p, eh);
+		memcpy(tmp, ip->src_addr, 16);
+		memcpy(ip->src_addr, ip->dst_addr, 16);
+		memcpy(ip->dst_addr, tmp, 16);
+		ip->hop_limits = 64;
+		ic->type = ICMP6_ECHO_REPLY;
+		icmp6_finish(ip, ic);
+		gw_ctrl_tx(ctx, role, m);
+		return;
+	}
+drop_quiet:
+	rte_pktmbuf_free(m);
+	return;
+drop:
+	gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_NOT_FOR_US, 1);
+	rte_pktmbuf_free(m);
+}
+
+void gw_neigh_input(struct gw_ctx *ctx, enum gw_role role, struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	uint16_t et = rte_be_to_cpu_16(eh->ether_type);
+
+	if (et == RTE_ETHER_TYPE_ARP)
+		arp_input(ctx, role, m);
+	else if (et == RTE_ETHER_TYPE_IPV4 &&
+		 m->data_len >= RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr))
+		ipv4_input(ctx, role, m);
+	else if (et == RTE_ETHER_TYPE_IPV6 &&
+		 m->data_len >= RTE_ETHER_HDR_LEN +
+					sizeof(struct rte_ipv6_hdr) +
+					sizeof(struct icmp6_hdr))
+		ipv6_input(ctx, role, m);
+	else {
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_UNKNOWN_PROTO, 1);
+		rte_pktmbuf_free(m);
+	}
+}

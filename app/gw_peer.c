@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Peers as the control lcore manages them: creation and removal, keys,
+ * endpoint, AllowedIPs, and the three keypair slots. Every change a worker
+ * can observe is one atomic pointer store (or an rte_lpm/rte_hash update
+ * with RCU), and the old object is retired for freeing after a grace
+ * period.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_malloc.h>
+
+#include "gw_control.h"
+#include "gw_neighbour.h"
+#include "gw_tables.h"
+#include "wg_crypto.h"
+
+struct gw_peer *gw_peer_find(struct gw_ctx *ctx, const uint8_t pub[WG_KEY_LEN])
+{
+	struct gw_peer *p;
+
+	for (p = ctx->control->peers; p; p = p->list_next)
+		if (memcmp(p->public_key, pub, WG_KEY_LEN) == 0)
+			return p;
+	return NULL;
+}
+
+struct gw_peer *gw_peer_add(struct gw_ctx *ctx, const uint8_t pub[WG_KEY_LEN])
+{
+	struct gw_control *c = ctx->control;
+	struct gw_tables *t = ctx->tables;
+	struct gw_peer *peer, **tail;
+	uint32_t id;
+
+	for (id = 0; id < GW_MAX_PEERS; id++)
+		if (!t->peers[id])
+			break;
+	if (id == GW_MAX_PEERS)
+		return NULL;
+	peer = rte_zmalloc("gw_peer", sizeof(*peer), RTE_CACHE_LINE_SIZE);
+	if (!peer)
+		return NULL;
+	peer->id = id;
+	memcpy(peer->public_key, pub, WG_KEY_LEN);
+	wg_handshake_init(&peer->hs, &c->id, pub, NULL);
+	wg_cookie_maker_init(&peer->cookie, pub);
+	wg_timers_init(&peer->timers, NULL, NULL);
+
+	for (tail = &c->peers; *tail; tail = &(*tail)->list_next)
+		;
+	*tail = peer;
+	c->n_peers++;
+	__atomic_store_n(&t->peers[id], peer, __ATOMIC_RELEASE);
+	return peer;
+}
+
+static void kp_retire(struct gw_ctx *ctx, struct gw_keypair *kp)
+{
+	if (!kp)
+		return;
+	gw_tables_index_del(ctx->tables, kp->local_index);
+	gw_tables_retire(ctx->tables, kp, GW_RETIRE_WIPE_FREE, sizeof(*kp));
+}
+
+void gw_peer_drop_staged(struct gw_ctx *ctx, struct gw_peer *peer)
+{
+	unsigned int i;
+
+	for (i = 0; i < peer->n_staged; i++)
+		rte_pktmbuf_free(peer->staged[i]);
+	gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_STAGED_FULL, peer->n_staged);
+	peer->n_staged = 0;
+}
+
+void gw_peer_zero_keys(struct gw_ctx *ctx, struct gw_peer *peer)
+{
+	struct gw_keypair *cur = peer->kp_current, *prev = peer->kp_previous,
+			  *next = peer->kp_next;
+
+	gw_kp_store(&peer->kp_current, NULL);
+	gw_kp_store(&peer->kp_previous, NULL);
+	gw_kp_store(&peer->kp_next, NULL);
+	kp_retire(ctx, cur);
+	kp_retire(ctx, prev);
+	kp_retire(ctx, next);
+	if (peer->hs_index) {
+		gw_tables_index_del(ctx->tables, peer->hs_index);
+		peer->hs_index = 0;
+	}
+	wg_handshake_clear(&peer->hs);
+}
+
+void gw_peer_remove(struct gw_ctx *ctx, struct gw_peer *peer)
+{
+	struct gw_control *c = ctx->control;
+	struct gw_peer **pp;
+	uint32_t i;
+
+	for (i = 0; i < peer->n_allowed_ips; i++)
+		gw_tables_route_del(ctx->tables, &peer->allowed_ips[i]);
+	free(peer->allowed_ips);
+	peer->allowed_ips = NULL;
+	peer->n_allowed_ips = 0;
+	__atomic_store_n(&ctx->tables->peers[peer->id], NULL, __ATOMIC_RELEASE);
+	gw_peer_zero_keys(ctx, peer);
+	gw_peer_drop_staged(ctx, peer);
+	gw_tables_retire(ctx->tables, peer->endpoint, GW_RETIRE_FREE, 0);
+	wg_timers_stop(&peer->timers);
+	wg_handshake_destroy(&peer->hs);
+	wg_cookie_maker_wipe(&peer->cookie);
+	wg_wipe(peer->preshared_key, sizeof(peer->preshared_key));
+
+	for (pp = &c->peers; *pp; pp = &(*pp)->list_next)
+		if (*pp == peer) {
+			*pp = peer->list_next;
+			break;
+		}
+	c->n_peers--;
+	/* a worker may still be looking at it */
+	gw_tables_retire(ctx->tables, peer, GW_RETIRE_WIPE_FREE,
+			 sizeof(*peer));
+}
+
+void gw_peer_set_psk(struct gw_ctx *ctx, struct gw_peer *peer,
+		     const uint8_t *psk)
+{
+	peer->has_preshared_key = psk && !wg_is_zero(psk, WG_KEY_LEN);
+	if (peer->has_preshared_key)
+		memcpy(peer->preshared_key, psk, WG_KEY_LEN);
+	else
+		wg_wipe(peer->preshared_key, WG_KEY_LEN);
+	wg_handshake_init(&peer->hs, &ctx->control->id, peer->public_key,
+			  peer->has_preshared_key ? peer->preshared_key : NULL);
+}
+
+void gw_peer_set_endpoint(struct gw_ctx *ctx, struct gw_peer *peer,
+			  const struct wg_endpoint *ep)
+{
+	struct wg_endpoint *old = peer->endpoint, *nep = NULL;
+	uint8_t nh[16];
+
+	if (ep && ep->family != WG_FAMILY_NONE) {
+		if (old && memcmp(old, ep, sizeof(*ep)) == 0)
+			return;
+		nep = rte_malloc("gw_ep", sizeof(*nep), 0);
+		if (!nep)
+			return;
+		*nep = *ep;
+		/* resolve the next hop before the first packet needs it */
+		if (gw_nexthop(&ctx->port[GW_WAN], ep->family, ep->addr, nh))
+			gw_neigh_want(ctx, GW_WAN, ep->family, nh);
+	}
+	__atomic_store_n(&peer->endpoint, nep, __ATOMIC_RELEASE);
+	gw_tables_retire(ctx->tables, old, GW_RETIRE_FREE, 0);
+}
+
+void gw_peer_set_keepalive(struct gw_ctx *ctx, struct gw_peer *peer,
+			   uint16_t seconds)
+{
+	(void)ctx;
+	peer->persistent_keepalive = seconds;
+	/* the caller sends the first keepalive when this returns true */
+	wg_timers_persistent_keepalive_set(&peer->timers, seconds);
+}
+
+static void allowed_forget(struct gw_peer *peer, const struct wg_prefix *p)
+{
+	uint32_t i;
+
+	for (i = 0; i < peer->n_allowed_ips; i++)
+		if (wg_prefix_equal(&peer->allowed_ips[i], p)) {
+			peer->allowed_ips[i] =
+				peer->allowed_ips[--peer->n_allowed_ips];
+			return;
+		}
+}
+
+int gw_peer_add_allowed_ips(struct gw_ctx *ctx, struct gw_peer *peer,
+			    const struct wg_prefix *p, uint32_t n,
+			    bool replace)
+{
+	struct gw_tables *t = ctx->tables;
+	uint32_t i, owner;
+	int ret;
+
+	if (replace) {
+		for (i = 0; i < peer->n_allowed_ips; i++)
+			gw_tables_route_del(t, &peer->allowed_ips[i]);
+		peer->n_allowed_ips = 0;
+	}
+	for (i = 0; i < n; i++) {
+		/* a prefix has one owner: it moves, as with `wg set` */
+		if (gw_tables_route_owner(t, &p[i], &owner)) {
+			struct gw_peer *o = t->peers[owner];
+
+			if (o)
+				allowed_forget(o, &p[i]);
+		}
+		if (peer->n_allowed_ips == peer->cap_allowed_ips) {
+			uint32_t cap = peer->cap_allowed_ips ?
+					       2 * peer->cap_allowed_ips : 8;
+			struct wg_prefix *a = realloc(peer->allowed_ips,
+						      cap * sizeof(*a));
+
+			if (!a)
+				return -ENOMEM;
+			peer->allowed_ips = a;
+			peer->cap_allowed_ips = cap;
+		}
+		ret = gw_tables_route_add(t, &p[i], peer->id);
+		if (ret < 0)
+			return ret;
+		peer->allowed_ips[peer->n_allowed_ips++] = p[i];
+	}
+	return 0;
+}
+
+int gw_peer_install_keypair(struct gw_ctx *ctx, struct gw_peer *peer,
+			    const struct wg_keypair *wkp)
+{
+	struct gw_keypair *kp, *old_prev, *old_next, *old_cur;
+
+	kp = rte_zmalloc("gw_kp", sizeof(*kp), RTE_CACHE_LINE_SIZE);
+	if (!kp)
+		return -ENOMEM;
+	memcpy(kp->send_key, wkp->sending_key, WG_KEY_LEN);
+	memcpy(kp->recv_key, wkp->receiving_key, WG_KEY_LEN);
+	kp->local_index = wkp->local_index;
+	kp->remote_index = wkp->remote_index;
+	kp->we_are_initiator = wkp->we_are_initiator;
+	kp->peer_id = peer->id;
+	kp->birth_ns = gw_now_ns(ctx);
+	wg_replay_init(&kp->replay);
+	/* the handshake's entry becomes the keypair's: same index */
+	if (gw_tables_index_add(ctx->tables, kp->local_index,
+				(uintptr_t)kp) < 0) {
+		wg_wipe(kp, sizeof(*kp));
+		rte_free(kp);
+		return -ENOSPC;
+	}
+	if (peer->hs_index == kp->local_index)
+		peer->hs_index = 0;
+
+	old_prev = peer->kp_previous;
+	old_next = peer->kp_next;
+	old_cur = peer->kp_current;
+	if (kp->we_are_initiator) {
+		/* as the Linux driver: an unconfirmed next becomes previous
+		 * (the peer may still use it), else the current one does */
+		if (old_next) {
+			gw_kp_store(&peer->kp_next, NULL);
+			gw_kp_store(&peer->kp_previous, old_next);
+			gw_kp_store(&peer->kp_current, kp);
+			kp_retire(ctx, old_cur);
+		} else {
+			gw_kp_store(&peer->kp_previous, old_cur);
+			gw_kp_store(&peer->kp_current, kp);
+		}
+		kp_retire(ctx, old_prev);
+	} else {
+		/* the responder may only send once the initiator used it */
+		gw_kp_store(&peer->kp_next, kp);
+		gw_kp_store(&peer->kp_previous, NULL);
+		kp_retire(ctx, old_next);
+		kp_retire(ctx, old_prev);
+	}
+	return 0;
+}
+
+bool gw_peer_confirm_next(struct gw_ctx *ctx, struct gw_peer *peer,
+			  uint32_t local_index)
+{
+	struct gw_keypair *next = peer->kp_next, *old_prev = peer->kp_previous;
+
+	if (!next || next->local_index != local_index)
+		return false;
+	gw_kp_store(&peer->kp_previous, peer->kp_current);
+	gw_kp_store(&peer->kp_current, next);
+	gw_kp_store(&peer->kp_next, NULL);
+	kp_retire(ctx, old_prev);
+	return true;
+}
+
+void gw_peer_bytes(const struct gw_ctx *ctx, const struct gw_peer *peer,
+		   uint64_t *rx, uint64_t *tx)
+{
+	unsigned int i;
+
+	*rx = 0;
+	*tx = 0;
+	for (i = 0; i <= ctx->n_workers; i++) {
+		*rx += __atomic_load_n(&peer->act[i].rx_bytes,
+				       __ATOMIC_RELAXED);
+		*tx += __atomic_load_n(&peer->act[i].tx_bytes,
+				       __ATOMIC_RELAXED);
+	}
+}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A peer, in two parts: the data-plane part that workers read lock-free
+ * (keypair slots, endpoint, per-lcore activity), and the control part
+ * that only the control lcore touches (Noise handshake, cookie, timers,
+ * AllowedIPs list, staged packets).
+ */
+#ifndef GW_PEER_H
+#define GW_PEER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "gw_ctx.h"
+#include "wg_addr.h"
+#include "wg_cookie.h"
+#include "wg_noise.h"
+#include "wg_replay.h"
+#include "wg_timers.h"
+
+/* A transport session as workers use it. Immutable once published except
+ * for the sending counter and the replay window. */
+struct gw_keypair {
+	struct wg_replay replay;
+	uint8_t send_key[WG_KEY_LEN];
+	uint8_t recv_key[WG_KEY_LEN];
+	uint32_t local_index;
+	uint32_t remote_index;
+	uint32_t peer_id;
+	bool we_are_initiator;
+	uint64_t birth_ns;               /* gw_now_ns */
+	uint64_t send_counter;           /* atomic fetch-add */
+	uint8_t used_reported;           /* worker told control it is used */
+} __rte_cache_aligned;
+
+/* What one lcore saw of a peer. Written only by that lcore; the control
+ * lcore polls these to drive the timers, so workers never call into
+ * timer code. */
+struct gw_peer_act {
+	uint64_t rx_bytes;
+	uint64_t tx_bytes;
+	uint64_t last_rx_ns;      /* any authenticated packet */
+	uint64_t last_rx_data_ns; /* a non-empty one */
+	uint64_t last_tx_ns;      /* any transport message sent */
+	uint64_t last_tx_data_ns; /* a non-empty one */
+} __rte_cache_aligned;
+
+struct gw_peer {
+	/* ---- read by workers */
+	uint32_t id;
+	struct gw_keypair *kp_current;   /* atomic pointers */
+	struct gw_keypair *kp_previous;
+	struct gw_keypair *kp_next;
+	struct wg_endpoint *endpoint;    /* immutable; replaced + retired */
+	struct gw_peer_act act[GW_MAX_WORKERS + 1]; /* by worker_idx */
+
+	/* ---- control lcore only */
+	struct gw_peer *list_next;       /* insertion order, for the UAPI */
+	uint8_t public_key[WG_KEY_LEN];
+	uint8_t preshared_key[WG_KEY_LEN];
+	bool has_preshared_key;
+	uint16_t persistent_keepalive;
+	struct wg_handshake hs;
+	struct wg_cookie_maker cookie;
+	uint32_t hs_index;               /* in the index table, 0: none */
+
+	struct wg_prefix *allowed_ips;
+	uint32_t n_allowed_ips;
+	uint32_t cap_allowed_ips;
+
+	struct rte_mbuf *staged[GW_STAGED_MAX];
+	unsigned int n_staged;
+
+	uint64_t last_handshake_unix_ns;
+	struct wg_timers timers;         /* times in gw_now_ns */
+	/* the activity stamps already turned into timer events */
+	uint64_t seen_rx_ns, seen_rx_data_ns, seen_tx_ns, seen_tx_data_ns;
+};
+
+static inline struct gw_keypair *gw_kp_load(struct gw_keypair **slot)
+{
+	return __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+}
+
+static inline void gw_kp_store(struct gw_keypair **slot, struct gw_keypair *kp)
+{
+	__atomic_store_n(slot, kp, __ATOMIC_RELEASE);
+}
+
+static inline const struct wg_endpoint *gw_peer_endpoint(struct gw_peer *p)
+{
+	return __atomic_load_n(&p->endpoint, __ATOMIC_ACQUIRE);
+}
+
+/* Whether a keypair may still carry data at time now. */
+static inline bool gw_kp_usable(const struct gw_keypair *kp, uint64_t now)
+{
+	return now - kp->birth_ns <
+		       (uint64_t)WG_REJECT_AFTER_TIME * 1000000000ull &&
+	       __atomic_load_n(&kp->send_counter, __ATOMIC_RELAXED) <
+		       WG_REJECT_AFTER_MESSAGES;
+}
+
+#endif /* GW_PEER_H */
