@@ -118,12 +118,14 @@ int gw_setup(struct gw_ctx *ctx, struct wg_config *cfg)
 	ret = gw_control_create(ctx);
 	if (ret < 0)
 		return ret;
-	ret = gw_control_apply_config(ctx, cfg);
-	if (ret < 0) {
-		GW_LOG(ERR, "applying the configuration: %s", strerror(-ret));
+	/* ports first: applying peers already sends ARP for endpoints */
+	ret = gw_ports_start(ctx);
+	if (ret < 0)
 		return ret;
-	}
-	return gw_ports_start(ctx);
+	ret = gw_control_apply_config(ctx, cfg);
+	if (ret < 0)
+		GW_LOG(ERR, "applying the configuration: %s", strerror(-ret));
+	return ret;
 }
 
 int gw_launch(struct gw_ctx *ctx)
