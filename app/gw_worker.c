@@ -138,6 +138,50 @@ static bool encap_headers(struct gw_lcore *lc, struct encap_item *it,
 	return eth_out(lc, GW_WAN, m, ep->family, ep->addr);
 }
 
+/* Sending counters taken for a burst: one fetch-add per keypair. */
+struct nonce_res {
+	struct gw_keypair *kp;
+	uint64_t next;
+	uint32_t n;
+};
+
+static unsigned int reserve_nonces(struct encap_item *items, unsigned int n,
+				   uint64_t now, struct nonce_res *res)
+{
+	unsigned int i, j, n_res = 0;
+
+	for (i = 0; i < n; i++) {
+		struct gw_keypair *kp = gw_kp_load(&items[i].peer->kp_current);
+
+		if (kp && !gw_kp_usable(kp, now))
+			kp = NULL;
+		items[i].kp = kp;
+		if (!kp)
+			continue;
+		for (j = 0; j < n_res && res[j].kp != kp; j++)
+			;
+		if (j == n_res)
+			res[n_res++] = (struct nonce_res){ .kp = kp };
+		res[j].n++;
+	}
+	/* a packet dropped later leaves a gap in the counters, which the
+	 * receiver's window accepts */
+	for (j = 0; j < n_res; j++)
+		res[j].next = __atomic_fetch_add(&res[j].kp->send_counter,
+						 res[j].n, __ATOMIC_RELAXED);
+	return n_res;
+}
+
+static uint64_t take_nonce(struct nonce_res *res, unsigned int n_res,
+			   const struct gw_keypair *kp)
+{
+	unsigned int j;
+
+	for (j = 0; j < n_res && res[j].kp != kp; j++)
+		;
+	return res[j].next++;
+}
+
 /*
  * Encrypt the items in place and queue the frames for WAN TX. Items
  * whose peer has no usable keypair go to the control lcore to wait for a
@@ -148,18 +192,20 @@ static void encap_burst(struct gw_lcore *lc, struct encap_item *items,
 {
 	struct gw_aead_op ops[GW_BURST];
 	struct encap_item ready[GW_BURST];
+	struct nonce_res res[GW_BURST];
 	uint16_t mtu = lc->ctx->mtu;
-	unsigned int i, k = 0;
+	unsigned int i, k = 0, n_res;
 
+	n_res = reserve_nonces(items, n, now, res);
 	for (i = 0; i < n; i++) {
 		struct encap_item *it = &items[i];
 		struct rte_mbuf *m = it->m;
 		uint32_t len = m->pkt_len, padded;
-		struct gw_keypair *kp = gw_kp_load(&it->peer->kp_current);
+		struct gw_keypair *kp = it->kp;
 		uint64_t counter;
 		uint8_t *tail;
 
-		if (!kp || !gw_kp_usable(kp, now)) {
+		if (!kp) {
 			to_control(lc, m, GW_CTRL_STAGE, it->peer->id);
 			continue;
 		}
@@ -168,9 +214,7 @@ static void encap_burst(struct gw_lcore *lc, struct encap_item *items,
 			drop(lc, m, GW_CTR_DROP_NO_ENDPOINT);
 			continue;
 		}
-		/* TODO: one fetch-add per keypair per burst */
-		counter = __atomic_fetch_add(&kp->send_counter, 1,
-					     __ATOMIC_RELAXED);
+		counter = take_nonce(res, n_res, kp);
 		if (counter >= WG_REJECT_AFTER_MESSAGES) {
 			drop(lc, m, GW_CTR_DROP_KEY_EXPIRED);
 			continue;
@@ -183,7 +227,6 @@ static void encap_burst(struct gw_lcore *lc, struct encap_item *items,
 			continue;
 		}
 		memset(tail, 0, padded - len);
-		it->kp = kp;
 		ops[k] = (struct gw_aead_op){
 			.data = rte_pktmbuf_mtod(m, uint8_t *),
 			.len = padded,
