@@ -96,8 +96,10 @@
 #                            socket (bounded); fail with its log otherwise
 #   wgt_gw_stop              SIGTERM, wait <= 10 s (then SIGKILL); sets
 #                            WGT_GW_RC; the log stays in $WGT_GW_LOG
-#   wgt_gw_drops REGEX       sum of COUNT over `drop REASON COUNT` lines in
-#                            the gateway log whose REASON matches REGEX
+#   wgt_gw_drops REGEX       sum of COUNT over `drop REASON COUNT` or
+#                            `drop_REASON COUNT` lines in the gateway log
+#                            whose REASON matches REGEX
+#   wgt_gw_drop_lines        those lines
 #   wgt_ping NS DST [N]      N (default 5) pings, all must answer
 #   wgt_ping_until NS DST [S] ping until one answer, at most S s (default 20)
 #   wgt_iperf SNS SADDR CNS [ARGS..]  iperf3 -t 3 server in SNS on SADDR,
@@ -419,14 +421,25 @@ wgt_gw_stop() {
     wgt_log "gateway stopped, exit status $WGT_GW_RC"
 }
 
-# Sum of the counts of `drop REASON COUNT` lines whose REASON matches $1
-# (extended regex, case-insensitive). Lines may carry a prefix (a log tag):
-# the last three fields of a line are used.
+# Sum of the counts of drop-counter lines whose REASON matches $1 (extended
+# regex, case-insensitive). Accepted line endings (any log prefix before):
+#     drop REASON COUNT          (the form the tests' contract names)
+#     drop_REASON COUNT          (app/gw_stats.c: "%-32s %lu" of its X-macro
+#                                 names, e.g. drop_inner_source_not_allowed 5)
 wgt_gw_drops() {
     local re=$1
     awk -v re="$re" 'BEGIN { s = 0 }
-        NF >= 3 && $(NF-2) == "drop" && $NF ~ /^[0-9]+$/ && tolower($(NF-1)) ~ tolower(re) { s += $NF }
+        $NF !~ /^[0-9]+$/ { next }
+        NF >= 3 && $(NF-2) == "drop" { r = $(NF-1) }
+        NF >= 2 && $(NF-1) ~ /^drop_/ { r = substr($(NF-1), 6) }
+        r != "" && tolower(r) ~ tolower(re) { s += $NF }
+        { r = "" }
         END { print s }' "$WGT_GW_LOG"
+}
+
+# Print the drop-counter lines of the gateway log (both forms above).
+wgt_gw_drop_lines() {
+    grep -E '(^|[[:space:]])(drop [^[:space:]]+|drop_[^[:space:]]+)[[:space:]]+[0-9]+[[:space:]]*$' "$WGT_GW_LOG"
 }
 
 wgt_ping() {
