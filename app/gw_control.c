@@ -89,12 +89,14 @@ static void send_udp(struct gw_ctx *ctx, const struct wg_endpoint *ep,
 		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_NO_MBUF, 1);
 		return;
 	}
+	/* payload first: the IPv6 UDP checksum covers it */
 	p = rte_pktmbuf_append(m, (uint16_t)len);
+	if (p)
+		memcpy(p, msg, len);
 	if (!p || !gw_udp_prepend(ctx, m, ep, len)) {
 		rte_pktmbuf_free(m);
 		return;
 	}
-	memcpy(rte_pktmbuf_mtod_offset(m, void *, m->pkt_len - len), msg, len);
 	eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	rte_ether_addr_copy(&ctx->port[GW_WAN].mac, &eh->src_addr);
 	eh->ether_type = rte_cpu_to_be_16(ep->family == WG_FAMILY_V4 ?
