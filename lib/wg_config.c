@@ -514,6 +514,49 @@ static void load_workers(struct wg_config_loader *ld, const config_setting_t *g)
 	}
 }
 
+/* The test-only `testing` group (wg_config.h): integers, 0 = default. */
+static void load_testing(struct wg_config_loader *ld, const config_setting_t *g)
+{
+	static const struct {
+		const char *name;
+		long long max;
+		size_t off;
+	} knobs[] = {
+#define K(n, max) { #n, max, offsetof(struct wg_testing_config, n) }
+		K(rekey_after_time, 86400),  K(reject_after_time, 86400),
+		K(rekey_attempt_time, 86400), K(rekey_timeout, 3600),
+		K(keepalive_timeout, 3600),  K(handshake_cost_us, 1000000),
+		K(stats_interval, 3600),
+#undef K
+	};
+	static const char *const known[] = { "rekey_after_time",
+		"reject_after_time", "rekey_attempt_time", "rekey_timeout",
+		"keepalive_timeout", "handshake_cost_us", "stats_interval",
+		NULL };
+	struct wg_testing_config *t = &ld->cfg->testing;
+
+	if (!is_group(ld, g, "testing"))
+		return;
+	check_known(ld, g, "testing", known);
+	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		const config_setting_t *s =
+			config_setting_get_member(g, knobs[i].name);
+		long long v;
+		field_t f;
+
+		if (!s)
+			continue;
+		snprintf(f, sizeof(f), "testing.%s", knobs[i].name);
+		if (!get_int(ld, s, f, 0, knobs[i].max, &v))
+			continue;
+		*(uint32_t *)((char *)t + knobs[i].off) = (uint32_t)v;
+		t->has_testing = true;
+	}
+	if (t->has_testing)
+		ld_warning(ld, g, "testing",
+			   "test-only settings: the gateway does not follow the protocol's timing");
+}
+
 static void load_allowed_ips(struct wg_config_loader *ld,
 			     const config_setting_t *s, size_t idx,
 			     struct wg_peer_config *peer)
@@ -656,7 +699,7 @@ static void wipe_secret_text(config_t *lc)
 static void load_tree(struct wg_config_loader *ld, config_t *lc)
 {
 	static const char *const known[] = { "eal", "interface", "lan", "wan",
-		"workers", "peers", NULL };
+		"workers", "peers", "testing", NULL };
 	const config_setting_t *root = config_root_setting(lc);
 	const config_setting_t *s, *peers;
 	struct wg_config *cfg = ld->cfg;
@@ -685,6 +728,8 @@ static void load_tree(struct wg_config_loader *ld, config_t *lc)
 		load_workers(ld, s);
 	if ((peers = config_setting_get_member(root, "peers")))
 		load_peers(ld, peers);
+	if ((s = config_setting_get_member(root, "testing")))
+		load_testing(ld, s);
 
 	wg_config_check_peer_keys(ld);
 	if (peers && cfg->peers)

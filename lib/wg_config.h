@@ -95,6 +95,25 @@ struct wg_port_config {
 	bool has_gateway;
 };
 
+/*
+ * TEST-ONLY knobs, the `testing` group. They shorten the protocol's timers
+ * or slow the control lcore down so that integration tests reach protocol
+ * deadlines (rekey, give-up, key zeroing) and overload in seconds instead
+ * of minutes. A gateway with any of them set does not follow the
+ * WireGuard timing rules: never use them in production (the loader warns).
+ * Zero means "the protocol's value" (or off).
+ */
+struct wg_testing_config {
+	uint32_t rekey_after_time;   /* s (protocol: 120) */
+	uint32_t reject_after_time;  /* s (180); keys zeroed after 3x this */
+	uint32_t rekey_attempt_time; /* s (90): give up a handshake after */
+	uint32_t rekey_timeout;      /* s (5): handshake retransmit */
+	uint32_t keepalive_timeout;  /* s (10) */
+	uint32_t handshake_cost_us;  /* extra busy time per handshake DH step */
+	uint32_t stats_interval;     /* s between counter dumps to the log */
+	bool has_testing;
+};
+
 struct wg_config {
 	/* EAL arguments from the file, NULL-terminated (the caller supplies
 	 * argv[0]); n_eal_args == 0 when there is no `eal` list */
@@ -114,6 +133,8 @@ struct wg_config {
 
 	struct wg_peer_config *peers;      /* public keys distinct */
 	size_t n_peers;
+
+	struct wg_testing_config testing;  /* test-only, see above */
 };
 
 /*

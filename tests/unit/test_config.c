@@ -733,6 +733,46 @@ static void test_many_peers(void **state)
 	unlink("big.conf");
 }
 
+/* The test-only `testing` group: zero by default, values as written, a
+ * warning when present, errors for unknown knobs and out-of-range values. */
+static void test_testing_knobs(void **state)
+{
+	struct wg_config cfg;
+	struct wg_diag diag;
+
+	(void)state;
+	expect_ok(HEAD, &cfg, &diag);
+	assert_false(cfg.testing.has_testing);
+	assert_int_equal(cfg.testing.rekey_after_time, 0);
+	assert_int_equal(cfg.testing.stats_interval, 0);
+	wg_config_free(&cfg);
+	wg_diag_free(&diag);
+
+	expect_ok(HEAD "testing = { rekey_after_time = 5; reject_after_time = 12;\n"
+		  "  rekey_attempt_time = 20; rekey_timeout = 1;\n"
+		  "  keepalive_timeout = 2; handshake_cost_us = 1000;\n"
+		  "  stats_interval = 1; };\n",
+		  &cfg, &diag);
+	assert_true(cfg.testing.has_testing);
+	assert_int_equal(cfg.testing.rekey_after_time, 5);
+	assert_int_equal(cfg.testing.reject_after_time, 12);
+	assert_int_equal(cfg.testing.rekey_attempt_time, 20);
+	assert_int_equal(cfg.testing.rekey_timeout, 1);
+	assert_int_equal(cfg.testing.keepalive_timeout, 2);
+	assert_int_equal(cfg.testing.handshake_cost_us, 1000);
+	assert_int_equal(cfg.testing.stats_interval, 1);
+	assert_int_equal(diag.n_warnings, 1);
+	assert_non_null(strstr(diag.warnings[0], "testing: test-only"));
+	wg_config_free(&cfg);
+	wg_diag_free(&diag);
+
+	EXPECT_ERRORS(HEAD "testing = { rekey_after_time = -1; rekey_timout = 1;\n"
+		      "  stats_interval = \"1\"; };\n",
+		      "gw.conf:8: testing.rekey_timout: unknown setting",
+		      "gw.conf:8: testing.rekey_after_time: -1 is out of range 0..86400",
+		      "gw.conf:9: testing.stats_interval: must be an integer, not a string");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -762,6 +802,7 @@ int main(void)
 		cmocka_unit_test(test_key_file),
 		cmocka_unit_test(test_diag_print),
 		cmocka_unit_test(test_many_peers),
+		cmocka_unit_test(test_testing_knobs),
 	};
 
 	if (wg_crypto_init() != 0)
