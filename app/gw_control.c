@@ -10,12 +10,15 @@
 #include "gw_control.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_ip.h>
 #include <rte_malloc.h>
+#include <rte_mempool.h>
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
 #include <rte_udp.h>
@@ -51,6 +54,10 @@ int gw_control_create(struct gw_ctx *ctx)
 
 	if (!c)
 		return -ENOMEM;
+	if (wg_ratelimit_init(&c->rl, WG_RATELIMIT_DEFAULT_ENTRIES, NULL) < 0) {
+		rte_free(c);
+		return -ENOMEM;
+	}
 	c->dev.ctx = ctx;
 	ctx->control = c;
 	return 0;
@@ -67,17 +74,28 @@ void gw_control_free(struct gw_ctx *ctx)
 	c->uapi = NULL;
 	while (c->peers)
 		gw_peer_remove(ctx, c->peers);
+	/* every mbuf a peer held is back: what is still out is held for a
+	 * neighbour, or leaked */
+	if (ctx->pool)
+		GW_LOG(INFO, "%-32s %u", "mbufs_in_use",
+		       rte_mempool_in_use_count(ctx->pool));
+	GW_LOG(INFO, "%-32s %u", "mbufs_held_for_neighbours",
+	       gw_neigh_held(ctx));
 	wg_identity_clear(&c->id);
 	wg_cookie_checker_wipe(&c->checker);
+	wg_ratelimit_free(&c->rl);
 	rte_free(c);
 	ctx->control = NULL;
 }
 
 /* ------------------------------------------------------ sending */
 
-/* Send a handshake message (UDP payload) to ep on the WAN port. */
+/* Send a handshake message (UDP payload) to ep on the WAN port. With
+ * resolve false (answers to sources nobody authenticated), the next hop
+ * must already be known: a flood from spoofed on-link addresses must not
+ * fill the neighbour table or make us ARP for each of them. */
 static void send_udp(struct gw_ctx *ctx, const struct wg_endpoint *ep,
-		     const void *msg, uint32_t len)
+		     const void *msg, uint32_t len, bool resolve)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(ctx->pool);
 	struct rte_ether_hdr *eh;
@@ -107,8 +125,11 @@ static void send_udp(struct gw_ctx *ctx, const struct wg_endpoint *ep,
 	    gw_neigh_lookup(ctx->neigh, GW_WAN, ep->family, nh, &mac)) {
 		rte_ether_addr_copy(&mac, &eh->dst_addr);
 		gw_ctrl_tx(ctx, GW_WAN, m);
-	} else {
+	} else if (resolve) {
 		gw_neigh_hold(ctx, GW_WAN, m);
+	} else {
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_NO_NEIGHBOUR, 1);
+		rte_pktmbuf_free(m);
 	}
 }
 
@@ -179,7 +200,7 @@ static void send_initiation(struct gw_ctx *ctx, struct gw_peer *peer,
 				       unix_now_ns(), NULL) != WG_NOISE_OK)
 		return;
 	wg_cookie_add_macs(&peer->cookie, (uint8_t *)&msg, sizeof(msg), now);
-	send_udp(ctx, ep, &msg, sizeof(msg));
+	send_udp(ctx, ep, &msg, sizeof(msg), true);
 	wg_timers_any_authenticated_packet_traversal(&peer->timers, now);
 	wg_timers_any_authenticated_packet_sent(&peer->timers);
 	wg_timers_handshake_initiated(&peer->timers, now);
@@ -228,8 +249,24 @@ static uint8_t *parse_udp(struct rte_mbuf *m, struct hs_src *src,
 	return (uint8_t *)(udp + 1);
 }
 
-/* mac1 (again, with the full checker) and, under load, mac2. False when
- * the message must not be processed (a cookie reply may have been sent). */
+/* testing.handshake_cost_us: make each DH step dearer, to overload the
+ * control lcore at a rate a test can generate. */
+static void test_handshake_cost(struct gw_ctx *ctx)
+{
+	uint32_t us = ctx->cfg ? ctx->cfg->testing.handshake_cost_us : 0;
+
+	if (us)
+		rte_delay_us_block(us);
+}
+
+/*
+ * mac1 (again, with the full checker) and, under load, mac2 and the
+ * per-source rate limit, as the reference implementations: under load a
+ * message without a valid mac2 gets a cookie reply (cheap) instead of DH
+ * work, and one with a valid mac2 (its sender proved it receives at its
+ * address) gets DH work at most WG_RATELIMIT_PER_SECOND times a second
+ * per source. False when the message must not be processed.
+ */
 static bool check_macs(struct gw_ctx *ctx, uint8_t *msg, uint32_t len,
 		       const struct hs_src *src, uint64_t now)
 {
@@ -247,11 +284,18 @@ static bool check_macs(struct gw_ctx *ctx, uint8_t *msg, uint32_t len,
 		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_BAD_MAC1, 1);
 		return false;
 	}
-	if (under_load && st != WG_MAC_VALID_MAC1_COOKIE) {
+	if (!under_load)
+		return true;
+	if (st != WG_MAC_VALID_MAC1_COOKIE) {
 		wg_cookie_create_reply(&c->checker, &reply, msg, len,
 				       src->bytes, src->len, now, NULL);
-		send_udp(ctx, &src->ep, &reply, sizeof(reply));
+		send_udp(ctx, &src->ep, &reply, sizeof(reply), false);
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_COOKIE_TX, 1);
 		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_UNDER_LOAD, 1);
+		return false;
+	}
+	if (!wg_ratelimit_allow(&c->rl, src->ep.family, src->ep.addr, now)) {
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_RATELIMITED, 1);
 		return false;
 	}
 	return true;
@@ -271,6 +315,7 @@ static void on_initiation(struct gw_ctx *ctx, uint8_t *msg, uint32_t len,
 
 	if (!check_macs(ctx, msg, len, src, now))
 		return;
+	test_handshake_cost(ctx);
 	r = wg_noise_consume_initiation(
 		&c->id, (const struct wg_msg_initiation *)msg, &res);
 	peer = r == WG_NOISE_OK ? gw_peer_find(ctx, res.remote_static) : NULL;
@@ -303,7 +348,7 @@ static void on_initiation(struct gw_ctx *ctx, uint8_t *msg, uint32_t len,
 	wg_keypair_wipe(&wkp);
 	wg_cookie_add_macs(&peer->cookie, (uint8_t *)&resp, sizeof(resp),
 			   now);
-	send_udp(ctx, &src->ep, &resp, sizeof(resp));
+	send_udp(ctx, &src->ep, &resp, sizeof(resp), true);
 	wg_timers_any_authenticated_packet_received(&peer->timers);
 	wg_timers_session_derived(&peer->timers, now);
 	wg_timers_any_authenticated_packet_traversal(&peer->timers, now);
@@ -334,6 +379,7 @@ static void on_response(struct gw_ctx *ctx, uint8_t *msg, uint32_t len,
 	}
 	if (!check_macs(ctx, msg, len, src, now))
 		return;
+	test_handshake_cost(ctx);
 	if (wg_noise_consume_response(&peer->hs, &c->id, r) != WG_NOISE_OK ||
 	    wg_noise_derive_keypair(&peer->hs, &wkp) != WG_NOISE_OK) {
 		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_HANDSHAKE, 1);
@@ -449,6 +495,16 @@ static void event_input(struct gw_ctx *ctx, const struct gw_event *ev)
 	}
 }
 
+static unsigned int staged_total(struct gw_ctx *ctx)
+{
+	struct gw_peer *p;
+	unsigned int n = 0;
+
+	for (p = ctx->control->peers; p; p = p->list_next)
+		n += p->n_staged;
+	return n;
+}
+
 /* ------------------------------------------------------- timers */
 
 static uint64_t act_max(struct gw_ctx *ctx, struct gw_peer *peer,
@@ -534,6 +590,28 @@ static void peer_tick(struct gw_ctx *ctx, struct gw_peer *peer, uint64_t now)
 
 /* ------------------------------------------------------- loop */
 
+/* testing.stats_interval: every counter, and the pool's mbufs in use, to
+ * the log, so that a test can read them while the gateway runs. */
+static void stats_dump(struct gw_ctx *ctx, uint64_t now)
+{
+	struct gw_control *c = ctx->control;
+	uint32_t every = ctx->cfg ? ctx->cfg->testing.stats_interval : 0;
+
+	if (!every || now - c->last_stats_ns < every * WG_NSEC_PER_SEC)
+		return;
+	c->last_stats_ns = now;
+	GW_LOG(INFO, "stats %" PRIu64 " begin", ++c->stats_seq);
+	gw_stats_log(ctx->stats);
+	GW_LOG(INFO, "%-32s %u", "mbufs_in_use",
+	       rte_mempool_in_use_count(ctx->pool));
+	GW_LOG(INFO, "%-32s %u", "mbufs_held_for_neighbours",
+	       gw_neigh_held(ctx));
+	GW_LOG(INFO, "%-32s %u", "mbufs_staged", staged_total(ctx));
+	GW_LOG(INFO, "%-32s %u", "control_ring_depth",
+	       rte_ring_count(ctx->ctrl_ring));
+	GW_LOG(INFO, "stats %" PRIu64 " end", c->stats_seq);
+}
+
 void gw_control_loop(struct gw_ctx *ctx)
 {
 	struct gw_control *c = ctx->control;
@@ -568,6 +646,7 @@ void gw_control_loop(struct gw_ctx *ctx)
 			for (peer = c->peers; peer; peer = peer->list_next)
 				peer_tick(ctx, peer, now);
 			gw_neigh_tick(ctx, now);
+			stats_dump(ctx, now);
 			gw_tables_reclaim(ctx->tables);
 			if (c->uapi)
 				gw_uapi_poll(c->uapi);

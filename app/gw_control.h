@@ -16,6 +16,7 @@
 #include "wg_config.h"
 #include "wg_cookie.h"
 #include "wg_noise.h"
+#include "wg_ratelimit.h"
 
 struct gw_device {
 	struct gw_ctx *ctx;
@@ -27,10 +28,13 @@ struct gw_control {
 	struct wg_identity id;
 	struct wg_cookie_checker checker;
 	struct wg_load_state load;
+	struct wg_ratelimit rl;         /* DH work per source under load */
 	struct gw_peer *peers;          /* insertion order */
 	unsigned int n_peers;
 	struct gw_uapi *uapi;
 	uint64_t last_tick_ns;
+	uint64_t last_stats_ns;         /* testing.stats_interval dumps */
+	uint64_t stats_seq;
 };
 
 int gw_control_create(struct gw_ctx *ctx);

@@ -77,6 +77,16 @@ void gw_neigh_free(struct gw_ctx *ctx)
 	ctx->neigh = NULL;
 }
 
+unsigned int gw_neigh_held(struct gw_ctx *ctx)
+{
+	struct gw_neigh *n = ctx->neigh;
+	unsigned int i, held = 0;
+
+	for (i = 0; n && i < n->n; i++)
+		held += n->e[i].n_held;
+	return held;
+}
+
 bool gw_nexthop(const struct gw_port *p, uint8_t family, const uint8_t *dst,
 		uint8_t out[16])
 {

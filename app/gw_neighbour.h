@@ -89,6 +89,9 @@ void gw_neigh_want(struct gw_ctx *ctx, enum gw_role role, uint8_t family,
 /* Retries, aging, giving up. */
 void gw_neigh_tick(struct gw_ctx *ctx, uint64_t now);
 
+/* Frames held for unresolved neighbours (mbufs out of the pool). */
+unsigned int gw_neigh_held(struct gw_ctx *ctx);
+
 /* Send a frame on the control lcore's TX queue of a port (consumes m). */
 void gw_ctrl_tx(struct gw_ctx *ctx, enum gw_role role, struct rte_mbuf *m);
 

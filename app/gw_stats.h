@@ -55,7 +55,20 @@
 	X(DROP_COOKIE, "drop_cookie_reply_rejected")                       \
 	X(DROP_UNDER_LOAD, "drop_handshake_under_load")                    \
 	X(DROP_NO_MBUF, "drop_no_mbuf")                                    \
-	X(DROP_CONTROL, "drop_control_path")
+	X(DROP_CONTROL, "drop_control_path")                               \
+	X(COOKIE_TX, "cookie_replies_sent")                                \
+	X(ICMP_TX, "icmp_errors_sent")                                     \
+	X(MSS_CLAMPED, "tcp_mss_clamped")                                  \
+	X(DROP_RATELIMITED, "drop_handshake_ratelimited")                  \
+	X(DROP_TRUNCATED, "drop_message_truncated")                        \
+	X(DROP_OVERSIZED, "drop_message_oversized")                        \
+	X(DROP_BAD_RESERVED, "drop_reserved_bytes_set")                    \
+	X(DROP_COUNTER_WINDOW, "drop_counter_outside_window")              \
+	X(DROP_INNER_NOT_IP, "drop_inner_not_ip")                          \
+	X(DROP_INNER_BAD_LEN, "drop_inner_bad_length")                     \
+	X(DROP_INNER_OPTIONS, "drop_inner_ip_options")                     \
+	X(DROP_INNER_FRAGMENT, "drop_inner_fragment")                      \
+	X(DROP_ICMP_RATELIMITED, "drop_icmp_error_ratelimited")
 
 enum gw_counter {
 #define GW_X_ENUM(id, name) GW_CTR_##id,

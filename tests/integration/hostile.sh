@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: MIT
+# shellcheck shell=bash
+#
+# tests/integration/hostile.sh: helpers for the hostile-input and protocol
+# scenario tests (t_flood, t_garbage, t_mtu, ...). Source it after lib.sh.
+#
+#   wgh_testing_conf KNOBS    append `testing = { KNOBS };` (test-only
+#                             knobs, lib/wg_config.h) to $WGT_GW_CONF
+#   wgh_gw_start              wgt_gw_start, but also accepts a gateway
+#                             built without the UAPI socket: then it waits
+#                             for the "running" log line instead
+#   wgh_counter NAME          latest value of counter NAME in the gateway
+#                             log (the periodic dumps of
+#                             testing.stats_interval and the final one on
+#                             exit); 0 when never printed (zero counters
+#                             are not printed)
+#   wgh_next_dump [S]         wait (<= S s, default 5) for the next
+#                             complete periodic dump
+#   wgh_gw_mac IF             MAC of the gateway's veth IF (gw-wan/gw-lan)
+#   wgh_tool NAME             path of tests/integration/tools/NAME
+
+wgh_tool() { echo "$WGT_ROOT/tests/integration/tools/$1"; }
+
+wgh_testing_conf() {
+    printf '\ntesting = { %s };\n' "$1" >>"$WGT_GW_CONF"
+}
+
+wgh_gw_start() {
+    if [[ -f $WGT_ROOT/app/gw_uapi.c ]]; then
+        wgt_gw_start "$@"
+        return
+    fi
+    local conf=${1:-${WGT_GW_CONF:-}} cmd=() i
+    wgt_require_gateway
+    [[ -n $conf ]] || { wgt_gw_config; conf=$WGT_GW_CONF; }
+    mapfile -d '' cmd < <(wgt_gw_cmd "$conf")
+    wgt_log "gateway: ip netns exec $(wgt_ns gw) ${cmd[*]}"
+    wgt_bg "$(wgt_ns gw)" "$WGT_GW_LOG" "${cmd[@]}"
+    WGT_GW_PID=$WGT_LAST_PID
+    for ((i = 0; i < 300; i++)); do
+        grep -q 'running; SIGINT' "$WGT_GW_LOG" 2>/dev/null && break
+        kill -0 "$WGT_GW_PID" 2>/dev/null || {
+            tail -n 40 "$WGT_GW_LOG" >&2
+            WGT_GW_PID=
+            wgt_fail "gateway exited during start-up"
+        }
+        sleep 0.1
+    done
+    grep -q 'running; SIGINT' "$WGT_GW_LOG" || wgt_fail "gateway not running after 30 s"
+    wgt_log "gateway up (pid $WGT_GW_PID), no UAPI socket in this build"
+}
+
+wgh_counter() {
+    awk -v n="$1" '$(NF-1) == n && $NF ~ /^[0-9]+$/ { v = $NF } END { print v + 0 }' "$WGT_GW_LOG"
+}
+
+wgh_dumps() { grep -c 'stats [0-9]* end' "$WGT_GW_LOG" || true; }
+
+wgh_next_dump() {
+    local secs=${1:-5} n
+    n=$(wgh_dumps)
+    wgt_wait_for "$secs" bash -c "(( \$(grep -c 'stats [0-9]* end' '$WGT_GW_LOG') > $n ))" ||
+        wgt_fail "no counter dump from the gateway within ${secs}s (testing.stats_interval set?)"
+}
+
+wgh_gw_mac() { ip netns exec "$(wgt_ns gw)" cat "/sys/class/net/$1/address"; }
