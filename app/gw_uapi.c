@@ -1,0 +1,537 @@
+/* SPDX-License-Identifier: MIT */
+/* The UAPI socket server on the control lcore (see gw_uapi.h). */
+#include "gw_uapi.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gw_stats.h"
+#include "wg_crypto.h"
+#include "wg_uapi.h"
+
+enum conn_state {
+	CONN_FREE = 0,
+	CONN_READ_OP,      /* "get=1\n" or "set=1\n" */
+	CONN_READ_GET_NL,  /* the blank line after get=1 */
+	CONN_READ_SET,     /* the lines of a set=1, into the parser */
+	CONN_WRITE,        /* the answer; input waits meanwhile */
+};
+
+struct gw_uapi_conn {
+	int fd;
+	enum conn_state state;
+	uint64_t last_ms;            /* last progress, for the idle timeout */
+	char op[8];
+	size_t op_len;
+	size_t req_bytes;
+	char in[GW_UAPI_IOBUF];      /* read but not yet consumed */
+	size_t in_off, in_len;
+	struct wg_uapi_parser parser;
+	struct wg_diag diag;
+	struct wg_uapi_buf out;      /* may hold the private key: wiped */
+	size_t out_off;
+};
+
+struct gw_uapi {
+	struct gw_device *dev;
+	int fd;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	dev_t st_dev;                /* our socket file, to tell it from a */
+	ino_t st_ino;                /* replacement by another process */
+	bool alive;
+	uint64_t checked_ms;
+	struct gw_uapi_conn conns[GW_UAPI_MAX_CONNS];
+};
+
+/* Coarse is enough for timeouts of seconds, and costs no syscall. */
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* As wg_config: what an interface name may be, so that it is also a
+ * file name in the socket directory. */
+static bool valid_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n >= 1 && n <= WG_IFNAME_MAX && strcmp(name, ".") &&
+	       strcmp(name, "..") &&
+	       strspn(name, "abcdefghijklmnopqrstuvwxyz"
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_=+.-") == n;
+}
+
+/* ------------------------------------------------------ connections */
+
+static void conn_close(struct gw_uapi_conn *c)
+{
+	if (c->state == CONN_FREE)
+		return;
+	close(c->fd);
+	wg_uapi_parser_discard(&c->parser);
+	wg_diag_free(&c->diag);
+	wg_uapi_buf_free(&c->out);
+	wg_wipe(c->in, sizeof(c->in));
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+}
+
+static void conn_answer_errno(struct gw_uapi_conn *c, int err)
+{
+	wg_uapi_buf_free(&c->out);
+	wg_uapi_format_errno(&c->out, err);
+	c->out_off = 0;
+	c->state = CONN_WRITE;
+}
+
+static int get_peer(const struct gw_peer_info *info, void *arg)
+{
+	struct wg_uapi_buf *b = arg;
+	struct wg_uapi_peer p;
+
+	memset(&p, 0, sizeof(p));
+	memcpy(p.public_key, info->public_key, WG_KEY_LEN);
+	if (info->has_preshared_key)
+		memcpy(p.preshared_key, info->preshared_key, WG_KEY_LEN);
+	p.endpoint = info->endpoint;
+	p.last_handshake_time_sec = info->last_handshake_sec;
+	p.last_handshake_time_nsec = info->last_handshake_nsec;
+	p.rx_bytes = info->rx_bytes;
+	p.tx_bytes = info->tx_bytes;
+	p.persistent_keepalive_interval = info->persistent_keepalive;
+	p.allowed_ips = info->allowed_ips;
+	p.n_allowed_ips = info->n_allowed_ips;
+	wg_uapi_format_peer(b, &p);
+	wg_wipe(&p, sizeof(p));
+	return wg_uapi_buf_error(b);
+}
+
+static void conn_get(struct gw_uapi *u, struct gw_uapi_conn *c)
+{
+	struct gw_device_info info;
+	struct wg_uapi_device d;
+
+	gw_device_get_info(u->dev, &info);
+	memset(&d, 0, sizeof(d));
+	d.has_private_key = info.has_private_key;
+	memcpy(d.private_key, info.private_key, WG_KEY_LEN);
+	d.listen_port = info.listen_port;
+	d.fwmark = info.fwmark;
+	wg_wipe(&info, sizeof(info));
+
+	wg_uapi_buf_free(&c->out);
+	wg_uapi_format_device(&c->out, &d);
+	wg_wipe(&d, sizeof(d));
+	gw_device_foreach_peer(u->dev, get_peer, &c->out);
+	wg_uapi_format_errno(&c->out, 0);
+	if (wg_uapi_buf_error(&c->out)) {
+		GW_LOG(WARNING, "UAPI get: out of memory");
+		conn_answer_errno(c, -ENOMEM);
+		return;
+	}
+	c->out_off = 0;
+	c->state = CONN_WRITE;
+}
+
+/* The validated transaction in the device's shape: the same values, the
+ * AllowedIPs arrays shared, the keys copied (and wiped afterwards). */
+static int apply_txn(struct gw_uapi *u, const struct wg_uapi_txn *txn)
+{
+	struct gw_device_set set;
+	struct gw_peer_set *ps = NULL;
+	size_t ps_size = txn->n_peers * sizeof(*ps);
+	int ret;
+
+	memset(&set, 0, sizeof(set));
+	if (txn->n_peers) {
+		ps = calloc(txn->n_peers, sizeof(*ps));
+		if (!ps)
+			return -ENOMEM;
+	}
+	for (size_t i = 0; i < txn->n_peers; i++) {
+		const struct wg_peer_config *pc = &txn->peers[i];
+
+		memcpy(ps[i].public_key, pc->public_key, WG_KEY_LEN);
+		ps[i].remove = pc->remove;
+		ps[i].update_only = pc->update_only;
+		ps[i].has_preshared_key = pc->has_preshared_key;
+		memcpy(ps[i].preshared_key, pc->preshared_key, WG_KEY_LEN);
+		ps[i].has_endpoint = pc->has_endpoint;
+		ps[i].endpoint = pc->endpoint;
+		ps[i].has_persistent_keepalive = pc->has_persistent_keepalive;
+		ps[i].persistent_keepalive = pc->persistent_keepalive;
+		ps[i].replace_allowed_ips = pc->replace_allowed_ips;
+		ps[i].n_allowed_ips = (uint32_t)pc->n_allowed_ips;
+		ps[i].allowed_ips = pc->allowed_ips;
+	}
+	set.has_private_key = txn->interface.has_private_key;
+	memcpy(set.private_key, txn->interface.private_key, WG_KEY_LEN);
+	set.has_listen_port = txn->interface.has_listen_port;
+	set.listen_port = txn->interface.listen_port;
+	set.has_fwmark = txn->has_fwmark;
+	set.fwmark = txn->fwmark;
+	set.replace_peers = txn->interface.replace_peers;
+	set.n_peers = (uint32_t)txn->n_peers;
+	set.peers = ps;
+	ret = gw_device_set(u->dev, &set);
+	wg_wipe(&set, sizeof(set));
+	if (ps) {
+		wg_wipe(ps, ps_size);
+		free(ps);
+	}
+	return ret;
+}
+
+static void conn_set_done(struct gw_uapi *u, struct gw_uapi_conn *c)
+{
+	struct wg_uapi_txn txn;
+	int ret = wg_uapi_parser_finish(&c->parser, &txn);
+
+	for (size_t i = 0; i < c->diag.n_errors; i++)
+		GW_LOG(WARNING, "%s", c->diag.errors[i]);
+	wg_diag_free(&c->diag);
+	if (ret == 0) {
+		ret = apply_txn(u, &txn);
+		if (ret < 0)
+			GW_LOG(WARNING, "UAPI set: refused by the device: %s",
+			       strerror(-ret));
+		wg_uapi_txn_free(&txn);
+	}
+	/* negative, as wireguard-go sends it and `wg set` reads it */
+	conn_answer_errno(c, ret);
+}
+
+/* Consume buffered input until it runs out or an answer is due. Returns
+ * false when the connection must be closed. */
+static bool conn_consume(struct gw_uapi *u, struct gw_uapi_conn *c)
+{
+	while (c->in_off < c->in_len && c->state != CONN_WRITE) {
+		const char *p = c->in + c->in_off;
+		size_t n = c->in_len - c->in_off;
+
+		switch (c->state) {
+		case CONN_READ_OP:
+			c->in_off++;
+			if (*p != '\n') {
+				/* "get=1" and "set=1" are the only commands;
+				 * like wireguard-go, hang up on anything else */
+				if (c->op_len >= 5)
+					return false;
+				c->op[c->op_len++] = *p;
+				break;
+			}
+			c->op[c->op_len] = '\0';
+			c->op_len = 0;
+			if (strcmp(c->op, "get=1") == 0) {
+				c->state = CONN_READ_GET_NL;
+			} else if (strcmp(c->op, "set=1") == 0) {
+				wg_diag_init(&c->diag);
+				wg_uapi_parser_init(&c->parser, &c->diag);
+				c->req_bytes = 0;
+				c->state = CONN_READ_SET;
+			} else {
+				return false;
+			}
+			break;
+		case CONN_READ_GET_NL:
+			c->in_off++;
+			if (*p == '\n')
+				conn_get(u, c);
+			else /* wireguard-go: "trailing character in UAPI get" */
+				conn_answer_errno(c, -EINVAL);
+			break;
+		case CONN_READ_SET:
+			n = wg_uapi_parser_feed(&c->parser, p, n);
+			c->in_off += n;
+			c->req_bytes += n;
+			if (wg_uapi_parser_done(&c->parser))
+				conn_set_done(u, c);
+			else if (c->req_bytes > GW_UAPI_MAX_REQUEST)
+				return false;
+			break;
+		default:
+			return false;
+		}
+	}
+	if (c->in_off == c->in_len)
+		c->in_off = c->in_len = 0;
+	return true;
+}
+
+/* Send what the socket takes. Returns false on a dead connection. */
+static bool conn_flush(struct gw_uapi_conn *c, uint64_t now)
+{
+	while (c->out_off < c->out.len) {
+		ssize_t n = send(c->fd, c->out.data + c->out_off,
+				 c->out.len - c->out_off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ||
+			       errno == EINTR;
+		c->out_off += (size_t)n;
+		c->last_ms = now;
+	}
+	wg_uapi_buf_free(&c->out);
+	c->out_off = 0;
+	c->state = CONN_READ_OP;
+	return true;
+}
+
+static bool conn_run(struct gw_uapi *u, struct gw_uapi_conn *c, short revents,
+		     uint64_t now)
+{
+	unsigned int reads = 0;
+
+	if (revents & (POLLERR | POLLNVAL))
+		return false;
+	for (;;) {
+		ssize_t n;
+
+		if (c->state == CONN_WRITE) {
+			if (!conn_flush(c, now))
+				return false;
+			if (c->state == CONN_WRITE)
+				return true; /* socket full: wait for POLLOUT */
+		}
+		if (!conn_consume(u, c))
+			return false;
+		if (c->state == CONN_WRITE)
+			continue;
+		/* input buffer empty: read more, a bounded amount per call */
+		if (reads++ >= GW_UAPI_READS_PER_POLL ||
+		    !(revents & (POLLIN | POLLHUP)))
+			return true;
+		n = recv(c->fd, c->in, sizeof(c->in), MSG_DONTWAIT);
+		if (n == 0)
+			return false; /* hung up (`wg` probes this way too) */
+		if (n < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ||
+			       errno == EINTR;
+		c->in_off = 0;
+		c->in_len = (size_t)n;
+		c->last_ms = now;
+	}
+}
+
+static void accept_new(struct gw_uapi *u, uint64_t now)
+{
+	for (unsigned int i = 0, n = 0;
+	     i < GW_UAPI_MAX_CONNS && n < GW_UAPI_ACCEPTS_PER_POLL; i++) {
+		struct gw_uapi_conn *c = &u->conns[i];
+		int fd;
+
+		if (c->state != CONN_FREE)
+			continue;
+		fd = accept4(u->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		n++;
+		memset(c, 0, sizeof(*c));
+		c->fd = fd;
+		c->state = CONN_READ_OP;
+		c->last_ms = now;
+	}
+}
+
+/* ------------------------------------------------------------ server */
+
+/* Whether a live process accepts connections on path. */
+static bool socket_in_use(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	bool live;
+
+	if (fd < 0)
+		return true; /* cannot tell: do not remove it */
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	/* a full backlog (EAGAIN) is a live listener too */
+	live = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 ||
+	       errno == EAGAIN || errno == EINPROGRESS;
+	close(fd);
+	return live;
+}
+
+struct gw_uapi *gw_uapi_open_at(struct gw_device *dev, const char *dir,
+				const char *name)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct gw_uapi *u;
+	struct stat st;
+	mode_t old_umask;
+	int len, err;
+
+	if (!name || !valid_name(name)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		err = errno;
+		GW_LOG(ERR, "UAPI: cannot create %s: %s", dir, strerror(err));
+		errno = err;
+		return NULL;
+	}
+	u = calloc(1, sizeof(*u));
+	if (!u)
+		return NULL;
+	u->dev = dev;
+	u->fd = -1;
+	for (unsigned int i = 0; i < GW_UAPI_MAX_CONNS; i++)
+		u->conns[i].fd = -1;
+	len = snprintf(u->path, sizeof(u->path), "%s/%s.sock", dir, name);
+	if (len < 0 || (size_t)len >= sizeof(u->path)) {
+		err = ENAMETOOLONG;
+		goto fail;
+	}
+	if (lstat(u->path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			GW_LOG(ERR, "UAPI: %s exists and is not a socket; "
+			       "not touching it", u->path);
+			err = EEXIST;
+			goto fail;
+		}
+		if (socket_in_use(u->path)) {
+			GW_LOG(ERR, "UAPI: another process is listening on %s "
+			       "(a second wg-dpdk or a wireguard-go named %s?)",
+			       u->path, name);
+			err = EADDRINUSE;
+			goto fail;
+		}
+		/* stale, from a process that died without cleaning up */
+		unlink(u->path);
+	}
+	u->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (u->fd < 0) {
+		err = errno;
+		goto fail;
+	}
+	memcpy(sa.sun_path, u->path, (size_t)len + 1);
+	/* bound under umask 077 as wireguard-go does: srwx------, so that
+	 * only root can connect (keys travel over it). The control lcore
+	 * is the only thread creating files at this point. */
+	old_umask = umask(077);
+	if (bind(u->fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		err = errno;
+		umask(old_umask);
+		GW_LOG(ERR, "UAPI: cannot bind %s: %s", u->path, strerror(err));
+		goto fail;
+	}
+	umask(old_umask);
+	if (listen(u->fd, GW_UAPI_BACKLOG) != 0 || stat(u->path, &st) != 0) {
+		err = errno;
+		unlink(u->path);
+		goto fail;
+	}
+	u->st_dev = st.st_dev;
+	u->st_ino = st.st_ino;
+	u->alive = true;
+	u->checked_ms = now_ms();
+	GW_LOG(INFO, "UAPI: listening on %s", u->path);
+	return u;
+fail:
+	if (u->fd >= 0)
+		close(u->fd);
+	free(u);
+	errno = err;
+	return NULL;
+}
+
+struct gw_uapi *gw_uapi_open(struct gw_device *dev, const char *name)
+{
+	return gw_uapi_open_at(dev, GW_UAPI_DIR, name);
+}
+
+bool gw_uapi_alive(const struct gw_uapi *uapi)
+{
+	return uapi && uapi->alive;
+}
+
+/* Our socket file is still there and still ours. */
+static bool socket_file_ours(const struct gw_uapi *u)
+{
+	struct stat st;
+
+	return lstat(u->path, &st) == 0 && st.st_dev == u->st_dev &&
+	       st.st_ino == u->st_ino;
+}
+
+void gw_uapi_poll(struct gw_uapi *u)
+{
+	struct pollfd pfd[1 + GW_UAPI_MAX_CONNS];
+	struct gw_uapi_conn *slot[1 + GW_UAPI_MAX_CONNS];
+	unsigned int n = 0, free_slots = 0;
+	uint64_t now;
+
+	if (!u)
+		return;
+	now = now_ms();
+	if (u->alive && now - u->checked_ms >= GW_UAPI_CHECK_MS) {
+		u->checked_ms = now;
+		if (!socket_file_ours(u)) {
+			u->alive = false;
+			GW_LOG(WARNING, "UAPI: %s was removed or replaced",
+			       u->path);
+		}
+	}
+	for (unsigned int i = 0; i < GW_UAPI_MAX_CONNS; i++) {
+		struct gw_uapi_conn *c = &u->conns[i];
+
+		if (c->state == CONN_FREE) {
+			free_slots++;
+			continue;
+		}
+		if (now - c->last_ms > GW_UAPI_IDLE_MS) {
+			conn_close(c);
+			free_slots++;
+			continue;
+		}
+		pfd[n].fd = c->fd;
+		pfd[n].events = c->state == CONN_WRITE ? POLLOUT : POLLIN;
+		pfd[n].revents = 0;
+		slot[n++] = c;
+	}
+	/* with no free slot, new clients wait in the backlog */
+	if (free_slots) {
+		pfd[n].fd = u->fd;
+		pfd[n].events = POLLIN;
+		pfd[n].revents = 0;
+		slot[n++] = NULL;
+	}
+	if (n == 0 || poll(pfd, n, 0) <= 0)
+		return;
+	for (unsigned int i = 0; i < n; i++) {
+		if (!pfd[i].revents)
+			continue;
+		if (!slot[i])
+			accept_new(u, now);
+		else if (!conn_run(u, slot[i], pfd[i].revents, now))
+			conn_close(slot[i]);
+	}
+}
+
+void gw_uapi_close(struct gw_uapi *u)
+{
+	if (!u)
+		return;
+	for (unsigned int i = 0; i < GW_UAPI_MAX_CONNS; i++)
+		conn_close(&u->conns[i]);
+	close(u->fd);
+	/* never remove a socket that another instance has put there */
+	if (socket_file_ours(u))
+		unlink(u->path);
+	wg_wipe(u, sizeof(*u));
+	free(u);
+}

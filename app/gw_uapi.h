@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The UAPI socket server: /var/run/wireguard/<name>.sock speaking the
+ * cross-platform userspace protocol (lib/wg_uapi.h), so that the stock
+ * `wg show`, `wg set`, `wg setconf` and `wg syncconf` work on the gateway.
+ *
+ * It runs on the control lcore with no thread of its own: gw_uapi_poll()
+ * is called from the control loop and never blocks (one poll(2) with a
+ * zero timeout, non-blocking sockets, a bounded number of accepts, reads
+ * and bytes per call). A set=1 request is read whole, validated whole and
+ * only then handed to gw_device_set(), so a refused request changes
+ * nothing. The device API it uses is app/gw_device.h, where gw_uapi_open,
+ * gw_uapi_poll and gw_uapi_close are declared as well.
+ */
+#ifndef GW_UAPI_H
+#define GW_UAPI_H
+
+#include <stdbool.h>
+
+#include "gw_device.h"
+
+#define GW_UAPI_DIR "/var/run/wireguard"
+
+enum gw_uapi_limits {
+	GW_UAPI_MAX_CONNS = 16,        /* more wait in the listen backlog */
+	GW_UAPI_BACKLOG = 16,
+	GW_UAPI_ACCEPTS_PER_POLL = 4,
+	GW_UAPI_READS_PER_POLL = 16,   /* per connection, of GW_UAPI_IOBUF */
+	GW_UAPI_IOBUF = 4096,
+	GW_UAPI_IDLE_MS = 10000,       /* a silent client loses its slot */
+	GW_UAPI_MAX_REQUEST = 64 << 20, /* bytes in one set=1 request */
+	GW_UAPI_CHECK_MS = 1000,       /* how often the socket file is checked */
+};
+
+/*
+ * gw_uapi_open with another directory than GW_UAPI_DIR (tests). The
+ * directory is created with mode 0755 if missing; the socket gets mode
+ * 0700 (as wireguard-go: bound under umask 077; connecting needs write
+ * permission, so only root can). A socket file that a live process
+ * listens on is refused with EADDRINUSE and a log line naming it; a stale
+ * one (nobody listening) is replaced; any other kind of file is refused
+ * with EEXIST. Returns NULL with errno set on failure.
+ */
+struct gw_uapi *gw_uapi_open_at(struct gw_device *dev, const char *dir,
+				const char *name);
+
+/*
+ * False once the socket file was removed or replaced by someone else
+ * (checked every GW_UAPI_CHECK_MS inside gw_uapi_poll). The protocol asks
+ * an implementation to shut down gracefully then, as wireguard-go does;
+ * the control loop may check this and stop.
+ */
+bool gw_uapi_alive(const struct gw_uapi *uapi);
+
+#endif /* GW_UAPI_H */
