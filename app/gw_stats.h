@@ -38,12 +38,10 @@
 	X(DROP_TOO_BIG, "drop_too_big")                                    \
 	X(DROP_NO_ROOM, "drop_no_headroom_or_tailroom")                    \
 	X(DROP_BAD_TYPE, "drop_bad_message_type")                          \
-	X(DROP_BAD_LEN, "drop_bad_message_length")                         \
 	X(DROP_UNKNOWN_INDEX, "drop_unknown_receiver_index")               \
 	X(DROP_KEY_EXPIRED, "drop_keypair_expired")                        \
 	X(DROP_REPLAY, "drop_replayed_counter")                            \
 	X(DROP_DECRYPT, "drop_authentication_failed")                      \
-	X(DROP_BAD_INNER, "drop_bad_inner_packet")                         \
 	X(DROP_SRC_NOT_ALLOWED, "drop_inner_source_not_allowed")           \
 	X(DROP_BAD_MAC1, "drop_bad_mac1")                                  \
 	X(DROP_CONTROL_FULL, "drop_control_ring_full")                     \

@@ -408,9 +408,27 @@ static void decap_deliver(struct gw_lcore *lc, struct decap_item *it,
 	uint32_t ip_len;
 	uint8_t family, *dst;
 
+	if (inner[0] >> 4 != 4 && inner[0] >> 4 != 6) {
+		drop(lc, m, GW_CTR_DROP_INNER_NOT_IP);
+		return;
+	}
 	if (plain_len >= sizeof(struct rte_ipv4_hdr) && inner[0] >> 4 == 4) {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)inner;
 
+		/* no options, no fragments: a gateway that checks inner
+		 * sources forwards only plain datagrams */
+		if ((inner[0] & 0xf) != 5) {
+			drop(lc, m, (inner[0] & 0xf) < 5 ?
+					    GW_CTR_DROP_INNER_BAD_LEN :
+					    GW_CTR_DROP_INNER_OPTIONS);
+			return;
+		}
+		if (ip->fragment_offset &
+		    rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG |
+				     RTE_IPV4_HDR_OFFSET_MASK)) {
+			drop(lc, m, GW_CTR_DROP_INNER_FRAGMENT);
+			return;
+		}
 		family = WG_FAMILY_V4;
 		ip_len = rte_be_to_cpu_16(ip->total_length);
 		owner = gw_route4(ctx->tables, ip->src_addr);
@@ -419,16 +437,21 @@ static void decap_deliver(struct gw_lcore *lc, struct decap_item *it,
 		   inner[0] >> 4 == 6) {
 		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)inner;
 
+		if (ip->proto == IPPROTO_FRAGMENT) {
+			drop(lc, m, GW_CTR_DROP_INNER_FRAGMENT);
+			return;
+		}
 		family = WG_FAMILY_V6;
 		ip_len = sizeof(*ip) + rte_be_to_cpu_16(ip->payload_len);
 		owner = gw_route6(ctx->tables, ip->src_addr);
 		dst = ip->dst_addr;
 	} else {
-		drop(lc, m, GW_CTR_DROP_BAD_INNER);
+		/* IP, but shorter than its fixed header */
+		drop(lc, m, GW_CTR_DROP_INNER_BAD_LEN);
 		return;
 	}
 	if (ip_len > plain_len || ip_len < 20) {
-		drop(lc, m, GW_CTR_DROP_BAD_INNER);
+		drop(lc, m, GW_CTR_DROP_INNER_BAD_LEN);
 		return;
 	}
 	if (owner != peer) {
@@ -488,7 +511,10 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 		}
 		/* only an authenticated counter may move the window */
 		if (!wg_replay_update(&kp->replay, ops[i].counter)) {
-			drop(lc, it->m, GW_CTR_DROP_REPLAY);
+			drop(lc, it->m,
+			     wg_replay_outside(&kp->replay, ops[i].counter) ?
+				     GW_CTR_DROP_COUNTER_WINDOW :
+				     GW_CTR_DROP_REPLAY);
 			continue;
 		}
 		peer = gw_tables_peer(ctx->tables, kp->peer_id);
@@ -537,17 +563,24 @@ static bool wg_classify(struct gw_lcore *lc, struct rte_mbuf *m,
 			struct decap_item *it, uint64_t now)
 {
 	struct gw_ctx *ctx = lc->ctx;
-	uint32_t type = wg_msg_type_word(wg);
+	uint32_t type, want;
 	const uint8_t *mac1_key;
 	struct gw_keypair *kp;
 	uintptr_t entry;
 
+	if (len < 4) {
+		drop(lc, m, GW_CTR_DROP_TRUNCATED);
+		return false;
+	}
+	type = wg_msg_type_word(wg);
 	switch (type) {
 	case WG_MSG_INITIATION:
 	case WG_MSG_RESPONSE:
-		if (len != (type == WG_MSG_INITIATION ? WG_MSG_INITIATION_LEN :
-							WG_MSG_RESPONSE_LEN)) {
-			drop(lc, m, GW_CTR_DROP_BAD_LEN);
+		want = type == WG_MSG_INITIATION ? WG_MSG_INITIATION_LEN :
+						   WG_MSG_RESPONSE_LEN;
+		if (len != want) {
+			drop(lc, m, len < want ? GW_CTR_DROP_TRUNCATED :
+						 GW_CTR_DROP_OVERSIZED);
 			return false;
 		}
 		mac1_key = __atomic_load_n(&ctx->mac1_key, __ATOMIC_ACQUIRE);
@@ -560,7 +593,9 @@ static bool wg_classify(struct gw_lcore *lc, struct rte_mbuf *m,
 		return false;
 	case WG_MSG_COOKIE_REPLY:
 		if (len != WG_MSG_COOKIE_REPLY_LEN) {
-			drop(lc, m, GW_CTR_DROP_BAD_LEN);
+			drop(lc, m, len < WG_MSG_COOKIE_REPLY_LEN ?
+					    GW_CTR_DROP_TRUNCATED :
+					    GW_CTR_DROP_OVERSIZED);
 			return false;
 		}
 		gw_count(lc->stats, GW_CTR_HANDSHAKE_RX, 1);
@@ -569,11 +604,15 @@ static bool wg_classify(struct gw_lcore *lc, struct rte_mbuf *m,
 	case WG_MSG_TRANSPORT:
 		break;
 	default:
-		drop(lc, m, GW_CTR_DROP_BAD_TYPE);
+		/* a known type with the three reserved bytes not zero */
+		drop(lc, m, (type & 0xff) >= WG_MSG_INITIATION &&
+					    (type & 0xff) <= WG_MSG_TRANSPORT ?
+				    GW_CTR_DROP_BAD_RESERVED :
+				    GW_CTR_DROP_BAD_TYPE);
 		return false;
 	}
 	if (len < WG_MSG_TRANSPORT_MIN_LEN) {
-		drop(lc, m, GW_CTR_DROP_BAD_LEN);
+		drop(lc, m, GW_CTR_DROP_TRUNCATED);
 		return false;
 	}
 	entry = gw_index_lookup(ctx->tables, wg_get_le32(wg + 4));
@@ -589,7 +628,10 @@ static bool wg_classify(struct gw_lcore *lc, struct rte_mbuf *m,
 	}
 	/* read-only pre-check: replays cost no AEAD work */
 	if (!wg_replay_check(&kp->replay, wg_get_le64(wg + 8))) {
-		drop(lc, m, GW_CTR_DROP_REPLAY);
+		drop(lc, m,
+		     wg_replay_outside(&kp->replay, wg_get_le64(wg + 8)) ?
+			     GW_CTR_DROP_COUNTER_WINDOW :
+			     GW_CTR_DROP_REPLAY);
 		return false;
 	}
 	it->m = m;

@@ -82,4 +82,18 @@ bool wg_replay_check(const struct wg_replay *r, uint64_t counter);
  */
 bool wg_replay_update(struct wg_replay *r, uint64_t counter);
 
+/*
+ * For counting drops: whether a counter that check or update refused lies
+ * outside what the window can ever accept (too old, or at/after
+ * WG_REJECT_AFTER_MESSAGES) rather than being a duplicate inside it.
+ */
+static inline bool wg_replay_outside(const struct wg_replay *r,
+				     uint64_t counter)
+{
+	uint64_t top = atomic_load_explicit(&r->top, memory_order_relaxed);
+
+	return counter >= WG_REJECT_AFTER_MESSAGES ||
+	       (top > 0 && counter + WG_REPLAY_USABLE_BITS < top - 1);
+}
+
 #endif /* WG_REPLAY_H */

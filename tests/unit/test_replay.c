@@ -498,6 +498,28 @@ static void test_against_model(void **state)
 	}
 }
 
+/* wg_replay_outside: what the drop counters call "outside the window" */
+static void test_outside(void **state)
+{
+	struct wg_replay r;
+
+	(void)state;
+	wg_replay_init(&r);
+	assert_false(wg_replay_outside(&r, 0));
+	assert_false(wg_replay_outside(&r, 1u << 20));
+	assert_true(wg_replay_outside(&r, REJ));
+	assert_true(wg_replay_update(&r, 10000));
+	/* MAX = 10000: 10000 - 8128 is the oldest still accepted */
+	assert_false(wg_replay_outside(&r, 10000 - (LIM - 1)));
+	assert_true(wg_replay_check(&r, 10000 - (LIM - 1)));
+	assert_true(wg_replay_outside(&r, 10000 - LIM));
+	assert_false(wg_replay_check(&r, 10000 - LIM));
+	/* a duplicate inside the window is not "outside" */
+	assert_false(wg_replay_check(&r, 10000));
+	assert_false(wg_replay_outside(&r, 10000));
+	assert_true(wg_replay_outside(&r, REJ + 1));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -506,6 +528,7 @@ int main(void)
 		cmocka_unit_test(test_tag_alias_bound),
 		cmocka_unit_test(test_against_model),
 		cmocka_unit_test(test_two_threads),
+		cmocka_unit_test(test_outside),
 	};
 
 	return cmocka_run_group_tests_name("replay", tests, NULL, NULL);

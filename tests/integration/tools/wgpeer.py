@@ -1,0 +1,308 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""A scriptable WireGuard initiator for hostile-input tests.
+
+It performs a real Noise_IKpsk2 handshake with the gateway (X25519 and
+ChaCha20-Poly1305 from python3-cryptography, BLAKE2s from hashlib: no
+primitive is implemented here), so that it holds the session keys, then
+sends the messages a scenario asks for, well-formed or deliberately broken
+(wrong tag, replayed or out-of-window counters, bad inner packets, ...).
+
+    wgpeer.py --priv-file K --gw-pub B64 --bind ADDR:PORT --gw ADDR:PORT \\
+              SCENARIO
+
+Scenarios print one line per kind of message, "sent KIND N", then
+"done". Every loop is bounded; every address used is a documentation
+address given on the command line.
+"""
+import argparse
+import base64
+import hashlib
+import hmac
+import ipaddress
+import json
+import os
+import socket
+import struct
+import sys
+import time
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import (
+    X25519PrivateKey, X25519PublicKey)
+from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+from cryptography.hazmat.primitives import serialization
+
+CONSTRUCTION = b"Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s"
+IDENTIFIER = b"WireGuard v1 zx2c4 Jason@zx2c4.com"
+REJECT_AFTER_MESSAGES = (1 << 64) - (1 << 13)
+
+
+def HASH(*parts):
+    return hashlib.blake2s(b"".join(parts)).digest()
+
+
+def HMAC(key, data):
+    return hmac.new(key, data, hashlib.blake2s).digest()
+
+
+def KDF(c, data, n):
+    t0 = HMAC(c, data)
+    out, prev = [], b""
+    for i in range(1, n + 1):
+        prev = HMAC(t0, prev + bytes([i]))
+        out.append(prev)
+    return out
+
+
+def MAC(key, data):
+    return hashlib.blake2s(data, key=key, digest_size=16).digest()
+
+
+def aead(key, counter, data, ad):
+    return ChaCha20Poly1305(key).encrypt(b"\0" * 4 + struct.pack("<Q", counter), data, ad)
+
+
+def aead_open(key, counter, data, ad):
+    return ChaCha20Poly1305(key).decrypt(b"\0" * 4 + struct.pack("<Q", counter), data, ad)
+
+
+def raw(pub):
+    return pub.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def tai64n():
+    t = time.time_ns()
+    return struct.pack(">QI", 0x400000000000000a + t // 10**9, t % 10**9)
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+
+def icmp_echo4(src, dst, ident=0x4747, seq=1, payload=b"wgpeer-garbage!!", ihl=5,
+               frag=0x4000, total=None):
+    icmp = struct.pack("!BBHHH", 8, 0, 0, ident, seq) + payload
+    icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
+    opts = b"\x01" * (4 * (ihl - 5)) if ihl > 5 else b""
+    tot = total if total is not None else 20 + len(opts) + len(icmp)
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl, 0, tot, 1, frag, 64, 1, 0,
+                      ipaddress.ip_address(src).packed,
+                      ipaddress.ip_address(dst).packed) + opts
+    hdr = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
+    return hdr + icmp
+
+
+def icmp_echo6(src, dst, next_header=58):
+    s, d = ipaddress.ip_address(src).packed, ipaddress.ip_address(dst).packed
+    body = struct.pack("!BBHHH", 128, 0, 0, 0x4747, 1) + b"wgpeer-garbage!!"
+    if next_header == 44:  # a fragment header in front of the ICMPv6
+        body = struct.pack("!BBHI", 58, 0, 1, 0x1234) + body
+    return struct.pack("!IHBB16s16s", 6 << 28, len(body), next_header, 64, s, d) + body
+
+
+class Peer:
+    def __init__(self, priv, gw_pub, psk, bind, gw):
+        self.s_priv = priv
+        self.s_pub = raw(priv.public_key())
+        self.gw_pub = gw_pub
+        self.psk = psk or b"\0" * 32
+        self.gw = gw
+        fam = socket.AF_INET6 if ":" in bind[0] else socket.AF_INET
+        self.sock = socket.socket(fam, socket.SOCK_DGRAM)
+        self.sock.bind(bind)
+        self.sock.settimeout(1.0)
+        self.counter = 0
+
+    def sendto(self, data, sock=None):
+        (sock or self.sock).sendto(data, self.gw)
+
+    def initiation(self):
+        c = HASH(CONSTRUCTION)
+        h = HASH(c, IDENTIFIER)
+        h = HASH(h, self.gw_pub)
+        self.e_priv = X25519PrivateKey.generate()
+        e_pub = raw(self.e_priv.public_key())
+        self.sender = struct.unpack("<I", os.urandom(4))[0]
+        h = HASH(h, e_pub)
+        (c,) = KDF(c, e_pub, 1)
+        c, k = KDF(c, self.e_priv.exchange(X25519PublicKey.from_public_bytes(self.gw_pub)), 2)  # es
+        enc_static = aead(k, 0, self.s_pub, h)
+        h = HASH(h, enc_static)
+        c, k = KDF(c, self.s_priv.exchange(X25519PublicKey.from_public_bytes(self.gw_pub)), 2)  # ss
+        enc_ts = aead(k, 0, tai64n(), h)
+        h = HASH(h, enc_ts)
+        msg = struct.pack("<II", 1, self.sender) + e_pub + enc_static + enc_ts
+        msg += MAC(HASH(b"mac1----", self.gw_pub), msg)
+        msg += b"\0" * 16
+        self.c, self.h = c, h
+        return msg
+
+    def consume_response(self, msg):
+        if len(msg) != 92 or struct.unpack("<I", msg[:4])[0] != 2:
+            raise ValueError("not a response")
+        sender, receiver = struct.unpack("<II", msg[4:12])
+        if receiver != self.sender:
+            raise ValueError("response for another handshake")
+        e_r = msg[12:44]
+        c, h = self.c, HASH(self.h, e_r)
+        (c,) = KDF(c, e_r, 1)
+        epub = X25519PublicKey.from_public_bytes(e_r)
+        (c,) = KDF(c, self.e_priv.exchange(epub), 1)   # ee
+        (c,) = KDF(c, self.s_priv.exchange(epub), 1)   # se
+        c, tau, k = KDF(c, self.psk, 3)                # psk
+        h = HASH(h, tau)
+        aead_open(k, 0, msg[44:60], h)                 # raises if wrong
+        self.send_key, self.recv_key = KDF(c, b"", 2)
+        self.remote = sender
+        self.counter = 0
+
+    def handshake(self, tries=5):
+        for _ in range(tries):
+            self.sendto(self.initiation())
+            deadline = time.monotonic() + 2
+            while time.monotonic() < deadline:
+                try:
+                    data, _ = self.sock.recvfrom(2048)
+                except socket.timeout:
+                    break
+                if data[:4] == b"\x02\0\0\0":
+                    self.consume_response(data)
+                    return
+        raise SystemExit("wgpeer: no handshake response from %s:%d" % self.gw)
+
+    def transport(self, plain, counter=None, receiver=None, key=None,
+                  pad=True, type_word=4, tamper=False):
+        if counter is None:
+            counter = self.counter
+            self.counter += 1
+        if pad and len(plain) % 16:
+            plain += b"\0" * (16 - len(plain) % 16)
+        ct = aead(key or self.send_key, counter, plain, b"")
+        if tamper:
+            ct = ct[:-1] + bytes([ct[-1] ^ 0x80])
+        return struct.pack("<IIQ", type_word,
+                           self.remote if receiver is None else receiver,
+                           counter) + ct
+
+
+def scenario_garbage(p, a):
+    """Every kind of bad message the gateway must drop, each under its own
+    counter; then one good echo request as a positive control."""
+    sent = {}
+    n = a.n
+
+    def send(kind, data, times=n, sock=None):
+        for _ in range(times):
+            p.sendto(data, sock)
+            time.sleep(0.002)
+        sent[kind] = sent.get(kind, 0) + times
+
+    src, dst = a.inner_src, a.inner_dst
+    p.handshake()
+    # confirm the session (the gateway is the responder) with a keepalive
+    p.sendto(p.transport(b""))
+    time.sleep(0.3)
+    init = p.initiation()
+    # framing
+    send("truncated", b"\x01\0")
+    send("truncated", init[:100])
+    send("truncated", p.transport(b"")[:20])
+    send("oversized", init + b"\0" * 20)
+    send("oversized", b"\x02\0\0\0" + os.urandom(96))
+    send("oversized", b"\x03\0\0\0" + os.urandom(76))
+    send("bad_type", b"\x05\0\0\0" + os.urandom(60))
+    send("bad_type", b"\xff\0\0\0" + os.urandom(60))
+    send("bad_type", b"\0\0\0\0" + os.urandom(60))
+    send("reserved", init[:1] + b"\x01" + init[2:])
+    send("reserved", b"\x04\0\x01\0" + p.transport(b"")[4:])
+    send("bad_mac1", init[:116] + os.urandom(16) + init[132:])
+    # sessions
+    send("unknown_index", p.transport(b"", receiver=(p.remote ^ 0x5a5a5a5a)))
+    send("bad_tag", p.transport(icmp_echo4(src, dst), tamper=True))
+    send("bad_tag", p.transport(icmp_echo4(src, dst), key=os.urandom(32)))
+    # replay: one good keepalive at counter 100, then copies of it
+    ka = p.transport(b"", counter=100)
+    p.sendto(ka)
+    time.sleep(0.05)
+    send("replay", ka)
+    # far ahead, then far behind the window; and the counter limit
+    p.sendto(p.transport(b"", counter=20000))
+    time.sleep(0.05)
+    send("outside_window", p.transport(b"", counter=5))
+    send("outside_window", p.transport(b"", counter=REJECT_AFTER_MESSAGES))
+    p.counter = 20001
+    # inner packets (all authenticated)
+    send("src_not_allowed", p.transport(icmp_echo4(a.foreign_src, dst)), times=1)
+    for _ in range(n - 1):
+        send("src_not_allowed", p.transport(icmp_echo4(a.foreign_src, dst)), times=1)
+    for _ in range(n):
+        send("not_ip", p.transport(b"\x50" + os.urandom(40)), times=1)
+        send("not_ip", p.transport(b"\x00" * 48), times=1)
+        send("bad_length", p.transport(icmp_echo4(src, dst, ihl=4)), times=1)
+        send("bad_length", p.transport(icmp_echo4(src, dst, total=400)), times=1)
+        send("bad_length", p.transport(b"\x45" + b"\0" * 9), times=1)
+        send("bad_length", p.transport(icmp_echo6(a.inner_src6, a.inner_dst6)[:30]), times=1)
+        send("options", p.transport(icmp_echo4(src, dst, ihl=6)), times=1)
+        send("fragment", p.transport(icmp_echo4(src, dst, frag=0x2000)), times=1)
+        send("fragment", p.transport(icmp_echo4(src, dst, frag=0x0010)), times=1)
+        send("fragment", p.transport(icmp_echo6(a.inner_src6, a.inner_dst6, 44)), times=1)
+    # a forged packet from another source port must not move the endpoint
+    other = socket.socket(p.sock.family, socket.SOCK_DGRAM)
+    other.bind((p.sock.getsockname()[0], 0))
+    send("bad_tag", p.transport(icmp_echo4(src, dst), tamper=True), times=1, sock=other)
+    # positive control: exactly one good echo request reaches the LAN
+    time.sleep(0.2)
+    p.sendto(p.transport(icmp_echo4(src, dst, seq=99)))
+    sent["good"] = 1
+    for kind, count in sorted(sent.items()):
+        print("sent %s %d" % (kind, count))
+    print("done", flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--priv-file", required=True)
+    ap.add_argument("--psk-file")
+    ap.add_argument("--gw-pub", required=True)
+    ap.add_argument("--bind", required=True, help="ADDR:PORT (IPv6 in [])")
+    ap.add_argument("--gw", required=True, help="ADDR:PORT (IPv6 in [])")
+    ap.add_argument("--n", type=int, default=5, help="copies of each kind")
+    ap.add_argument("--inner-src", default="203.0.113.65")
+    ap.add_argument("--inner-src6", default="2001:db8:b:2::1")
+    ap.add_argument("--inner-dst", default="192.0.2.2")
+    ap.add_argument("--inner-dst6", default="2001:db8:a::2")
+    ap.add_argument("--foreign-src", default="203.0.113.1")
+    ap.add_argument("scenario", choices=["garbage", "handshake"])
+    a = ap.parse_args()
+    if not 1 <= a.n <= 100:
+        sys.exit("wgpeer: --n 1..100")
+
+    def hostport(text):
+        host, _, port = text.rpartition(":")
+        host = host.strip("[]")
+        ip = ipaddress.ip_address(host)
+        if not any(ip in ipaddress.ip_network(n) for n in (
+                "192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
+                if ipaddress.ip_network(n).version == ip.version):
+            sys.exit("wgpeer: %s is not a documentation address" % ip)
+        return (host, int(port))
+
+    priv = X25519PrivateKey.from_private_bytes(
+        base64.b64decode(open(a.priv_file).read().strip()))
+    psk = base64.b64decode(open(a.psk_file).read().strip()) if a.psk_file else None
+    p = Peer(priv, base64.b64decode(a.gw_pub), psk, hostport(a.bind), hostport(a.gw))
+    if a.scenario == "handshake":
+        p.handshake()
+        p.sendto(p.transport(b""))
+        print("done", flush=True)
+    else:
+        scenario_garbage(p, a)
+
+
+if __name__ == "__main__":
+    main()
