@@ -314,7 +314,7 @@ static void load_interface(struct wg_config_loader *ld,
 {
 	static const char *const known[] = {
 	    "name",	   "private_key", "private_key_file",
-	    "listen_port", "mtu",	  NULL};
+	    "listen_port", "mtu",	  "mss_clamp", NULL};
 	struct wg_interface_config *ifc = &ld->cfg->interface;
 	const config_setting_t *s, *key, *key_file;
 	const char *name;
@@ -324,6 +324,7 @@ static void load_interface(struct wg_config_loader *ld,
 
 	ifc->listen_port = WG_DEFAULT_LISTEN_PORT;
 	ifc->mtu = WG_DEFAULT_MTU;
+	ifc->mss_clamp = true;
 	ifc->replace_peers = true;
 	if (!is_group(ld, g, "interface"))
 		return;
@@ -368,6 +369,13 @@ static void load_interface(struct wg_config_loader *ld,
 		ifc->mtu = (uint16_t)v;
 		ifc->has_mtu = true;
 		ld->mtu_setting = s;
+	}
+	if ((s = config_setting_get_member(g, "mss_clamp"))) {
+		if (config_setting_type(s) == CONFIG_TYPE_BOOL)
+			ifc->mss_clamp = config_setting_get_bool(s);
+		else
+			ld_error(ld, s, "interface.mss_clamp",
+				 "must be true or false, not %s", type_name(s));
 	}
 }
 

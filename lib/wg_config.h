@@ -79,6 +79,9 @@ struct wg_interface_config {
 	uint8_t public_key[WG_KEY_LEN];    /* derived from private_key */
 	uint16_t listen_port;              /* 1..65535 */
 	uint16_t mtu;                      /* inner MTU */
+	/* clamp the MSS option of TCP SYNs through the tunnel to mtu - 40
+	 * (IPv4) / mtu - 60 (IPv6); default on */
+	bool mss_clamp;
 
 	bool has_private_key;
 	bool has_listen_port;

@@ -743,6 +743,7 @@ static void test_testing_knobs(void **state)
 	(void)state;
 	expect_ok(HEAD, &cfg, &diag);
 	assert_false(cfg.testing.has_testing);
+	assert_true(cfg.interface.mss_clamp);
 	assert_int_equal(cfg.testing.rekey_after_time, 0);
 	assert_int_equal(cfg.testing.stats_interval, 0);
 	wg_config_free(&cfg);
@@ -765,6 +766,20 @@ static void test_testing_knobs(void **state)
 	assert_non_null(strstr(diag.warnings[0], "testing: test-only"));
 	wg_config_free(&cfg);
 	wg_diag_free(&diag);
+
+	expect_ok("interface = { name = \"wg0\"; private_key = \"" GW_PRIV "\";\n"
+		  "  mss_clamp = false; };\n"
+		  "lan = { port = 0; address = [\"192.0.2.1/24\"]; };\n"
+		  "wan = { port = 1; address = [\"198.51.100.1/24\"]; };\n",
+		  &cfg, &diag);
+	assert_false(cfg.interface.mss_clamp);
+	wg_config_free(&cfg);
+	wg_diag_free(&diag);
+	EXPECT_ERRORS("interface = { name = \"wg0\"; private_key = \"" GW_PRIV "\";\n"
+		      "  mss_clamp = 1; };\n"
+		      "lan = { port = 0; address = [\"192.0.2.1/24\"]; };\n"
+		      "wan = { port = 1; address = [\"198.51.100.1/24\"]; };\n",
+		      "gw.conf:2: interface.mss_clamp: must be true or false, not an integer");
 
 	EXPECT_ERRORS(HEAD "testing = { rekey_after_time = -1; rekey_timout = 1;\n"
 		      "  stats_interval = \"1\"; };\n",
