@@ -60,6 +60,10 @@ int gw_control_create(struct gw_ctx *ctx)
 	}
 	c->dev.ctx = ctx;
 	ctx->control = c;
+	if (ctx->cfg && ctx->cfg->interface.mss_clamp) {
+		ctx->mss4 = (uint16_t)(ctx->mtu - 40);
+		ctx->mss6 = (uint16_t)(ctx->mtu - 60);
+	}
 	return 0;
 }
 
@@ -482,6 +486,9 @@ static void ctrl_input(struct gw_ctx *ctx, struct rte_mbuf *m)
 		break;
 	case GW_CTRL_NEIGH:
 		gw_neigh_hold(ctx, GW_CTRL_ARG(tag), m);
+		break;
+	case GW_CTRL_TOO_BIG:
+		gw_icmp_too_big(ctx, GW_CTRL_ARG(tag), m);
 		break;
 	default:
 		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_CONTROL, 1);

@@ -83,6 +83,7 @@ enum gw_ctrl_kind {
 	GW_CTRL_HANDSHAKE = 2,  /* WireGuard type 1..3, mac1 ok: whole frame */
 	GW_CTRL_STAGE = 3,      /* inner IP packet of a peer without keys */
 	GW_CTRL_NEIGH = 4,      /* frame whose next hop is not resolved */
+	GW_CTRL_TOO_BIG = 5,    /* LAN frame over the MTU: ICMP error back */
 };
 #define GW_CTRL_TAG(kind, arg) ((uint32_t)(kind) << 24 | ((arg) & 0xffffff))
 #define GW_CTRL_KIND(tag) ((tag) >> 24)
@@ -113,6 +114,7 @@ struct gw_ctx {
 	struct gw_port port[GW_NB_ROLES];
 	struct rte_mempool *pool;
 	uint16_t mtu;                 /* inner MTU */
+	uint16_t mss4, mss6;          /* TCP MSS clamp, 0: off */
 	uint16_t listen_port;         /* network order; atomic (UAPI) */
 	/* HASH(LABEL_MAC1 || our public key), for workers to check mac1;
 	 * atomic pointer, NULL without a private key, retired via RCU */

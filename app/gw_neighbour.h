@@ -15,6 +15,7 @@
 #include <rte_hash.h>
 
 #include "gw_ctx.h"
+#include "wg_ratelimit.h"
 
 enum gw_neigh_limits {
 	GW_NEIGH_MAX = 1024,
@@ -46,6 +47,7 @@ struct gw_neigh_entry {
 
 struct gw_neigh {
 	struct rte_hash *hash;
+	struct wg_ratelimit icmp_rl;  /* ICMP errors per destination */
 	struct gw_neigh_entry e[GW_NEIGH_MAX];
 	unsigned int n;
 };
@@ -88,6 +90,13 @@ void gw_neigh_want(struct gw_ctx *ctx, enum gw_role role, uint8_t family,
 		   const uint8_t *ip);
 /* Retries, aging, giving up. */
 void gw_neigh_tick(struct gw_ctx *ctx, uint64_t now);
+
+/* A frame (Ethernet header in place) that came in on port role and is too
+ * big for the tunnel: answer its sender with ICMP "fragmentation needed"
+ * (IPv4 with DF) or "packet too big" (IPv6), rate-limited per source;
+ * counts the drop and consumes m. */
+void gw_icmp_too_big(struct gw_ctx *ctx, enum gw_role role,
+		     struct rte_mbuf *m);
 
 /* Frames held for unresolved neighbours (mbufs out of the pool). */
 unsigned int gw_neigh_held(struct gw_ctx *ctx);

@@ -21,6 +21,7 @@
 #include <rte_udp.h>
 
 #include "gw_crypto.h"
+#include "gw_mss.h"
 #include "gw_neighbour.h"
 #include "gw_peer.h"
 #include "gw_port.h"
@@ -374,12 +375,16 @@ static void lan_rx(struct gw_lcore *lc, struct rte_mbuf **pkts, uint16_t n,
 			continue;
 		}
 		if (ip_len > ctx->mtu) {
-			drop(lc, m, GW_CTR_DROP_TOO_BIG);
+			/* the control lcore answers with ICMP */
+			to_control(lc, m, GW_CTRL_TOO_BIG, GW_LAN);
 			continue;
 		}
 		/* keep the IP packet only: no Ethernet header, no padding */
 		rte_pktmbuf_adj(m, RTE_ETHER_HDR_LEN);
 		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - ip_len));
+		if (gw_mss_clamp(rte_pktmbuf_mtod(m, uint8_t *), ip_len,
+				 ctx->mss4, ctx->mss6))
+			gw_count(lc->stats, GW_CTR_MSS_CLAMPED, 1);
 		items[k++] = (struct encap_item){ .m = m, .peer = peer };
 	}
 	if (k)
@@ -466,6 +471,9 @@ static void decap_deliver(struct gw_lcore *lc, struct decap_item *it,
 	 * Ethernet header in front */
 	rte_pktmbuf_adj(m, it->outer_len);
 	rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - ip_len));
+	if (gw_mss_clamp(rte_pktmbuf_mtod(m, uint8_t *), ip_len, ctx->mss4,
+			 ctx->mss6))
+		gw_count(lc->stats, GW_CTR_MSS_CLAMPED, 1);
 	if (!rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN)) {
 		drop(lc, m, GW_CTR_DROP_NO_ROOM);
 		return;
