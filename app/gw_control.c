@@ -60,6 +60,31 @@ int gw_control_create(struct gw_ctx *ctx)
 	}
 	c->dev.ctx = ctx;
 	ctx->control = c;
+	wg_timer_params_init(&c->timer_params);
+	if (ctx->cfg) {
+		const struct wg_testing_config *t = &ctx->cfg->testing;
+		struct wg_timer_params *p = &c->timer_params;
+
+		/* test-only shorter durations (wg_config.h) */
+		if (t->rekey_after_time)
+			p->rekey_after_time = t->rekey_after_time * WG_NSEC_PER_SEC;
+		if (t->reject_after_time)
+			p->reject_after_time = t->reject_after_time * WG_NSEC_PER_SEC;
+		if (t->rekey_attempt_time)
+			p->rekey_attempt_time = t->rekey_attempt_time * WG_NSEC_PER_SEC;
+		if (t->rekey_timeout)
+			p->rekey_timeout = t->rekey_timeout * WG_NSEC_PER_SEC;
+		if (t->keepalive_timeout)
+			p->keepalive_timeout = t->keepalive_timeout * WG_NSEC_PER_SEC;
+		if (t->has_testing)
+			GW_LOG(WARNING, "test-only timers: rekey %" PRIu64 " s, reject %" PRIu64 " s, attempts %" PRIu64 " s, retry %" PRIu64 " s, keepalive %" PRIu64 " s",
+			       p->rekey_after_time / WG_NSEC_PER_SEC,
+			       p->reject_after_time / WG_NSEC_PER_SEC,
+			       p->rekey_attempt_time / WG_NSEC_PER_SEC,
+			       p->rekey_timeout / WG_NSEC_PER_SEC,
+			       p->keepalive_timeout / WG_NSEC_PER_SEC);
+	}
+	ctx->reject_after_ns = c->timer_params.reject_after_time;
 	if (ctx->cfg && ctx->cfg->interface.mss_clamp) {
 		ctx->mss4 = (uint16_t)(ctx->mtu - 40);
 		ctx->mss6 = (uint16_t)(ctx->mtu - 60);
@@ -155,7 +180,11 @@ static bool peer_can_send(struct gw_ctx *ctx, struct gw_peer *peer)
 {
 	struct gw_keypair *kp = peer->kp_current;
 
-	return kp && peer->endpoint && gw_kp_usable(kp, gw_now_ns(ctx));
+	return kp && peer->endpoint &&
+	       !wg_keypair_expired(&ctx->control->timer_params, kp->birth_ns,
+				   gw_now_ns(ctx),
+				   __atomic_load_n(&kp->send_counter,
+						   __ATOMIC_RELAXED));
 }
 
 static void send_keepalive(struct gw_ctx *ctx, struct gw_peer *peer)
@@ -564,7 +593,8 @@ static void peer_tick(struct gw_ctx *ctx, struct gw_peer *peer, uint64_t now)
 	if (rxd > peer->seen_rx_data_ns) {
 		wg_timers_data_received(t, rxd);
 		if (kp && wg_keypair_needs_rekey_on_receive(
-				  kp->birth_ns, now, kp->we_are_initiator) &&
+				  &ctx->control->timer_params, kp->birth_ns,
+				  now, kp->we_are_initiator) &&
 		    wg_timers_claim_lastminute_handshake(t))
 			send_initiation(ctx, peer, false);
 	}
@@ -581,7 +611,8 @@ static void peer_tick(struct gw_ctx *ctx, struct gw_peer *peer, uint64_t now)
 	if (txd > peer->seen_tx_data_ns) {
 		wg_timers_data_sent(t, txd);
 		if (kp && wg_keypair_needs_rekey_on_send(
-				  kp->birth_ns, now,
+				  &ctx->control->timer_params, kp->birth_ns,
+				  now,
 				  __atomic_load_n(&kp->send_counter,
 						  __ATOMIC_RELAXED),
 				  kp->we_are_initiator))

@@ -29,6 +29,7 @@ struct gw_control {
 	struct wg_cookie_checker checker;
 	struct wg_load_state load;
 	struct wg_ratelimit rl;         /* DH work per source under load */
+	struct wg_timer_params timer_params; /* every peer's durations */
 	struct gw_peer *peers;          /* insertion order */
 	unsigned int n_peers;
 	struct gw_uapi *uapi;

@@ -115,6 +115,9 @@ struct gw_ctx {
 	struct rte_mempool *pool;
 	uint16_t mtu;                 /* inner MTU */
 	uint16_t mss4, mss6;          /* TCP MSS clamp, 0: off */
+	/* keypairs older than this carry no data (REJECT_AFTER_TIME, or
+	 * shorter in tests) */
+	uint64_t reject_after_ns;
 	uint16_t listen_port;         /* network order; atomic (UAPI) */
 	/* HASH(LABEL_MAC1 || our public key), for workers to check mac1;
 	 * atomic pointer, NULL without a private key, retired via RCU */

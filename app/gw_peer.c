@@ -47,6 +47,7 @@ struct gw_peer *gw_peer_add(struct gw_ctx *ctx, const uint8_t pub[WG_KEY_LEN])
 	wg_handshake_init(&peer->hs, &c->id, pub, NULL);
 	wg_cookie_maker_init(&peer->cookie, pub);
 	wg_timers_init(&peer->timers, NULL, NULL);
+	wg_timers_set_params(&peer->timers, &c->timer_params);
 
 	for (tail = &c->peers; *tail; tail = &(*tail)->list_next)
 		;

@@ -147,14 +147,17 @@ struct nonce_res {
 };
 
 static unsigned int reserve_nonces(struct encap_item *items, unsigned int n,
-				   uint64_t now, struct nonce_res *res)
+				   uint64_t now, uint64_t reject_ns,
+				   struct nonce_res *res)
 {
 	unsigned int i, j, n_res = 0;
 
 	for (i = 0; i < n; i++) {
 		struct gw_keypair *kp = gw_kp_load(&items[i].peer->kp_current);
 
-		if (kp && !gw_kp_usable(kp, now))
+		if (kp && (now - kp->birth_ns >= reject_ns ||
+			   __atomic_load_n(&kp->send_counter, __ATOMIC_RELAXED) >=
+				   WG_REJECT_AFTER_MESSAGES))
 			kp = NULL;
 		items[i].kp = kp;
 		if (!kp)
@@ -197,7 +200,7 @@ static void encap_burst(struct gw_lcore *lc, struct encap_item *items,
 	uint16_t mtu = lc->ctx->mtu;
 	unsigned int i, k = 0, n_res;
 
-	n_res = reserve_nonces(items, n, now, res);
+	n_res = reserve_nonces(items, n, now, lc->ctx->reject_after_ns, res);
 	for (i = 0; i < n; i++) {
 		struct encap_item *it = &items[i];
 		struct rte_mbuf *m = it->m;
@@ -629,8 +632,7 @@ static bool wg_classify(struct gw_lcore *lc, struct rte_mbuf *m,
 		return false;
 	}
 	kp = (struct gw_keypair *)entry;
-	if (now - kp->birth_ns >=
-	    (uint64_t)WG_REJECT_AFTER_TIME * 1000000000ull) {
+	if (now - kp->birth_ns >= ctx->reject_after_ns) {
 		drop(lc, m, GW_CTR_DROP_KEY_EXPIRED);
 		return false;
 	}

@@ -6,6 +6,35 @@
 
 #define SEC(s) ((uint64_t)(s) * WG_NSEC_PER_SEC)
 
+static const struct wg_timer_params protocol = {
+	.rekey_after_time = SEC(WG_REKEY_AFTER_TIME),
+	.reject_after_time = SEC(WG_REJECT_AFTER_TIME),
+	.rekey_attempt_time = SEC(WG_REKEY_ATTEMPT_TIME),
+	.rekey_timeout = SEC(WG_REKEY_TIMEOUT),
+	.keepalive_timeout = SEC(WG_KEEPALIVE_TIMEOUT),
+};
+
+void wg_timer_params_init(struct wg_timer_params *p)
+{
+	*p = protocol;
+}
+
+static const struct wg_timer_params *P(const struct wg_timers *t)
+{
+	return t->params ? t->params : &protocol;
+}
+
+static const struct wg_timer_params *PP(const struct wg_timer_params *p)
+{
+	return p ? p : &protocol;
+}
+
+void wg_timers_set_params(struct wg_timers *t,
+			  const struct wg_timer_params *p)
+{
+	t->params = p;
+}
+
 /* Uniform in [0, max): multiply-shift instead of modulo, no bias worth
  * the name at 333 ms over 2^32. */
 static uint64_t random_jitter(void *ctx)
@@ -62,7 +91,7 @@ void wg_timers_data_sent(struct wg_timers *t, uint64_t now_ns)
 {
 	if (!armed(t, WG_TIMER_ID_NEW_HANDSHAKE))
 		arm(t, WG_TIMER_ID_NEW_HANDSHAKE, now_ns,
-		    SEC(WG_KEEPALIVE_TIMEOUT + WG_REKEY_TIMEOUT) + jitter(t));
+		    P(t)->keepalive_timeout + P(t)->rekey_timeout + jitter(t));
 }
 
 void wg_timers_data_received(struct wg_timers *t, uint64_t now_ns)
@@ -70,8 +99,7 @@ void wg_timers_data_received(struct wg_timers *t, uint64_t now_ns)
 	/* One keepalive already owed covers this packet too, but the peer
 	 * may keep sending after it went out: ask for one more then. */
 	if (!armed(t, WG_TIMER_ID_KEEPALIVE))
-		arm(t, WG_TIMER_ID_KEEPALIVE, now_ns,
-		    SEC(WG_KEEPALIVE_TIMEOUT));
+		arm(t, WG_TIMER_ID_KEEPALIVE, now_ns, P(t)->keepalive_timeout);
 	else
 		t->need_another_keepalive = true;
 }
@@ -98,8 +126,7 @@ void wg_timers_handshake_initiated(struct wg_timers *t, uint64_t now_ns)
 {
 	t->last_initiation_ns = now_ns;
 	t->initiation_sent = true;
-	arm(t, WG_TIMER_ID_RETRANSMIT, now_ns,
-	    SEC(WG_REKEY_TIMEOUT) + jitter(t));
+	arm(t, WG_TIMER_ID_RETRANSMIT, now_ns, P(t)->rekey_timeout + jitter(t));
 }
 
 void wg_timers_handshake_complete(struct wg_timers *t, uint64_t now_ns)
@@ -113,7 +140,7 @@ void wg_timers_handshake_complete(struct wg_timers *t, uint64_t now_ns)
 
 void wg_timers_session_derived(struct wg_timers *t, uint64_t now_ns)
 {
-	arm(t, WG_TIMER_ID_ZERO_KEYS, now_ns, SEC(3 * WG_REJECT_AFTER_TIME));
+	arm(t, WG_TIMER_ID_ZERO_KEYS, now_ns, 3 * P(t)->reject_after_time);
 }
 
 bool wg_timers_persistent_keepalive_set(struct wg_timers *t,
@@ -131,14 +158,18 @@ bool wg_timers_persistent_keepalive_set(struct wg_timers *t,
 
 static unsigned expired_retransmit(struct wg_timers *t, uint64_t now_ns)
 {
-	if (t->handshake_attempts > WG_MAX_TIMER_HANDSHAKES) {
+	uint64_t max = P(t)->rekey_timeout ?
+			       P(t)->rekey_attempt_time / P(t)->rekey_timeout :
+			       0;
+
+	if (t->handshake_attempts > max) {
 		/* The first initiation and MAX + 1 retries went unanswered.
 		 * Nothing is owed any more, and keys from an old session,
 		 * if any, go at the latest 3 * REJECT_AFTER_TIME from now. */
 		disarm(t, WG_TIMER_ID_KEEPALIVE);
 		if (!armed(t, WG_TIMER_ID_ZERO_KEYS))
 			arm(t, WG_TIMER_ID_ZERO_KEYS, now_ns,
-			    SEC(3 * WG_REJECT_AFTER_TIME));
+			    3 * P(t)->reject_after_time);
 		return WG_TIMER_GIVE_UP;
 	}
 	t->handshake_attempts++;
@@ -149,8 +180,7 @@ static unsigned expired_keepalive(struct wg_timers *t, uint64_t now_ns)
 {
 	if (t->need_another_keepalive) {
 		t->need_another_keepalive = false;
-		arm(t, WG_TIMER_ID_KEEPALIVE, now_ns,
-		    SEC(WG_KEEPALIVE_TIMEOUT));
+		arm(t, WG_TIMER_ID_KEEPALIVE, now_ns, P(t)->keepalive_timeout);
 	}
 	return WG_TIMER_SEND_KEEPALIVE;
 }
@@ -228,7 +258,7 @@ bool wg_timers_initiation_allowed(const struct wg_timers *t, uint64_t now_ns)
 {
 	return !t->initiation_sent ||
 	       (now_ns >= t->last_initiation_ns &&
-		now_ns - t->last_initiation_ns >= SEC(WG_REKEY_TIMEOUT));
+		now_ns - t->last_initiation_ns >= P(t)->rekey_timeout);
 }
 
 bool wg_timers_want_handshake(struct wg_timers *t, uint64_t now_ns,
@@ -254,23 +284,31 @@ static bool age_reached(uint64_t birth_ns, uint64_t now_ns, uint64_t limit_ns)
 	return now_ns >= birth_ns && now_ns - birth_ns >= limit_ns;
 }
 
-bool wg_keypair_needs_rekey_on_send(uint64_t birth_ns, uint64_t now_ns,
+bool wg_keypair_needs_rekey_on_send(const struct wg_timer_params *p,
+				    uint64_t birth_ns, uint64_t now_ns,
 				    uint64_t counter, bool is_initiator)
 {
 	return counter > WG_REKEY_AFTER_MESSAGES ||
 	       (is_initiator &&
-		age_reached(birth_ns, now_ns, SEC(WG_REKEY_AFTER_TIME)));
+		age_reached(birth_ns, now_ns, PP(p)->rekey_after_time));
 }
 
-bool wg_keypair_needs_rekey_on_receive(uint64_t birth_ns, uint64_t now_ns,
+bool wg_keypair_needs_rekey_on_receive(const struct wg_timer_params *p,
+				       uint64_t birth_ns, uint64_t now_ns,
 				       bool is_initiator)
 {
-	return is_initiator &&
-	       age_reached(birth_ns, now_ns, SEC(WG_REKEY_AFTER_TIME_RECV));
+	/* REJECT_AFTER_TIME - KEEPALIVE_TIMEOUT - REKEY_TIMEOUT */
+	uint64_t last = PP(p)->keepalive_timeout + PP(p)->rekey_timeout;
+	uint64_t at = PP(p)->reject_after_time > last ?
+			      PP(p)->reject_after_time - last :
+			      0;
+
+	return is_initiator && age_reached(birth_ns, now_ns, at);
 }
 
-bool wg_keypair_expired(uint64_t birth_ns, uint64_t now_ns, uint64_t counter)
+bool wg_keypair_expired(const struct wg_timer_params *p, uint64_t birth_ns,
+			uint64_t now_ns, uint64_t counter)
 {
 	return counter >= WG_REJECT_AFTER_MESSAGES ||
-	       age_reached(birth_ns, now_ns, SEC(WG_REJECT_AFTER_TIME));
+	       age_reached(birth_ns, now_ns, PP(p)->reject_after_time);
 }

@@ -73,6 +73,22 @@ enum wg_timer_id {
 	WG_TIMER_COUNT,
 };
 
+/*
+ * The protocol's durations, in ns. A peer's timers and the keypair age
+ * predicates use the protocol's values unless given other ones; only
+ * tests shorten them (wg_config.h, the `testing` group).
+ */
+struct wg_timer_params {
+	uint64_t rekey_after_time;   /* WG_REKEY_AFTER_TIME */
+	uint64_t reject_after_time;  /* WG_REJECT_AFTER_TIME */
+	uint64_t rekey_attempt_time; /* WG_REKEY_ATTEMPT_TIME */
+	uint64_t rekey_timeout;      /* WG_REKEY_TIMEOUT */
+	uint64_t keepalive_timeout;  /* WG_KEEPALIVE_TIMEOUT */
+};
+
+/* The protocol's values. */
+void wg_timer_params_init(struct wg_timer_params *p);
+
 /* Returns jitter in ns; values >= WG_TIMERS_JITTER_MAX_NS are reduced
  * modulo it. Tests pass a fixed one; NULL means uniform random from
  * wg_random_u32(). */
@@ -90,11 +106,17 @@ struct wg_timers {
 	bool sent_lastminute_handshake;
 	wg_timers_jitter_fn jitter;
 	void *jitter_ctx;
+	const struct wg_timer_params *params; /* NULL: the protocol's */
 };
 
 /* All timers off, no handshake sent yet. jitter may be NULL. */
 void wg_timers_init(struct wg_timers *t, wg_timers_jitter_fn jitter,
 		    void *jitter_ctx);
+
+/* Use other durations than the protocol's (p must outlive t; NULL: back
+ * to the protocol's). Applies to timers armed from now on. */
+void wg_timers_set_params(struct wg_timers *t,
+			  const struct wg_timer_params *p);
 
 /* Disarm everything (peer removed or interface down). */
 void wg_timers_stop(struct wg_timers *t);
@@ -180,26 +202,29 @@ bool wg_timers_claim_lastminute_handshake(struct wg_timers *t);
  * i.e. the nonce the next message would use (= messages sent so far). Ages
  * are "at or after": a limit of L seconds is reached when now >= birth + L
  * (Linux's birthdate_has_expired). A clock that reads before birth counts
- * as age 0.
+ * as age 0. p gives the durations; NULL: the protocol's.
  */
 
 /* After sending: start a handshake when more than REKEY_AFTER_MESSAGES have
  * been sent, or, for the initiator of the keypair, when it is
  * REKEY_AFTER_TIME old. (Only the initiator rekeys by age, so both sides do
  * not start handshakes at once.) */
-bool wg_keypair_needs_rekey_on_send(uint64_t birth_ns, uint64_t now_ns,
+bool wg_keypair_needs_rekey_on_send(const struct wg_timer_params *p,
+				    uint64_t birth_ns, uint64_t now_ns,
 				    uint64_t counter, bool is_initiator);
 
 /* After receiving: the initiator starts a handshake when its keypair is
  * REJECT_AFTER_TIME - KEEPALIVE_TIMEOUT - REKEY_TIMEOUT old, its last
  * chance before the keypair dies if the peer only receives. Combine with
  * wg_timers_claim_lastminute_handshake() to do it once. */
-bool wg_keypair_needs_rekey_on_receive(uint64_t birth_ns, uint64_t now_ns,
+bool wg_keypair_needs_rekey_on_receive(const struct wg_timer_params *p,
+				       uint64_t birth_ns, uint64_t now_ns,
 				       bool is_initiator);
 
 /* Neither send nor accept with it: REJECT_AFTER_TIME old, or counter at
  * WG_REJECT_AFTER_MESSAGES (for sending, the nonce about to be used; for
  * receiving, the replay window rejects such counters itself). */
-bool wg_keypair_expired(uint64_t birth_ns, uint64_t now_ns, uint64_t counter);
+bool wg_keypair_expired(const struct wg_timer_params *p, uint64_t birth_ns,
+			uint64_t now_ns, uint64_t counter);
 
 #endif /* WG_TIMERS_H */

@@ -441,15 +441,15 @@ static void test_keypair_age(void **state)
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		const struct age_row *r = &rows[i];
 		bool got[5] = {
-			wg_keypair_needs_rekey_on_send(r->birth, r->now,
+			wg_keypair_needs_rekey_on_send(NULL, r->birth, r->now,
 						       r->counter, true),
-			wg_keypair_needs_rekey_on_send(r->birth, r->now,
+			wg_keypair_needs_rekey_on_send(NULL, r->birth, r->now,
 						       r->counter, false),
-			wg_keypair_needs_rekey_on_receive(r->birth, r->now,
+			wg_keypair_needs_rekey_on_receive(NULL, r->birth, r->now,
 							  true),
-			wg_keypair_needs_rekey_on_receive(r->birth, r->now,
+			wg_keypair_needs_rekey_on_receive(NULL, r->birth, r->now,
 							  false),
-			wg_keypair_expired(r->birth, r->now, r->counter),
+			wg_keypair_expired(NULL, r->birth, r->now, r->counter),
 		};
 		bool want[5] = { r->send_init, r->send_resp, r->recv_init,
 				 r->recv_resp, r->expired };
@@ -461,6 +461,73 @@ static void test_keypair_age(void **state)
 	}
 }
 
+/* Shorter durations (the test-only knobs): every timer and predicate
+ * follows them, and NULL params still mean the protocol's. */
+static uint64_t no_jitter(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+static void test_params(void **state)
+{
+	struct wg_timer_params p, proto;
+	struct wg_timers t;
+	unsigned int sends = 0, act = 0;
+	uint64_t now = S(100);
+
+	(void)state;
+	wg_timer_params_init(&proto);
+	assert_int_equal(proto.reject_after_time, S(WG_REJECT_AFTER_TIME));
+	p = (struct wg_timer_params){ .rekey_after_time = S(5),
+				      .reject_after_time = S(12),
+				      .rekey_attempt_time = S(6),
+				      .rekey_timeout = S(1),
+				      .keepalive_timeout = S(2) };
+	wg_timers_init(&t, no_jitter, NULL);
+	wg_timers_set_params(&t, &p);
+	/* retransmits every second; as with the protocol's 90 s / 5 s (18:
+	 * 19 retries, 20 initiations), 6 s / 1 s gives up after 7 retries */
+	assert_true(wg_timers_want_handshake(&t, now, false));
+	wg_timers_handshake_initiated(&t, now);
+	assert_int_equal(wg_timers_next_deadline(&t), now + S(1));
+	assert_false(wg_timers_initiation_allowed(&t, now + S(1) - 1));
+	assert_true(wg_timers_initiation_allowed(&t, now + S(1)));
+	for (int i = 0; i < 20 && !(act & WG_TIMER_GIVE_UP); i++) {
+		now = wg_timers_next_deadline(&t);
+		act = wg_timers_poll(&t, now);
+		if (act & WG_TIMER_SEND_HANDSHAKE) {
+			sends++;
+			wg_timers_handshake_initiated(&t, now);
+		}
+	}
+	assert_true(act & WG_TIMER_GIVE_UP);
+	assert_int_equal(sends, 7);
+	/* ... and zeroes keys 3 * 12 s later */
+	assert_int_equal(wg_timers_next_deadline(&t), now + S(36));
+	assert_int_equal(wg_timers_poll(&t, now + S(36)), WG_TIMER_ZERO_KEYS);
+	/* keepalive and new-handshake timers */
+	wg_timers_data_received(&t, now);
+	assert_int_equal(wg_timers_next_deadline(&t), now + S(2));
+	wg_timers_any_authenticated_packet_sent(&t);
+	wg_timers_data_sent(&t, now);
+	assert_int_equal(wg_timers_next_deadline(&t), now + S(3));
+	/* keypair ages */
+	assert_false(wg_keypair_needs_rekey_on_send(&p, 0, S(5) - 1, 0, true));
+	assert_true(wg_keypair_needs_rekey_on_send(&p, 0, S(5), 0, true));
+	assert_false(wg_keypair_needs_rekey_on_send(&p, 0, S(5), 0, false));
+	assert_false(wg_keypair_needs_rekey_on_receive(&p, 0, S(9) - 1, true));
+	assert_true(wg_keypair_needs_rekey_on_receive(&p, 0, S(9), true));
+	assert_false(wg_keypair_expired(&p, 0, S(12) - 1, 0));
+	assert_true(wg_keypair_expired(&p, 0, S(12), 0));
+	assert_false(wg_keypair_expired(NULL, 0, S(12), 0));
+	/* back to the protocol's */
+	wg_timers_set_params(&t, NULL);
+	wg_timers_handshake_initiated(&t, now);
+	assert_int_equal(t.deadline[WG_TIMER_ID_RETRANSMIT],
+			 now + S(WG_REKEY_TIMEOUT));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -468,6 +535,7 @@ int main(void)
 		cmocka_unit_test(test_retransmit_give_up),
 		cmocka_unit_test(test_default_jitter),
 		cmocka_unit_test(test_keypair_age),
+		cmocka_unit_test(test_params),
 	};
 
 	if (wg_crypto_init() != 0)
