@@ -626,8 +626,11 @@ static void peer_tick(struct gw_ctx *ctx, struct gw_peer *peer, uint64_t now)
 	act = wg_timers_poll(t, now);
 	if (!act)
 		return;
-	if (act & WG_TIMER_GIVE_UP)
-		gw_peer_drop_staged(ctx, peer);
+	if (act & WG_TIMER_GIVE_UP) {
+		GW_LOG(INFO, "peer %u: handshake gave up, %u packets dropped",
+		       peer->id, peer->n_staged);
+		gw_peer_drop_staged(ctx, peer, GW_CTR_DROP_GAVE_UP);
+	}
 	if (act & WG_TIMER_ZERO_KEYS) {
 		GW_LOG(INFO, "peer %u: keys zeroed", peer->id);
 		gw_peer_zero_keys(ctx, peer);

@@ -68,7 +68,9 @@ bool gw_peer_confirm_next(struct gw_ctx *ctx, struct gw_peer *peer,
 			  uint32_t local_index);
 /* Retire every keypair and the handshake (key zeroing, removal). */
 void gw_peer_zero_keys(struct gw_ctx *ctx, struct gw_peer *peer);
-void gw_peer_drop_staged(struct gw_ctx *ctx, struct gw_peer *peer);
+/* Free the packets waiting for a session, counted under reason. */
+void gw_peer_drop_staged(struct gw_ctx *ctx, struct gw_peer *peer,
+			 enum gw_counter reason);
 /* Totals over lcores. */
 void gw_peer_bytes(const struct gw_ctx *ctx, const struct gw_peer *peer,
 		   uint64_t *rx, uint64_t *tx);

@@ -65,13 +65,14 @@ static void kp_retire(struct gw_ctx *ctx, struct gw_keypair *kp)
 	gw_tables_retire(ctx->tables, kp, GW_RETIRE_WIPE_FREE, sizeof(*kp));
 }
 
-void gw_peer_drop_staged(struct gw_ctx *ctx, struct gw_peer *peer)
+void gw_peer_drop_staged(struct gw_ctx *ctx, struct gw_peer *peer,
+			 enum gw_counter reason)
 {
 	unsigned int i;
 
 	for (i = 0; i < peer->n_staged; i++)
 		rte_pktmbuf_free(peer->staged[i]);
-	gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_STAGED_FULL, peer->n_staged);
+	gw_count(ctx->ctrl_lc.stats, reason, peer->n_staged);
 	peer->n_staged = 0;
 }
 
@@ -106,7 +107,7 @@ void gw_peer_remove(struct gw_ctx *ctx, struct gw_peer *peer)
 	peer->n_allowed_ips = 0;
 	__atomic_store_n(&ctx->tables->peers[peer->id], NULL, __ATOMIC_RELEASE);
 	gw_peer_zero_keys(ctx, peer);
-	gw_peer_drop_staged(ctx, peer);
+	gw_peer_drop_staged(ctx, peer, GW_CTR_DROP_PEER_REMOVED);
 	gw_tables_retire(ctx->tables, peer->endpoint, GW_RETIRE_FREE, 0);
 	wg_timers_stop(&peer->timers);
 	wg_handshake_destroy(&peer->hs);

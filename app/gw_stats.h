@@ -66,7 +66,9 @@
 	X(DROP_INNER_BAD_LEN, "drop_inner_bad_length")                     \
 	X(DROP_INNER_OPTIONS, "drop_inner_ip_options")                     \
 	X(DROP_INNER_FRAGMENT, "drop_inner_fragment")                      \
-	X(DROP_ICMP_RATELIMITED, "drop_icmp_error_ratelimited")
+	X(DROP_ICMP_RATELIMITED, "drop_icmp_error_ratelimited")            \
+	X(DROP_GAVE_UP, "drop_handshake_gave_up")                          \
+	X(DROP_PEER_REMOVED, "drop_peer_removed")
 
 enum gw_counter {
 #define GW_X_ENUM(id, name) GW_CTR_##id,
