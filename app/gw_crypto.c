@@ -43,6 +43,19 @@ const char *gw_crypto_arch_name(IMB_MGR *mb)
 	}
 }
 
+/* Constant time: no early exit, so the time taken does not tell how much
+ * of a forged tag was right. Inline, since it runs once per packet. */
+static inline bool tag_equal(const uint8_t *a, const uint8_t *b)
+{
+	uint64_t a0, a1, b0, b1;
+
+	memcpy(&a0, a, 8);
+	memcpy(&a1, a + 8, 8);
+	memcpy(&b0, b, 8);
+	memcpy(&b1, b + 8, 8);
+	return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
+
 static void complete(IMB_JOB *job, bool decrypt)
 {
 	struct gw_aead_op *op = job->user_data;
@@ -53,8 +66,7 @@ static void complete(IMB_JOB *job, bool decrypt)
 	}
 	/* constant time: the tag comparison must not leak how much of a
 	 * forged tag was right */
-	op->ok = !decrypt ||
-		 wg_equal(op->computed_tag, op->tag, WG_AEAD_TAG_LEN);
+	op->ok = !decrypt || tag_equal(op->computed_tag, op->tag);
 }
 
 static void run_burst(IMB_MGR *mb, struct gw_aead_op *ops, unsigned int n,

@@ -75,6 +75,7 @@ struct gw_lcore {
 	uint16_t n_rxq[GW_NB_ROLES];
 	IMB_MGR *mb;
 	struct gw_lcore_stats *stats;
+	struct gw_spread *spread;     /* decrypt spreading (gw_worker.c) */
 } __rte_cache_aligned;
 
 /* Tags in mbuf->hash.usr of packets handed to the control lcore. */
@@ -103,6 +104,7 @@ struct gw_event {
 };
 
 struct gw_tables;
+struct gw_spread;
 struct gw_neigh;
 struct gw_control;
 struct rte_ring;

@@ -106,6 +106,10 @@ int gw_setup(struct gw_ctx *ctx, struct wg_config *cfg)
 			return -ENOMEM;
 		}
 	}
+	/* one tunnel's decryption over every worker (gw_worker.h) */
+	ret = gw_spread_setup(ctx);
+	if (ret < 0)
+		return ret;
 	GW_LOG(INFO, "%u worker(s), intel-ipsec-mb %s (%s)", ctx->n_workers,
 	       imb_get_version_str(), gw_crypto_arch_name(ctx->ctrl_lc.mb));
 
@@ -167,6 +171,7 @@ void gw_teardown(struct gw_ctx *ctx)
 		gw_crypto_mgr_free(lc->mb);
 		lc->mb = NULL;
 	}
+	gw_spread_free(ctx);
 	rte_ring_free(ctx->ctrl_ring);
 	rte_ring_free(ctx->event_ring);
 	rte_free(ctx->qsbr);

@@ -21,18 +21,23 @@
 #include "wg_timers.h"
 
 /* A transport session as workers use it. Immutable once published except
- * for the sending counter and the replay window. */
+ * for the sending counter and the replay window. Laid out for the data
+ * path: what every packet reads (keys, indices) shares no cache line with
+ * what workers write (the sending counter, taken with one fetch-add per
+ * burst by every encrypting worker; the replay window, written by every
+ * decrypting worker), so writes on one core do not evict the keys another
+ * core is using. */
 struct gw_keypair {
-	struct wg_replay replay;
 	uint8_t send_key[WG_KEY_LEN];
 	uint8_t recv_key[WG_KEY_LEN];
 	uint32_t local_index;
 	uint32_t remote_index;
 	uint32_t peer_id;
 	bool we_are_initiator;
-	uint64_t birth_ns;               /* gw_now_ns */
-	uint64_t send_counter;           /* atomic fetch-add */
 	uint8_t used_reported;           /* worker told control it is used */
+	uint64_t birth_ns;               /* gw_now_ns */
+	uint64_t send_counter __rte_cache_aligned; /* atomic fetch-add */
+	struct wg_replay replay __rte_cache_aligned;
 } __rte_cache_aligned;
 
 /* What one lcore saw of a peer. Written only by that lcore; the control

@@ -8,6 +8,7 @@
 #include <rte_errno.h>
 #include <rte_jhash.h>
 #include <rte_malloc.h>
+#include <rte_rib.h>
 
 #include "wg_crypto.h"
 
@@ -30,24 +31,43 @@ static void retire_free(void *p, void *e, unsigned int n)
 	}
 }
 
+static struct rte_fib *fib4_create(const char *name, uint32_t routes,
+				   uint32_t tbl8s)
+{
+	struct rte_fib_conf c = {
+		.type = RTE_FIB_DIR24_8,
+		.default_nh = GW_NO_PEER,
+		.max_routes = (int)routes,
+		.dir24_8 = { .nh_sz = RTE_FIB_DIR24_8_4B, .num_tbl8 = tbl8s },
+	};
+
+	return rte_fib_create(name, (int)rte_socket_id(), &c);
+}
+
 int gw_tables_create(struct gw_ctx *ctx)
 {
-	struct gw_tables *t;
-	struct rte_lpm_config c4 = {
-		.max_rules = GW_MAX_ROUTES4,
-		.number_tbl8s = 1 << 12,
+	struct gw_tables_size sz = {
+		.peers = GW_MAX_PEERS,
+		.routes4 = GW_MAX_ROUTES4,
+		.tbl8s4 = 1 << 12,
+		.indices = GW_MAX_INDICES,
 	};
+
+	return gw_tables_create_sized(ctx, &sz);
+}
+
+int gw_tables_create_sized(struct gw_ctx *ctx, const struct gw_tables_size *sz)
+{
+	struct gw_tables *t;
+	uint32_t n_peers = RTE_MAX(sz->peers, (uint32_t)GW_MAX_PEERS);
+	uint32_t n_idx = RTE_MAX(sz->indices, 4 * n_peers);
 	struct rte_lpm6_config c6 = {
 		.max_rules = GW_MAX_ROUTES6,
 		.number_tbl8s = 1 << 14,
 	};
-	struct rte_lpm_rcu_config r4 = {
-		.v = ctx->qsbr,
-		.mode = RTE_LPM_QSBR_MODE_DQ,
-	};
 	struct rte_hash_parameters hp = {
 		.name = "gw_index",
-		.entries = GW_MAX_INDICES,
+		.entries = n_idx,
 		.key_len = sizeof(uint32_t),
 		.hash_func = rte_jhash,
 		.socket_id = (int)rte_socket_id(),
@@ -61,7 +81,7 @@ int gw_tables_create(struct gw_ctx *ctx)
 	};
 	struct rte_rcu_qsbr_dq_parameters dq = {
 		.name = "gw_retire",
-		.size = GW_RETIRE_QUEUE,
+		.size = 4 * n_idx,
 		.esize = sizeof(struct retire_elem),
 		.trigger_reclaim_limit = 64,
 		.max_reclaim_size = 256,
@@ -74,10 +94,17 @@ int gw_tables_create(struct gw_ctx *ctx)
 		return -ENOMEM;
 	ctx->tables = t;
 	t->qsbr = ctx->qsbr;
-
-	t->lpm4 = rte_lpm_create("gw_lpm4", (int)rte_socket_id(), &c4);
-	if (!t->lpm4 || rte_lpm_rcu_qsbr_add(t->lpm4, &r4) != 0)
+	t->max_peers = n_peers;
+	t->peers = rte_zmalloc("gw_peers", n_peers * sizeof(*t->peers),
+			       RTE_CACHE_LINE_SIZE);
+	if (!t->peers)
 		goto fail;
+
+	t->fib4[0] = fib4_create("gw_fib4a", sz->routes4, sz->tbl8s4);
+	t->fib4[1] = fib4_create("gw_fib4b", sz->routes4, sz->tbl8s4);
+	if (!t->fib4[0] || !t->fib4[1])
+		goto fail;
+	t->fib4_active = t->fib4[0];
 	t->lpm6[0] = rte_lpm6_create("gw_lpm6a", (int)rte_socket_id(), &c6);
 	t->lpm6[1] = rte_lpm6_create("gw_lpm6b", (int)rte_socket_id(), &c6);
 	if (!t->lpm6[0] || !t->lpm6[1])
@@ -108,7 +135,9 @@ void gw_tables_free(struct gw_ctx *ctx)
 	rte_hash_free(t->index);
 	rte_lpm6_free(t->lpm6[0]);
 	rte_lpm6_free(t->lpm6[1]);
-	rte_lpm_free(t->lpm4);
+	rte_fib_free(t->fib4[0]);
+	rte_fib_free(t->fib4[1]);
+	rte_free(t->peers);
 	rte_free(t);
 	ctx->tables = NULL;
 }
@@ -121,61 +150,110 @@ static uint32_t v4_host(const struct wg_prefix *p)
 	return rte_be_to_cpu_32(be);
 }
 
-/*
- * rte_lpm6 cannot be read while it changes. Apply the change to the
- * table workers do not use, switch them to it with one pointer store,
- * wait until no worker can still be inside the old one, then bring the
- * old one level. The control lcore blocks for one grace period: workers
- * never wait.
- */
-static int lpm6_apply(struct gw_tables *t, const struct wg_prefix *p,
-		      bool add, uint32_t nh)
+static int fib4_one(struct rte_fib *f, const struct wg_prefix *p, bool del,
+		    uint32_t nh)
 {
-	struct rte_lpm6 *active =
-		__atomic_load_n(&t->lpm6_active, __ATOMIC_RELAXED);
-	struct rte_lpm6 *idle = active == t->lpm6[0] ? t->lpm6[1] : t->lpm6[0];
-	int ret;
+	return del ? rte_fib_delete(f, v4_host(p), p->cidr) :
+		     rte_fib_add(f, v4_host(p), p->cidr, nh);
+}
 
-	ret = add ? rte_lpm6_add(idle, p->addr, p->cidr, nh) :
-		    rte_lpm6_delete(idle, p->addr, p->cidr);
+static int lpm6_one(struct rte_lpm6 *l, const struct wg_prefix *p, bool del,
+		    uint32_t nh)
+{
+	return del ? rte_lpm6_delete(l, p->addr, p->cidr) :
+		     rte_lpm6_add(l, p->addr, p->cidr, nh);
+}
+
+/*
+ * Neither rte_fib nor rte_lpm6 can be read while it changes (no RCU in
+ * 22.11). Apply the changes of one family to the copy workers do not use,
+ * switch them to it with one pointer store, wait until no worker can still
+ * be inside the old one, then bring the old one level. The control lcore
+ * blocks for one grace period per batch: workers never wait.
+ */
+static int apply_family(struct gw_tables *t, uint8_t family,
+			const struct wg_prefix *p, const uint32_t *ids,
+			uint32_t n, bool del)
+{
+	bool v4 = family == WG_FAMILY_V4;
+	void *_Atomic *active_slot = v4 ? (void *_Atomic *)&t->fib4_active :
+					  (void *_Atomic *)&t->lpm6_active;
+	void *active = __atomic_load_n(active_slot, __ATOMIC_RELAXED);
+	void *pair[2] = { v4 ? (void *)t->fib4[0] : (void *)t->lpm6[0],
+			  v4 ? (void *)t->fib4[1] : (void *)t->lpm6[1] };
+	void *idle = active == pair[0] ? pair[1] : pair[0];
+	uint32_t i, done = 0, any = 0;
+	int ret = 0, r2;
+
+	for (i = 0; i < n; i++) {
+		if (p[i].family != family)
+			continue;
+		any++;
+		ret = v4 ? fib4_one(idle, &p[i], del, ids ? ids[i] : 0) :
+			   lpm6_one(idle, &p[i], del, ids ? ids[i] : 0);
+		/* deleting an absent prefix is no error for the batch */
+		if (ret < 0 && !(del && ret == -ENOENT))
+			break;
+		ret = 0;
+		done = i + 1;
+	}
+	if (!any)
+		return 0;
 	if (ret < 0)
-		return ret;
-	__atomic_store_n(&t->lpm6_active, idle, __ATOMIC_RELEASE);
+		done = i;       /* the failed one is not on either copy */
+	__atomic_store_n(active_slot, idle, __ATOMIC_RELEASE);
 	rte_rcu_qsbr_synchronize(t->qsbr, RTE_QSBR_THRID_INVALID);
-	ret = add ? rte_lpm6_add(active, p->addr, p->cidr, nh) :
-		    rte_lpm6_delete(active, p->addr, p->cidr);
-	if (ret < 0) {
-		/* keep the two identical: undo on the one now in use */
-		GW_LOG(ERR, "lpm6: second table refused a change (%d)", ret);
+	for (i = 0; i < done; i++) {
+		if (p[i].family != family)
+			continue;
+		r2 = v4 ? fib4_one(active, &p[i], del, ids ? ids[i] : 0) :
+			  lpm6_one(active, &p[i], del, ids ? ids[i] : 0);
+		if (r2 < 0 && !(del && r2 == -ENOENT))
+			GW_LOG(ERR, "routes: second table refused a change (%d)",
+			       r2);
 	}
 	return ret;
+}
+
+int gw_tables_routes_apply(struct gw_tables *t, const struct wg_prefix *p,
+			   const uint32_t *peer_ids, uint32_t n, bool del)
+{
+	int r4 = apply_family(t, WG_FAMILY_V4, p, peer_ids, n, del);
+	int r6 = apply_family(t, WG_FAMILY_V6, p, peer_ids, n, del);
+
+	return r4 < 0 ? r4 : r6;
 }
 
 int gw_tables_route_add(struct gw_tables *t, const struct wg_prefix *p,
 			uint32_t peer_id)
 {
-	if (p->family == WG_FAMILY_V4)
-		return rte_lpm_add(t->lpm4, v4_host(p), p->cidr, peer_id);
-	if (p->family == WG_FAMILY_V6)
-		return lpm6_apply(t, p, true, peer_id);
-	return -EINVAL;
+	if (p->family != WG_FAMILY_V4 && p->family != WG_FAMILY_V6)
+		return -EINVAL;
+	return gw_tables_routes_apply(t, p, &peer_id, 1, false);
 }
 
 int gw_tables_route_del(struct gw_tables *t, const struct wg_prefix *p)
 {
-	if (p->family == WG_FAMILY_V4)
-		return rte_lpm_delete(t->lpm4, v4_host(p), p->cidr);
-	if (p->family == WG_FAMILY_V6)
-		return lpm6_apply(t, p, false, 0);
-	return -EINVAL;
+	if (p->family != WG_FAMILY_V4 && p->family != WG_FAMILY_V6)
+		return -EINVAL;
+	return gw_tables_routes_apply(t, p, NULL, 1, true);
 }
 
 bool gw_tables_route_owner(struct gw_tables *t, const struct wg_prefix *p,
 			   uint32_t *peer_id)
 {
-	if (p->family == WG_FAMILY_V4)
-		return rte_lpm_is_rule_present(t->lpm4, v4_host(p), p->cidr,
-					       peer_id) == 1;
+	if (p->family == WG_FAMILY_V4) {
+		/* the control lcore is the only writer: either copy will do */
+		struct rte_rib *rib = rte_fib_get_rib(t->fib4[0]);
+		struct rte_rib_node *node;
+		uint64_t nh;
+
+		node = rte_rib_lookup_exact(rib, v4_host(p), p->cidr);
+		if (!node || rte_rib_get_nh(node, &nh) != 0)
+			return false;
+		*peer_id = (uint32_t)nh;
+		return true;
+	}
 	if (p->family == WG_FAMILY_V6)
 		return rte_lpm6_is_rule_present(
 			       __atomic_load_n(&t->lpm6_active,

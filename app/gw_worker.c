@@ -1,20 +1,31 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The worker poll loop: RX a burst from each of its queues, classify,
- * encrypt LAN→WAN or decrypt WAN→LAN as one ipsec-mb burst, TX. Workers
+ * The worker data path: classify a burst, look it up in bulk, encrypt
+ * LAN→WAN or decrypt WAN→LAN as one ipsec-mb burst, queue for TX. Workers
  * read the shared tables lock-free, report quiescence once per loop, and
  * hand everything slow (handshakes, ARP/ND, packets waiting for a session
  * or a neighbour) to the control lcore through bounded rings. They never
  * block, lock, allocate from the heap or do X25519.
+ *
+ * Each burst goes through stages, each a loop over the whole burst, so
+ * that what one stage prefetches (a keypair, a peer, a replay-window slot)
+ * has arrived by the time the next stage reads it: with 100,000 peers
+ * these are cache misses, and a burst of them overlaps. Per-packet shared
+ * writes are avoided: one fetch-add per keypair per burst for the sending
+ * counters, per-peer activity stamps written once per run of packets of
+ * the same peer, counters per lcore.
  */
 #include "gw_worker.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
 #include <rte_ethdev.h>
-#include <rte_icmp.h>
 #include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_prefetch.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
@@ -29,10 +40,32 @@
 #include "wg_cookie.h"
 #include "wg_messages.h"
 
-struct txq_buf {
-	struct rte_mbuf *m[2 * GW_BURST];
-	unsigned int n;
-};
+enum { PREFETCH_AHEAD = 4 };
+
+/*
+ * Length changes of single-segment mbufs (every frame here was checked to
+ * be contiguous) without rte_pktmbuf_lastseg()'s walk, which reads the
+ * mbuf's second cache line: the data path only touches the first.
+ */
+static inline void seg_trim(struct rte_mbuf *m, uint32_t len)
+{
+	m->data_len = (uint16_t)(m->data_len - len);
+	m->pkt_len -= len;
+}
+
+static inline uint8_t *seg_append(struct rte_mbuf *m, uint16_t len)
+{
+	uint8_t *tail;
+
+	if (m->nb_segs != 1)
+		return (uint8_t *)rte_pktmbuf_append(m, len);
+	if ((uint32_t)m->data_off + m->data_len + len > m->buf_len)
+		return NULL;
+	tail = (uint8_t *)m->buf_addr + m->data_off + m->data_len;
+	m->data_len = (uint16_t)(m->data_len + len);
+	m->pkt_len += len;
+	return tail;
+}
 
 static inline void drop(struct gw_lcore *lc, struct rte_mbuf *m,
 			enum gw_counter c)
@@ -57,8 +90,7 @@ static void post_event(struct gw_lcore *lc, struct gw_event *ev)
 		gw_count(lc->stats, GW_CTR_DROP_EVENT_FULL, 1);
 }
 
-static void tx_flush(struct gw_lcore *lc, enum gw_role role,
-		     struct txq_buf *b)
+void gw_tx_flush(struct gw_lcore *lc, enum gw_role role, struct gw_txbuf *b)
 {
 	uint16_t sent;
 	unsigned int i;
@@ -75,31 +107,103 @@ static void tx_flush(struct gw_lcore *lc, enum gw_role role,
 }
 
 /*
+ * The next hop's MAC for a burst: the last destination and the last next
+ * hop are remembered, so a burst toward one endpoint (or through one
+ * gateway) costs one neighbour lookup.
+ */
+struct nh_cache {
+	uint8_t dst_family, nh_family;
+	uint8_t dst[16], nh[16];
+	struct rte_ether_addr dst_mac, nh_mac;
+};
+
+/*
  * Fill in the Ethernet header of a frame leaving port role toward IP dst.
  * False when the frame was handed to the control lcore (next hop not yet
  * resolved) or dropped.
  */
 static bool eth_out(struct gw_lcore *lc, enum gw_role role,
-		    struct rte_mbuf *m, uint8_t family, const uint8_t *dst)
+		    struct rte_mbuf *m, uint8_t family, const uint8_t *dst,
+		    struct nh_cache *nc)
 {
 	struct gw_ctx *ctx = lc->ctx;
 	struct gw_port *p = &ctx->port[role];
 	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	bool v4 = family == WG_FAMILY_V4;
+	size_t alen = v4 ? 4 : 16;
 	uint8_t nh[16];
 
 	rte_ether_addr_copy(&p->mac, &eh->src_addr);
 	eh->ether_type = rte_cpu_to_be_16(family == WG_FAMILY_V4 ?
 						  RTE_ETHER_TYPE_IPV4 :
 						  RTE_ETHER_TYPE_IPV6);
+	/* constant lengths: the compares are inlined */
+	if (nc->dst_family == family &&
+	    (v4 ? memcmp(nc->dst, dst, 4) : memcmp(nc->dst, dst, 16)) == 0) {
+		rte_ether_addr_copy(&nc->dst_mac, &eh->dst_addr);
+		return true;
+	}
 	if (!gw_nexthop(p, family, dst, nh)) {
 		drop(lc, m, GW_CTR_DROP_NO_NEIGHBOUR);
 		return false;
 	}
-	if (!gw_neigh_lookup(ctx->neigh, role, family, nh, &eh->dst_addr)) {
-		to_control(lc, m, GW_CTRL_NEIGH, role);
-		return false;
+	if (nc->nh_family == family &&
+	    (v4 ? memcmp(nc->nh, nh, 4) : memcmp(nc->nh, nh, 16)) == 0) {
+		rte_ether_addr_copy(&nc->nh_mac, &eh->dst_addr);
+	} else {
+		if (!gw_neigh_lookup(ctx->neigh, role, family, nh,
+				     &eh->dst_addr)) {
+			to_control(lc, m, GW_CTRL_NEIGH, role);
+			return false;
+		}
+		nc->nh_family = family;
+		memcpy(nc->nh, nh, alen);
+		nc->nh_mac = eh->dst_addr;
 	}
+	nc->dst_family = family;
+	memcpy(nc->dst, dst, alen);
+	nc->dst_mac = eh->dst_addr;
 	return true;
+}
+
+/* Activity stamps of a peer as seen by this lcore: written once per run
+ * of consecutive packets of the same peer, not once per packet. */
+struct act_run {
+	struct gw_peer *peer;
+	uint64_t bytes;
+	bool data;
+};
+
+static void act_flush_tx(struct gw_lcore *lc, struct act_run *r, uint64_t now)
+{
+	struct gw_peer_act *act;
+
+	if (!r->peer)
+		return;
+	/* written by this lcore only; control reads them */
+	act = &r->peer->act[lc->worker_idx];
+	__atomic_store_n(&act->tx_bytes, act->tx_bytes + r->bytes,
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&act->last_tx_ns, now, __ATOMIC_RELAXED);
+	if (r->data)
+		__atomic_store_n(&act->last_tx_data_ns, now, __ATOMIC_RELAXED);
+	r->peer = NULL;
+	r->bytes = 0;
+	r->data = false;
+}
+
+static void act_flush_rx(struct gw_lcore *lc, struct act_run *r, uint64_t now)
+{
+	struct gw_peer_act *act;
+
+	if (!r->peer)
+		return;
+	act = &r->peer->act[lc->worker_idx];
+	__atomic_store_n(&act->rx_bytes, act->rx_bytes + r->bytes,
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&act->last_rx_ns, now, __ATOMIC_RELAXED);
+	r->peer = NULL;
+	r->bytes = 0;
 }
 
 /* ------------------------------------------------------------ encap */
@@ -107,37 +211,7 @@ static bool eth_out(struct gw_lcore *lc, enum gw_role role,
 struct encap_item {
 	struct rte_mbuf *m;
 	struct gw_peer *peer;
-	struct gw_keypair *kp;
-	const struct wg_endpoint *ep;
 };
-
-/*
- * Build the outer headers in the headroom in front of the ciphertext:
- * Ethernet / IPv4 or IPv6 / UDP / WireGuard transport header.
- */
-static bool encap_headers(struct gw_lcore *lc, struct encap_item *it,
-			  uint64_t counter)
-{
-	struct gw_ctx *ctx = lc->ctx;
-	const struct wg_endpoint *ep = it->ep;
-	struct rte_mbuf *m = it->m;
-	uint8_t *wg = (uint8_t *)rte_pktmbuf_prepend(
-		m, WG_MSG_TRANSPORT_HEADER_LEN);
-	uint32_t wg_len = m->pkt_len;
-
-	if (!wg) {
-		drop(lc, m, GW_CTR_DROP_NO_ROOM);
-		return false;
-	}
-	wg_put_le32(wg, WG_MSG_TRANSPORT);
-	wg_put_le32(wg + 4, it->kp->remote_index);
-	wg_put_le64(wg + 8, counter);
-	if (!gw_udp_prepend(ctx, m, ep, wg_len)) {
-		drop(lc, m, GW_CTR_DROP_NO_ROOM);
-		return false;
-	}
-	return eth_out(lc, GW_WAN, m, ep->family, ep->addr);
-}
 
 /* Sending counters taken for a burst: one fetch-add per keypair. */
 struct nonce_res {
@@ -146,45 +220,7 @@ struct nonce_res {
 	uint32_t n;
 };
 
-static unsigned int reserve_nonces(struct encap_item *items, unsigned int n,
-				   uint64_t now, uint64_t reject_ns,
-				   struct nonce_res *res)
-{
-	unsigned int i, j, n_res = 0;
-
-	for (i = 0; i < n; i++) {
-		struct gw_keypair *kp = gw_kp_load(&items[i].peer->kp_current);
-
-		if (kp && (now - kp->birth_ns >= reject_ns ||
-			   __atomic_load_n(&kp->send_counter, __ATOMIC_RELAXED) >=
-				   WG_REJECT_AFTER_MESSAGES))
-			kp = NULL;
-		items[i].kp = kp;
-		if (!kp)
-			continue;
-		for (j = 0; j < n_res && res[j].kp != kp; j++)
-			;
-		if (j == n_res)
-			res[n_res++] = (struct nonce_res){ .kp = kp };
-		res[j].n++;
-	}
-	/* a packet dropped later leaves a gap in the counters, which the
-	 * receiver's window accepts */
-	for (j = 0; j < n_res; j++)
-		res[j].next = __atomic_fetch_add(&res[j].kp->send_counter,
-						 res[j].n, __ATOMIC_RELAXED);
-	return n_res;
-}
-
-static uint64_t take_nonce(struct nonce_res *res, unsigned int n_res,
-			   const struct gw_keypair *kp)
-{
-	unsigned int j;
-
-	for (j = 0; j < n_res && res[j].kp != kp; j++)
-		;
-	return res[j].next++;
-}
+#define NO_RES 0xff
 
 /*
  * Encrypt the items in place and queue the frames for WAN TX. Items
@@ -192,40 +228,85 @@ static uint64_t take_nonce(struct nonce_res *res, unsigned int n_res,
  * handshake (it owns the per-peer staged queue).
  */
 static void encap_burst(struct gw_lcore *lc, struct encap_item *items,
-			unsigned int n, struct txq_buf *wan_tx, uint64_t now)
+			unsigned int n, struct gw_txbuf *wan_tx, uint64_t now)
 {
 	struct gw_aead_op ops[GW_BURST];
 	struct encap_item ready[GW_BURST];
+	const struct wg_endpoint *eps[GW_BURST];
+	uint32_t remote[GW_BURST];
 	struct nonce_res res[GW_BURST];
+	uint8_t ri[GW_BURST];
+	struct nh_cache nc = { 0 };
+	struct act_run run = { 0 };
+	struct gw_peer *last = NULL;
+	const struct wg_endpoint *ep = NULL;
 	uint16_t mtu = lc->ctx->mtu;
-	unsigned int i, k = 0, n_res;
+	unsigned int i, j, k = 0, n_res = 0;
+	unsigned int cur = NO_RES;
 
-	n_res = reserve_nonces(items, n, now, lc->ctx->reject_after_ns, res);
+	/* 1: the keypair of each item; a run of one peer looks it up once */
+	for (i = 0; i < n; i++) {
+		struct gw_peer *peer = items[i].peer;
+
+		if (peer != last) {
+			struct gw_keypair *kp = gw_kp_load(&peer->kp_current);
+
+			last = peer;
+			ep = gw_peer_endpoint(peer);
+			cur = NO_RES;
+			if (kp && now - kp->birth_ns < lc->ctx->reject_after_ns) {
+				for (j = 0; j < n_res && res[j].kp != kp; j++)
+					;
+				if (j == n_res) {
+					res[n_res++] = (struct nonce_res){
+						.kp = kp
+					};
+					rte_prefetch0(&kp->send_counter);
+				}
+				cur = j;
+			}
+		}
+		ri[i] = (uint8_t)cur;
+		eps[i] = ep;
+		if (cur != NO_RES)
+			res[cur].n++;
+		if (ep)
+			rte_prefetch0(ep);
+	}
+	/* 2: one fetch-add per keypair; a packet dropped later leaves a gap
+	 * in the counters, which the receiver's window accepts */
+	for (j = 0; j < n_res; j++)
+		res[j].next = __atomic_fetch_add(&res[j].kp->send_counter,
+						 res[j].n, __ATOMIC_RELAXED);
+
+	/* 3: pad, and one AEAD op per packet */
 	for (i = 0; i < n; i++) {
 		struct encap_item *it = &items[i];
 		struct rte_mbuf *m = it->m;
 		uint32_t len = m->pkt_len, padded;
-		struct gw_keypair *kp = it->kp;
+		struct gw_keypair *kp;
 		uint64_t counter;
 		uint8_t *tail;
 
-		if (!kp) {
+		if (ri[i] == NO_RES) {
 			to_control(lc, m, GW_CTRL_STAGE, it->peer->id);
 			continue;
 		}
-		it->ep = gw_peer_endpoint(it->peer);
-		if (!it->ep) {
+		kp = res[ri[i]].kp;
+		counter = res[ri[i]].next++;
+		if (counter >= WG_REJECT_AFTER_MESSAGES) {
+			/* used up: the control lcore holds it and starts a
+			 * handshake */
+			to_control(lc, m, GW_CTRL_STAGE, it->peer->id);
+			continue;
+		}
+		if (!eps[i]) {
 			drop(lc, m, GW_CTR_DROP_NO_ENDPOINT);
 			continue;
 		}
-		counter = take_nonce(res, n_res, kp);
-		if (counter >= WG_REJECT_AFTER_MESSAGES) {
-			drop(lc, m, GW_CTR_DROP_KEY_EXPIRED);
-			continue;
-		}
 		padded = wg_padded_len(len, mtu);
-		tail = (uint8_t *)rte_pktmbuf_append(
-			m, (uint16_t)(padded - len + WG_AEAD_TAG_LEN));
+		tail = seg_append(m, (uint16_t)(padded - len +
+						WG_AEAD_TAG_LEN));
 		if (!tail) {
 			drop(lc, m, GW_CTR_DROP_NO_ROOM);
 			continue;
@@ -238,43 +319,59 @@ static void encap_burst(struct gw_lcore *lc, struct encap_item *items,
 			.key = kp->send_key,
 			.counter = counter,
 		};
+		remote[k] = kp->remote_index;
+		eps[k] = eps[i];
 		ready[k++] = *it;
 	}
 	if (!k)
 		return;
+
+	/* 4: the whole burst through ipsec-mb */
 	gw_aead_encrypt_burst(lc->mb, ops, k);
 
+	/* 5: outer headers in the headroom, then TX */
 	for (i = 0; i < k; i++) {
 		struct encap_item *it = &ready[i];
-		struct gw_peer_act *act = &it->peer->act[lc->worker_idx];
+		struct rte_mbuf *m = it->m;
 		uint32_t msg_len = ops[i].len + WG_MSG_TRANSPORT_MIN_LEN;
+		uint8_t *wg;
 
 		if (!ops[i].ok) {
-			drop(lc, it->m, GW_CTR_DROP_NO_ROOM);
+			drop(lc, m, GW_CTR_DROP_NO_ROOM);
 			continue;
 		}
-		if (!encap_headers(lc, it, ops[i].counter))
+		wg = (uint8_t *)rte_pktmbuf_prepend(
+			m, WG_MSG_TRANSPORT_HEADER_LEN);
+		if (!wg || !gw_udp_prepend(lc->ctx, m, eps[i], msg_len)) {
+			drop(lc, m, GW_CTR_DROP_NO_ROOM);
 			continue;
-		/* written by this lcore only; control reads them */
-		__atomic_store_n(&act->tx_bytes, act->tx_bytes + msg_len,
-				 __ATOMIC_RELAXED);
-		__atomic_store_n(&act->last_tx_ns, now, __ATOMIC_RELAXED);
+		}
+		wg_put_le32(wg, WG_MSG_TRANSPORT);
+		wg_put_le32(wg + 4, remote[i]);
+		wg_put_le64(wg + 8, ops[i].counter);
+		if (!eth_out(lc, GW_WAN, m, eps[i]->family, eps[i]->addr, &nc))
+			continue;
+		if (it->peer != run.peer) {
+			act_flush_tx(lc, &run, now);
+			run.peer = it->peer;
+		}
+		run.bytes += msg_len;
 		if (ops[i].len) {
-			__atomic_store_n(&act->last_tx_data_ns, now,
-					 __ATOMIC_RELAXED);
+			run.data = true;
 			gw_count(lc->stats, GW_CTR_ENCRYPTED, 1);
 		} else {
 			gw_count(lc->stats, GW_CTR_KEEPALIVE_TX, 1);
 		}
-		wan_tx->m[wan_tx->n++] = it->m;
+		wan_tx->m[wan_tx->n++] = m;
 	}
+	act_flush_tx(lc, &run, now);
 }
 
 unsigned int gw_encap_send(struct gw_lcore *lc, struct gw_peer *peer,
 			   struct rte_mbuf **pkts, unsigned int n)
 {
 	struct encap_item items[GW_BURST];
-	struct txq_buf tx = { .n = 0 };
+	struct gw_txbuf tx = { .n = 0 };
 	uint64_t now = gw_now_ns(lc->ctx);
 	unsigned int i, done = 0, sent = 0;
 
@@ -286,13 +383,16 @@ unsigned int gw_encap_send(struct gw_lcore *lc, struct gw_peer *peer,
 							.peer = peer };
 		encap_burst(lc, items, k, &tx, now);
 		sent += tx.n;
-		tx_flush(lc, GW_WAN, &tx);
+		gw_tx_flush(lc, GW_WAN, &tx);
 		done += k;
 	}
 	return sent;
 }
 
 /* --------------------------------------------------------- LAN → WAN */
+
+static inline void note_full(struct gw_lcore *lc, unsigned int n,
+			     uint64_t now);
 
 static inline bool is_nd_or_local6(const struct gw_port *p,
 				   const struct rte_ipv6_hdr *ip)
@@ -301,24 +401,35 @@ static inline bool is_nd_or_local6(const struct gw_port *p,
 	return ip->dst_addr[0] == 0xff || gw_port_has_addr6(p, ip->dst_addr);
 }
 
-static void lan_rx(struct gw_lcore *lc, struct rte_mbuf **pkts, uint16_t n,
-		   struct txq_buf *wan_tx, uint64_t now)
+void gw_lan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
+		  struct gw_txbuf *wan_tx, uint64_t now)
 {
 	struct gw_ctx *ctx = lc->ctx;
+	struct gw_tables *t = ctx->tables;
 	struct gw_port *port = &ctx->port[GW_LAN];
 	struct encap_item items[GW_BURST];
-	unsigned int i, k = 0;
+	uint32_t ip_len[GW_BURST];
+	uint32_t ip4[GW_BURST];
+	uint64_t nh4[GW_BURST];
+	uint8_t at4[GW_BURST];
+	unsigned int i, k = 0, n4 = 0, kept = 0;
 
 	gw_count(lc->stats, GW_CTR_RX_LAN, n);
+	note_full(lc, n, now);
+	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+
+	/* 1: parse; IPv4 destinations are looked up below, in bulk */
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct rte_ether_hdr *eh;
-		struct gw_peer *peer;
+		struct gw_peer *peer = NULL;
 		uint16_t et;
-		uint32_t ip_len;
+		uint32_t len;
 
-		if (i + 2 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 2], void *));
+		if (i + PREFETCH_AHEAD < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD],
+						       void *));
 		if (!rte_pktmbuf_is_contiguous(m)) {
 			drop(lc, m, GW_CTR_DROP_NONLINEAR);
 			continue;
@@ -346,12 +457,13 @@ static void lan_rx(struct gw_lcore *lc, struct rte_mbuf **pkts, uint16_t n,
 				drop(lc, m, GW_CTR_DROP_MALFORMED);
 				continue;
 			}
-			ip_len = rte_be_to_cpu_16(ip->total_length);
+			len = rte_be_to_cpu_16(ip->total_length);
 			if (gw_port_has_addr4(port, ip->dst_addr)) {
 				to_control(lc, m, GW_CTRL_LOCAL, GW_LAN);
 				continue;
 			}
-			peer = gw_route4(ctx->tables, ip->dst_addr);
+			ip4[n4] = rte_be_to_cpu_32(ip->dst_addr);
+			at4[n4++] = (uint8_t)k;
 		} else if (et == RTE_ETHER_TYPE_IPV6) {
 			struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eh + 1);
 
@@ -359,39 +471,58 @@ static void lan_rx(struct gw_lcore *lc, struct rte_mbuf **pkts, uint16_t n,
 				drop(lc, m, GW_CTR_DROP_MALFORMED);
 				continue;
 			}
-			ip_len = sizeof(*ip) + rte_be_to_cpu_16(ip->payload_len);
+			len = sizeof(*ip) + rte_be_to_cpu_16(ip->payload_len);
 			if (is_nd_or_local6(port, ip)) {
 				to_control(lc, m, GW_CTRL_LOCAL, GW_LAN);
 				continue;
 			}
-			peer = gw_route6(ctx->tables, ip->dst_addr);
+			peer = gw_route6(t, ip->dst_addr);
 		} else {
 			drop(lc, m, GW_CTR_DROP_UNKNOWN_PROTO);
 			continue;
 		}
-		if (ip_len + RTE_ETHER_HDR_LEN > m->data_len) {
+		if (len + RTE_ETHER_HDR_LEN > m->data_len) {
+			if (et == RTE_ETHER_TYPE_IPV4)
+				n4--;
 			drop(lc, m, GW_CTR_DROP_MALFORMED);
 			continue;
 		}
+		ip_len[k] = len;
+		items[k++] = (struct encap_item){ .m = m, .peer = peer };
+	}
+
+	/* 2: AllowedIPs, one bulk lookup for the burst */
+	if (n4) {
+		gw_route4_bulk(t, ip4, nh4, n4);
+		for (i = 0; i < n4; i++)
+			items[at4[i]].peer = gw_tables_peer(t, (uint32_t)nh4[i]);
+	}
+
+	/* 3: route and size checks; keep the IP packet only */
+	for (i = 0; i < k; i++) {
+		struct rte_mbuf *m = items[i].m;
+		struct gw_peer *peer = items[i].peer;
+
 		if (!peer) {
 			drop(lc, m, GW_CTR_DROP_NO_ROUTE);
 			continue;
 		}
-		if (ip_len > ctx->mtu) {
+		if (ip_len[i] > ctx->mtu) {
 			/* the control lcore answers with ICMP */
 			to_control(lc, m, GW_CTRL_TOO_BIG, GW_LAN);
 			continue;
 		}
-		/* keep the IP packet only: no Ethernet header, no padding */
+		rte_prefetch0(peer);
+		/* no Ethernet header, no Ethernet padding */
 		rte_pktmbuf_adj(m, RTE_ETHER_HDR_LEN);
-		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - ip_len));
-		if (gw_mss_clamp(rte_pktmbuf_mtod(m, uint8_t *), ip_len,
+		seg_trim(m, m->pkt_len - ip_len[i]);
+		if (gw_mss_clamp(rte_pktmbuf_mtod(m, uint8_t *), ip_len[i],
 				 ctx->mss4, ctx->mss6))
 			gw_count(lc->stats, GW_CTR_MSS_CLAMPED, 1);
-		items[k++] = (struct encap_item){ .m = m, .peer = peer };
+		items[kept++] = items[i];
 	}
-	if (k)
-		encap_burst(lc, items, k, wan_tx, now);
+	if (kept)
+		encap_burst(lc, items, kept, wan_tx, now);
 }
 
 /* --------------------------------------------------------- WAN → LAN */
@@ -399,123 +530,113 @@ static void lan_rx(struct gw_lcore *lc, struct rte_mbuf **pkts, uint16_t n,
 struct decap_item {
 	struct rte_mbuf *m;
 	struct gw_keypair *kp;
+	uint64_t counter;
 	uint16_t outer_len;          /* Ethernet + IP + UDP + WG header */
 	struct wg_endpoint src;
 };
 
-/* The inner packet authenticated: check it is from where the peer may
- * send, strip the outer headers and forward it on the LAN. */
-static void decap_deliver(struct gw_lcore *lc, struct decap_item *it,
-			  struct gw_peer *peer, uint32_t plain_len,
-			  struct txq_buf *lan_tx, uint64_t now)
+/* A burst handed from its owner to a helper worker, and its result. */
+struct gw_chunk {
+	uint32_t done;               /* atomic: outputs ready (helper → owner) */
+	uint16_t n;
+	uint16_t n_out;
+	struct decap_item items[GW_BURST];
+	struct rte_mbuf *out[GW_BURST];
+} __rte_cache_aligned;
+
+struct gw_spread {
+	struct rte_ring *in;         /* chunks handed to this worker */
+	struct rte_ring *to_helper;  /* the helper's `in` */
+	struct gw_spread *helper;
+	/* the reorder buffer: chunks [tail, head) are outstanding, in the
+	 * order their packets arrived */
+	uint32_t head;
+	uint32_t tail;
+	unsigned int since_qs;
+	bool paused;
+	struct gw_chunk rob[GW_ROB];
+	/* last time this worker had a full RX burst of its own (gw_now_ns);
+	 * a worker that busy gets nothing handed over. Own line: the worker
+	 * before it reads it. */
+	uint64_t full_ns __rte_cache_aligned;
+} __rte_cache_aligned;
+
+static inline void note_full(struct gw_lcore *lc, unsigned int n,
+			     uint64_t now)
 {
-	struct gw_ctx *ctx = lc->ctx;
-	struct rte_mbuf *m = it->m;
-	uint8_t *inner = rte_pktmbuf_mtod_offset(m, uint8_t *, it->outer_len);
-	struct gw_peer *owner;
-	uint32_t ip_len;
-	uint8_t family, *dst;
+	struct gw_spread *sp = lc->spread;
 
-	if (inner[0] >> 4 != 4 && inner[0] >> 4 != 6) {
-		drop(lc, m, GW_CTR_DROP_INNER_NOT_IP);
-		return;
-	}
-	if (plain_len >= sizeof(struct rte_ipv4_hdr) && inner[0] >> 4 == 4) {
-		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)inner;
-
-		/* no options, no fragments: a gateway that checks inner
-		 * sources forwards only plain datagrams */
-		if ((inner[0] & 0xf) != 5) {
-			drop(lc, m, (inner[0] & 0xf) < 5 ?
-					    GW_CTR_DROP_INNER_BAD_LEN :
-					    GW_CTR_DROP_INNER_OPTIONS);
-			return;
-		}
-		if (ip->fragment_offset &
-		    rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG |
-				     RTE_IPV4_HDR_OFFSET_MASK)) {
-			drop(lc, m, GW_CTR_DROP_INNER_FRAGMENT);
-			return;
-		}
-		family = WG_FAMILY_V4;
-		ip_len = rte_be_to_cpu_16(ip->total_length);
-		owner = gw_route4(ctx->tables, ip->src_addr);
-		dst = (uint8_t *)&ip->dst_addr;
-	} else if (plain_len >= sizeof(struct rte_ipv6_hdr) &&
-		   inner[0] >> 4 == 6) {
-		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)inner;
-
-		if (ip->proto == IPPROTO_FRAGMENT) {
-			drop(lc, m, GW_CTR_DROP_INNER_FRAGMENT);
-			return;
-		}
-		family = WG_FAMILY_V6;
-		ip_len = sizeof(*ip) + rte_be_to_cpu_16(ip->payload_len);
-		owner = gw_route6(ctx->tables, ip->src_addr);
-		dst = ip->dst_addr;
-	} else {
-		/* IP, but shorter than its fixed header */
-		drop(lc, m, GW_CTR_DROP_INNER_BAD_LEN);
-		return;
-	}
-	if (ip_len > plain_len || ip_len < 20) {
-		drop(lc, m, GW_CTR_DROP_INNER_BAD_LEN);
-		return;
-	}
-	if (owner != peer) {
-		drop(lc, m, GW_CTR_DROP_SRC_NOT_ALLOWED);
-		return;
-	}
-	__atomic_store_n(&peer->act[lc->worker_idx].last_rx_data_ns, now,
-			 __ATOMIC_RELAXED);
-	gw_count(lc->stats, GW_CTR_DECRYPTED, 1);
-
-	/* outer headers off, then padding and tag off, then a new
-	 * Ethernet header in front */
-	rte_pktmbuf_adj(m, it->outer_len);
-	rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - ip_len));
-	if (gw_mss_clamp(rte_pktmbuf_mtod(m, uint8_t *), ip_len, ctx->mss4,
-			 ctx->mss6))
-		gw_count(lc->stats, GW_CTR_MSS_CLAMPED, 1);
-	if (!rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN)) {
-		drop(lc, m, GW_CTR_DROP_NO_ROOM);
-		return;
-	}
-	if (eth_out(lc, GW_LAN, m, family, dst))
-		lan_tx->m[lan_tx->n++] = m;
+	if (sp && n >= GW_BURST && now - sp->full_ns > 1000)
+		__atomic_store_n(&sp->full_ns, now, __ATOMIC_RELAXED);
 }
 
+/* Whether the helper has no saturating traffic of its own. */
+static inline bool helper_free(const struct gw_spread *sp, uint64_t now)
+{
+	uint64_t full = __atomic_load_n(&sp->helper->full_ns,
+					__ATOMIC_RELAXED);
+
+	return (int64_t)(now - full) > (int64_t)GW_BUSY_NS;
+}
+
+/* Decrypt items (classified, replay pre-checked), deliver what
+ * authenticates to out[]; *n_out is how many. */
 static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
-			unsigned int n, struct txq_buf *lan_tx, uint64_t now)
+			unsigned int n, struct rte_mbuf **out,
+			unsigned int *n_out, uint64_t now)
 {
 	struct gw_ctx *ctx = lc->ctx;
+	struct gw_tables *t = ctx->tables;
 	struct gw_aead_op ops[GW_BURST];
-	unsigned int i;
+	struct gw_peer *peers[GW_BURST];
+	struct gw_peer *owner[GW_BURST];
+	uint32_t ip_len[GW_BURST];
+	uint8_t family[GW_BURST];
+	uint8_t *dst[GW_BURST];
+	uint8_t live[GW_BURST];
+	uint32_t ip4[GW_BURST];
+	uint64_t nh4[GW_BURST];
+	uint8_t at4[GW_BURST];
+	struct nh_cache nc = { 0 };
+	struct act_run run = { 0 };
+	struct gw_peer *data_peer = NULL;
+	unsigned int i, n4 = 0, o = 0;
 
+	/* 1: one AEAD op per packet; the peers' lines start loading */
 	for (i = 0; i < n; i++) {
-		uint8_t *wg = rte_pktmbuf_mtod_offset(
-			items[i].m, uint8_t *,
-			items[i].outer_len - WG_MSG_TRANSPORT_HEADER_LEN);
-		uint32_t len = items[i].m->pkt_len - items[i].outer_len -
+		struct decap_item *it = &items[i];
+		uint8_t *data = rte_pktmbuf_mtod_offset(it->m, uint8_t *,
+							it->outer_len);
+		uint32_t len = it->m->pkt_len - it->outer_len -
 			       WG_AEAD_TAG_LEN;
 
 		ops[i] = (struct gw_aead_op){
-			.data = wg + WG_MSG_TRANSPORT_HEADER_LEN,
+			.data = data,
 			.len = len,
-			.tag = wg + WG_MSG_TRANSPORT_HEADER_LEN + len,
-			.key = items[i].kp->recv_key,
-			.counter = wg_get_le64(wg + 8),
+			.tag = data + len,
+			.key = it->kp->recv_key,
+			.counter = it->counter,
 		};
+		peers[i] = gw_tables_peer(t, it->kp->peer_id);
+		if (peers[i]) {
+			rte_prefetch0(peers[i]);
+			rte_prefetch0(&peers[i]->act[lc->worker_idx]);
+		}
 	}
+
+	/* 2: the whole burst through ipsec-mb */
 	gw_aead_decrypt_burst(lc->mb, ops, n);
 
+	/* 3: authenticated: replay window, session and endpoint events,
+	 * activity; parse the inner header */
 	for (i = 0; i < n; i++) {
 		struct decap_item *it = &items[i];
 		struct gw_keypair *kp = it->kp;
-		struct gw_peer *peer;
-		struct gw_peer_act *act;
+		struct gw_peer *peer = peers[i];
 		const struct wg_endpoint *ep;
+		uint8_t *inner;
 
+		live[i] = 0;
 		if (!ops[i].ok) {
 			drop(lc, it->m, GW_CTR_DROP_DECRYPT);
 			continue;
@@ -528,7 +649,6 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 				     GW_CTR_DROP_REPLAY);
 			continue;
 		}
-		peer = gw_tables_peer(ctx->tables, kp->peer_id);
 		if (!peer) {
 			drop(lc, it->m, GW_CTR_DROP_UNKNOWN_INDEX);
 			continue;
@@ -554,30 +674,127 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 					       .ep = it->src };
 			post_event(lc, &ev);
 		}
-		act = &peer->act[lc->worker_idx];
-		__atomic_store_n(&act->rx_bytes,
-				 act->rx_bytes + ops[i].len +
-					 WG_MSG_TRANSPORT_MIN_LEN,
-				 __ATOMIC_RELAXED);
-		__atomic_store_n(&act->last_rx_ns, now, __ATOMIC_RELAXED);
+		if (peer != run.peer) {
+			act_flush_rx(lc, &run, now);
+			run.peer = peer;
+		}
+		run.bytes += ops[i].len + WG_MSG_TRANSPORT_MIN_LEN;
 		if (ops[i].len == 0) {
 			drop(lc, it->m, GW_CTR_KEEPALIVE_RX);
 			continue;
 		}
-		decap_deliver(lc, it, peer, ops[i].len, lan_tx, now);
+		inner = ops[i].data;
+		if (inner[0] >> 4 != 4 && inner[0] >> 4 != 6) {
+			drop(lc, it->m, GW_CTR_DROP_INNER_NOT_IP);
+			continue;
+		}
+		if (ops[i].len >= sizeof(struct rte_ipv4_hdr) &&
+		    inner[0] >> 4 == 4) {
+			struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)inner;
+
+			/* no options, no fragments: a gateway that checks
+			 * inner sources forwards only plain datagrams */
+			if ((inner[0] & 0xf) < 5) {
+				drop(lc, it->m, GW_CTR_DROP_INNER_BAD_LEN);
+				continue;
+			}
+			if ((inner[0] & 0xf) > 5) {
+				drop(lc, it->m, GW_CTR_DROP_INNER_OPTIONS);
+				continue;
+			}
+			if (ip->fragment_offset &
+			    rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG |
+					     RTE_IPV4_HDR_OFFSET_MASK)) {
+				drop(lc, it->m, GW_CTR_DROP_INNER_FRAGMENT);
+				continue;
+			}
+			family[i] = WG_FAMILY_V4;
+			ip_len[i] = rte_be_to_cpu_16(ip->total_length);
+			dst[i] = (uint8_t *)&ip->dst_addr;
+			ip4[n4] = rte_be_to_cpu_32(ip->src_addr);
+			at4[n4++] = (uint8_t)i;
+			owner[i] = NULL;
+		} else if (ops[i].len >= sizeof(struct rte_ipv6_hdr) &&
+			   inner[0] >> 4 == 6) {
+			struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)inner;
+
+			if (ip->proto == IPPROTO_FRAGMENT) {
+				drop(lc, it->m, GW_CTR_DROP_INNER_FRAGMENT);
+				continue;
+			}
+			family[i] = WG_FAMILY_V6;
+			ip_len[i] = sizeof(*ip) +
+				    rte_be_to_cpu_16(ip->payload_len);
+			dst[i] = ip->dst_addr;
+			owner[i] = gw_route6(t, ip->src_addr);
+		} else {
+			/* IP, but shorter than its fixed header */
+			drop(lc, it->m, GW_CTR_DROP_INNER_BAD_LEN);
+			continue;
+		}
+		live[i] = 1;
 	}
+	act_flush_rx(lc, &run, now);
+
+	/* 4: the inner sources' owners, one bulk lookup */
+	if (n4) {
+		gw_route4_bulk(t, ip4, nh4, n4);
+		for (i = 0; i < n4; i++)
+			owner[at4[i]] = gw_tables_peer(t, (uint32_t)nh4[i]);
+	}
+
+	/* 5: source check, outer headers off, Ethernet on */
+	for (i = 0; i < n; i++) {
+		struct decap_item *it = &items[i];
+		struct rte_mbuf *m = it->m;
+
+		if (!live[i])
+			continue;
+		if (ip_len[i] > ops[i].len || ip_len[i] < 20) {
+			drop(lc, m, GW_CTR_DROP_INNER_BAD_LEN);
+			continue;
+		}
+		if (owner[i] != peers[i]) {
+			drop(lc, m, GW_CTR_DROP_SRC_NOT_ALLOWED);
+			continue;
+		}
+		gw_count(lc->stats, GW_CTR_DECRYPTED, 1);
+		/* one store per run of packets of one peer */
+		if (peers[i] != data_peer) {
+			data_peer = peers[i];
+			__atomic_store_n(
+				&data_peer->act[lc->worker_idx].last_rx_data_ns,
+				now, __ATOMIC_RELAXED);
+		}
+		/* outer headers off, then padding and tag off, then a new
+		 * Ethernet header in front */
+		rte_pktmbuf_adj(m, it->outer_len);
+		seg_trim(m, m->pkt_len - ip_len[i]);
+		if (gw_mss_clamp(rte_pktmbuf_mtod(m, uint8_t *), ip_len[i],
+				 lc->ctx->mss4, lc->ctx->mss6))
+			gw_count(lc->stats, GW_CTR_MSS_CLAMPED, 1);
+		if (!rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN)) {
+			drop(lc, m, GW_CTR_DROP_NO_ROOM);
+			continue;
+		}
+		if (eth_out(lc, GW_LAN, m, family[i], dst[i], &nc))
+			out[o++] = m;
+	}
+	*n_out = o;
 }
 
-/* A WireGuard message arrived (UDP payload at wg, len bytes). */
+/*
+ * A WireGuard message arrived (UDP payload at wg, len bytes). True for a
+ * transport message, with *it filled in except the keypair; everything
+ * else is dealt with here.
+ */
 static bool wg_classify(struct gw_lcore *lc, struct rte_mbuf *m,
-			const uint8_t *wg, uint32_t len,
-			struct decap_item *it, uint64_t now)
+			const uint8_t *wg, uint32_t len, struct decap_item *it,
+			uint32_t *index)
 {
 	struct gw_ctx *ctx = lc->ctx;
 	uint32_t type, want;
 	const uint8_t *mac1_key;
-	struct gw_keypair *kp;
-	uintptr_t entry;
 
 	if (len < 4) {
 		drop(lc, m, GW_CTR_DROP_TRUNCATED);
@@ -626,157 +843,367 @@ static bool wg_classify(struct gw_lcore *lc, struct rte_mbuf *m,
 		drop(lc, m, GW_CTR_DROP_TRUNCATED);
 		return false;
 	}
-	entry = gw_index_lookup(ctx->tables, wg_get_le32(wg + 4));
-	if (!entry || (entry & GW_INDEX_HANDSHAKE)) {
-		drop(lc, m, GW_CTR_DROP_UNKNOWN_INDEX);
-		return false;
-	}
-	kp = (struct gw_keypair *)entry;
-	if (now - kp->birth_ns >= ctx->reject_after_ns) {
-		drop(lc, m, GW_CTR_DROP_KEY_EXPIRED);
-		return false;
-	}
-	/* read-only pre-check: replays cost no AEAD work */
-	if (!wg_replay_check(&kp->replay, wg_get_le64(wg + 8))) {
-		drop(lc, m,
-		     wg_replay_outside(&kp->replay, wg_get_le64(wg + 8)) ?
-			     GW_CTR_DROP_COUNTER_WINDOW :
-			     GW_CTR_DROP_REPLAY);
-		return false;
-	}
+	*index = wg_get_le32(wg + 4);
+	it->counter = wg_get_le64(wg + 8);
 	it->m = m;
-	it->kp = kp;
 	/* the outer frame may carry Ethernet padding: cut it now */
-	rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len -
-				       (wg - rte_pktmbuf_mtod(m, uint8_t *)) -
-				       len));
+	seg_trim(m, m->pkt_len - (uint32_t)(wg - rte_pktmbuf_mtod(m, uint8_t *)) -
+			    len);
 	it->outer_len = (uint16_t)(wg - rte_pktmbuf_mtod(m, uint8_t *) +
 				   WG_MSG_TRANSPORT_HEADER_LEN);
 	return true;
 }
 
-static void wan_rx(struct gw_lcore *lc, struct rte_mbuf **pkts, uint16_t n,
-		   struct txq_buf *lan_tx, uint64_t now)
+/* Parse one WAN frame down to its UDP payload; false if it was dealt
+ * with (dropped or handed to the control lcore). */
+static bool wan_parse(struct gw_lcore *lc, struct gw_port *port,
+		      uint16_t listen, struct rte_mbuf *m,
+		      struct decap_item *it, uint32_t *index)
+{
+	struct rte_ether_hdr *eh;
+	struct rte_udp_hdr *udp;
+	uint16_t et;
+	uint8_t *l3;
+	uint32_t l4_len;
+
+	if (!rte_pktmbuf_is_contiguous(m)) {
+		drop(lc, m, GW_CTR_DROP_NONLINEAR);
+		return false;
+	}
+	if (m->data_len < RTE_ETHER_HDR_LEN) {
+		drop(lc, m, GW_CTR_DROP_MALFORMED);
+		return false;
+	}
+	eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	et = rte_be_to_cpu_16(eh->ether_type);
+	if (!rte_is_same_ether_addr(&eh->dst_addr, &port->mac) &&
+	    !rte_is_multicast_ether_addr(&eh->dst_addr)) {
+		drop(lc, m, GW_CTR_DROP_NOT_FOR_US);
+		return false;
+	}
+	l3 = (uint8_t *)(eh + 1);
+	if (et == RTE_ETHER_TYPE_ARP) {
+		to_control(lc, m, GW_CTRL_LOCAL, GW_WAN);
+		return false;
+	} else if (et == RTE_ETHER_TYPE_IPV4) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)l3;
+		uint32_t ihl, tot;
+
+		if (m->data_len < RTE_ETHER_HDR_LEN + sizeof(*ip)) {
+			drop(lc, m, GW_CTR_DROP_MALFORMED);
+			return false;
+		}
+		ihl = (ip->version_ihl & 0xf) * 4u;
+		tot = rte_be_to_cpu_16(ip->total_length);
+		if (ihl < 20 || tot < ihl ||
+		    tot + RTE_ETHER_HDR_LEN > m->data_len) {
+			drop(lc, m, GW_CTR_DROP_MALFORMED);
+			return false;
+		}
+		if (!gw_port_has_addr4(port, ip->dst_addr)) {
+			drop(lc, m, GW_CTR_DROP_NOT_FOR_US);
+			return false;
+		}
+		if (ip->next_proto_id != IPPROTO_UDP ||
+		    (ip->fragment_offset &
+		     rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG |
+				      RTE_IPV4_HDR_OFFSET_MASK))) {
+			to_control(lc, m, GW_CTRL_LOCAL, GW_WAN);
+			return false;
+		}
+		udp = (struct rte_udp_hdr *)(l3 + ihl);
+		l4_len = tot - ihl;
+		it->src.family = WG_FAMILY_V4;
+		memset(it->src.addr, 0, WG_ADDR_LEN);
+		memcpy(it->src.addr, &ip->src_addr, 4);
+	} else if (et == RTE_ETHER_TYPE_IPV6) {
+		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)l3;
+		uint32_t pl;
+
+		if (m->data_len < RTE_ETHER_HDR_LEN + sizeof(*ip)) {
+			drop(lc, m, GW_CTR_DROP_MALFORMED);
+			return false;
+		}
+		pl = rte_be_to_cpu_16(ip->payload_len);
+		if (pl + sizeof(*ip) + RTE_ETHER_HDR_LEN > m->data_len) {
+			drop(lc, m, GW_CTR_DROP_MALFORMED);
+			return false;
+		}
+		if (is_nd_or_local6(port, ip) &&
+		    (ip->proto != IPPROTO_UDP || ip->dst_addr[0] == 0xff)) {
+			to_control(lc, m, GW_CTRL_LOCAL, GW_WAN);
+			return false;
+		}
+		if (ip->proto != IPPROTO_UDP ||
+		    !gw_port_has_addr6(port, ip->dst_addr)) {
+			drop(lc, m, GW_CTR_DROP_NOT_FOR_US);
+			return false;
+		}
+		udp = (struct rte_udp_hdr *)(ip + 1);
+		l4_len = pl;
+		it->src.family = WG_FAMILY_V6;
+		memcpy(it->src.addr, ip->src_addr, 16);
+	} else {
+		drop(lc, m, GW_CTR_DROP_UNKNOWN_PROTO);
+		return false;
+	}
+	if (l4_len < sizeof(*udp) ||
+	    rte_be_to_cpu_16(udp->dgram_len) > l4_len ||
+	    rte_be_to_cpu_16(udp->dgram_len) < sizeof(*udp)) {
+		drop(lc, m, GW_CTR_DROP_MALFORMED);
+		return false;
+	}
+	if (udp->dst_port != listen) {
+		drop(lc, m, GW_CTR_DROP_NOT_FOR_US);
+		return false;
+	}
+	it->src.port = rte_be_to_cpu_16(udp->src_port);
+	return wg_classify(lc, m, (const uint8_t *)(udp + 1),
+			   rte_be_to_cpu_16(udp->dgram_len) - sizeof(*udp), it,
+			   index);
+}
+
+static inline unsigned int rob_used(const struct gw_spread *sp)
+{
+	return sp->head - sp->tail;
+}
+
+bool gw_wan_room(const struct gw_lcore *lc)
+{
+	return !lc->spread || rob_used(lc->spread) + 2 <= GW_ROB;
+}
+
+bool gw_wan_idle(const struct gw_lcore *lc)
+{
+	return !lc->spread || rob_used(lc->spread) == 0;
+}
+
+void gw_wan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
+		  struct gw_txbuf *lan_tx, uint64_t now)
 {
 	struct gw_ctx *ctx = lc->ctx;
+	struct gw_tables *t = ctx->tables;
 	struct gw_port *port = &ctx->port[GW_WAN];
 	uint16_t listen = __atomic_load_n(&ctx->listen_port, __ATOMIC_RELAXED);
+	struct gw_spread *sp = lc->spread;
 	struct decap_item items[GW_BURST];
-	unsigned int i, k = 0;
+	uint32_t index[GW_BURST];
+	const void *keys[GW_BURST];
+	uintptr_t entry[GW_BURST];
+	struct decap_item *own;
+	unsigned int i, k = 0, kept = 0, cnt;
 
 	gw_count(lc->stats, GW_CTR_RX_WAN, n);
+	note_full(lc, n, now);
+	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+
+	/* 1: parse; transport messages wait for one bulk index lookup */
 	for (i = 0; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
-		struct decap_item *it = &items[k];
-		struct rte_ether_hdr *eh;
-		struct rte_udp_hdr *udp;
-		uint16_t et;
-		uint8_t *l3;
-		uint32_t l4_len;
-
-		if (i + 2 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 2], void *));
-		if (!rte_pktmbuf_is_contiguous(m)) {
-			drop(lc, m, GW_CTR_DROP_NONLINEAR);
-			continue;
-		}
-		if (m->data_len < RTE_ETHER_HDR_LEN) {
-			drop(lc, m, GW_CTR_DROP_MALFORMED);
-			continue;
-		}
-		eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-		et = rte_be_to_cpu_16(eh->ether_type);
-		if (!rte_is_same_ether_addr(&eh->dst_addr, &port->mac) &&
-		    !rte_is_multicast_ether_addr(&eh->dst_addr)) {
-			drop(lc, m, GW_CTR_DROP_NOT_FOR_US);
-			continue;
-		}
-		l3 = (uint8_t *)(eh + 1);
-		if (et == RTE_ETHER_TYPE_ARP) {
-			to_control(lc, m, GW_CTRL_LOCAL, GW_WAN);
-			continue;
-		} else if (et == RTE_ETHER_TYPE_IPV4) {
-			struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)l3;
-			uint32_t ihl, tot;
-
-			if (m->data_len < RTE_ETHER_HDR_LEN + sizeof(*ip)) {
-				drop(lc, m, GW_CTR_DROP_MALFORMED);
-				continue;
-			}
-			ihl = (ip->version_ihl & 0xf) * 4u;
-			tot = rte_be_to_cpu_16(ip->total_length);
-			if (ihl < 20 || tot < ihl ||
-			    tot + RTE_ETHER_HDR_LEN > m->data_len) {
-				drop(lc, m, GW_CTR_DROP_MALFORMED);
-				continue;
-			}
-			if (!gw_port_has_addr4(port, ip->dst_addr)) {
-				drop(lc, m, GW_CTR_DROP_NOT_FOR_US);
-				continue;
-			}
-			if (ip->next_proto_id != IPPROTO_UDP ||
-			    (ip->fragment_offset &
-			     rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG |
-					      RTE_IPV4_HDR_OFFSET_MASK))) {
-				to_control(lc, m, GW_CTRL_LOCAL, GW_WAN);
-				continue;
-			}
-			udp = (struct rte_udp_hdr *)(l3 + ihl);
-			l4_len = tot - ihl;
-			it->src.family = WG_FAMILY_V4;
-			memset(it->src.addr, 0, WG_ADDR_LEN);
-			memcpy(it->src.addr, &ip->src_addr, 4);
-		} else if (et == RTE_ETHER_TYPE_IPV6) {
-			struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)l3;
-			uint32_t pl;
-
-			if (m->data_len < RTE_ETHER_HDR_LEN + sizeof(*ip)) {
-				drop(lc, m, GW_CTR_DROP_MALFORMED);
-				continue;
-			}
-			pl = rte_be_to_cpu_16(ip->payload_len);
-			if (pl + sizeof(*ip) + RTE_ETHER_HDR_LEN > m->data_len) {
-				drop(lc, m, GW_CTR_DROP_MALFORMED);
-				continue;
-			}
-			if (is_nd_or_local6(port, ip) &&
-			    (ip->proto != IPPROTO_UDP ||
-			     ip->dst_addr[0] == 0xff)) {
-				to_control(lc, m, GW_CTRL_LOCAL, GW_WAN);
-				continue;
-			}
-			if (ip->proto != IPPROTO_UDP ||
-			    !gw_port_has_addr6(port, ip->dst_addr)) {
-				drop(lc, m, GW_CTR_DROP_NOT_FOR_US);
-				continue;
-			}
-			udp = (struct rte_udp_hdr *)(ip + 1);
-			l4_len = pl;
-			it->src.family = WG_FAMILY_V6;
-			memcpy(it->src.addr, ip->src_addr, 16);
-		} else {
-			drop(lc, m, GW_CTR_DROP_UNKNOWN_PROTO);
-			continue;
-		}
-		if (l4_len < sizeof(*udp) ||
-		    rte_be_to_cpu_16(udp->dgram_len) > l4_len ||
-		    rte_be_to_cpu_16(udp->dgram_len) < sizeof(*udp)) {
-			drop(lc, m, GW_CTR_DROP_MALFORMED);
-			continue;
-		}
-		if (udp->dst_port != listen) {
-			drop(lc, m, GW_CTR_DROP_NOT_FOR_US);
-			continue;
-		}
-		it->src.port = rte_be_to_cpu_16(udp->src_port);
-		if (wg_classify(lc, m, (const uint8_t *)(udp + 1),
-				rte_be_to_cpu_16(udp->dgram_len) -
-					sizeof(*udp),
-				it, now))
+		if (i + PREFETCH_AHEAD < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD],
+						       void *));
+		if (wan_parse(lc, port, listen, pkts[i], &items[k], &index[k])) {
+			keys[k] = &index[k];
 			k++;
+		}
 	}
-	if (k)
-		decap_burst(lc, items, k, lan_tx, now);
+	if (!k)
+		return;
+
+	/* 2: receiver indices to keypairs; their lines start loading */
+	gw_index_lookup_bulk(t, keys, k, entry);
+	for (i = 0; i < k; i++) {
+		struct gw_keypair *kp = (struct gw_keypair *)entry[i];
+
+		if (!entry[i] || (entry[i] & GW_INDEX_HANDSHAKE))
+			continue;
+		rte_prefetch0(kp->recv_key);
+		rte_prefetch0(&kp->birth_ns);
+		rte_prefetch0(&kp->replay.top);
+		rte_prefetch0(&kp->replay.slot[(items[i].counter /
+						WG_REPLAY_SLOT_BITS) %
+					       WG_REPLAY_SLOTS]);
+	}
+
+	/* 3: session checks and the read-only replay pre-check: replays
+	 * and dead sessions cost no AEAD work */
+	for (i = 0; i < k; i++) {
+		struct decap_item *it = &items[i];
+		struct gw_keypair *kp = (struct gw_keypair *)entry[i];
+
+		if (!entry[i] || (entry[i] & GW_INDEX_HANDSHAKE)) {
+			drop(lc, it->m, GW_CTR_DROP_UNKNOWN_INDEX);
+			continue;
+		}
+		if (now - kp->birth_ns >= lc->ctx->reject_after_ns) {
+			drop(lc, it->m, GW_CTR_DROP_KEY_EXPIRED);
+			continue;
+		}
+		if (!wg_replay_check(&kp->replay, it->counter)) {
+			drop(lc, it->m,
+			     wg_replay_outside(&kp->replay, it->counter) ?
+				     GW_CTR_DROP_COUNTER_WINDOW :
+				     GW_CTR_DROP_REPLAY);
+			continue;
+		}
+		if (kp->peer_id < t->max_peers)
+			rte_prefetch0(&t->peers[kp->peer_id]);
+		it->kp = kp;
+		if (kept != i)
+			items[kept] = *it;
+		kept++;
+	}
+	if (!kept)
+		return;
+
+	/* 4: decrypt here, or spread over this worker and its helper */
+	if (!sp) {
+		decap_burst(lc, items, kept, lan_tx->m + lan_tx->n, &cnt, now);
+		lan_tx->n += cnt;
+		return;
+	}
+	own = items;
+	if (kept >= GW_SPREAD_MIN && !sp->paused &&
+	    rob_used(sp) + 2 <= GW_ROB && helper_free(sp, now)) {
+		/* the helper gets the older half: its result is needed
+		 * first, and it starts while this worker does the rest */
+		struct gw_chunk *c = &sp->rob[sp->head % GW_ROB];
+		unsigned int h = kept / 2;
+
+		memcpy(c->items, items, h * sizeof(items[0]));
+		c->n = (uint16_t)h;
+		c->n_out = 0;
+		__atomic_store_n(&c->done, 0, __ATOMIC_RELAXED);
+		if (rte_ring_sp_enqueue(sp->to_helper, c) == 0) {
+			sp->head++;
+			own = items + h;
+			kept -= h;
+		}
+	}
+	if (rob_used(sp) == 0) {
+		/* nothing outstanding: no need to wait in line */
+		decap_burst(lc, own, kept, lan_tx->m + lan_tx->n, &cnt, now);
+		lan_tx->n += cnt;
+		return;
+	}
+	{
+		struct gw_chunk *c = &sp->rob[sp->head % GW_ROB];
+
+		decap_burst(lc, own, kept, c->out, &cnt, now);
+		c->n_out = (uint16_t)cnt;
+		__atomic_store_n(&c->done, 1, __ATOMIC_RELAXED);
+		sp->head++;
+	}
+}
+
+unsigned int gw_wan_collect(struct gw_lcore *lc, struct gw_txbuf *lan_tx)
+{
+	struct gw_spread *sp = lc->spread;
+	unsigned int moved = 0;
+
+	if (!sp)
+		return 0;
+	while (sp->tail != sp->head) {
+		struct gw_chunk *c = &sp->rob[sp->tail % GW_ROB];
+
+		if (!__atomic_load_n(&c->done, __ATOMIC_ACQUIRE))
+			break;
+		if (lan_tx->n + c->n_out > GW_TXBUF)
+			break;
+		memcpy(lan_tx->m + lan_tx->n, c->out,
+		       c->n_out * sizeof(c->out[0]));
+		lan_tx->n += c->n_out;
+		moved += c->n_out;
+		sp->tail++;
+	}
+	return moved;
+}
+
+unsigned int gw_assist(struct gw_lcore *lc, uint64_t now)
+{
+	struct gw_spread *sp = lc->spread;
+	void *cs[GW_ROB];
+	unsigned int i, n, cnt;
+
+	if (!sp)
+		return 0;
+	n = rte_ring_sc_dequeue_burst(sp->in, cs, GW_ROB, NULL);
+	for (i = 0; i < n; i++) {
+		struct gw_chunk *c = cs[i];
+
+		decap_burst(lc, c->items, c->n, c->out, &cnt, now);
+		c->n_out = (uint16_t)cnt;
+		/* the owner reads out[] after it sees done */
+		__atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
+	}
+	return n;
+}
+
+void gw_worker_quiescent(struct gw_lcore *lc)
+{
+	struct gw_spread *sp = lc->spread;
+
+	/* a chunk still with the helper holds keypair pointers this lcore
+	 * looked up: no quiescent state until they are all back */
+	if (sp && rob_used(sp) != 0) {
+		if (++sp->since_qs >= GW_SPREAD_QS_MAX)
+			sp->paused = true;
+		return;
+	}
+	rte_rcu_qsbr_quiescent(lc->ctx->qsbr, lc->worker_idx);
+	if (sp) {
+		sp->since_qs = 0;
+		sp->paused = false;
+	}
+}
+
+int gw_spread_setup(struct gw_ctx *ctx)
+{
+	unsigned int i, n = ctx->n_workers;
+	char name[RTE_RING_NAMESIZE];
+
+	if (n < 2)
+		return 0;
+	for (i = 0; i < n; i++) {
+		struct gw_spread *sp = rte_zmalloc("gw_spread", sizeof(*sp),
+						   RTE_CACHE_LINE_SIZE);
+
+		if (!sp)
+			goto fail;
+		ctx->workers[i].spread = sp;
+		snprintf(name, sizeof(name), "gw_assist%u", i);
+		/* one producer (the owner before it), one consumer */
+		sp->in = rte_ring_create(name, 2 * GW_ROB, (int)rte_socket_id(),
+					 RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (!sp->in)
+			goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		struct gw_spread *h = ctx->workers[(i + 1) % n].spread;
+
+		ctx->workers[i].spread->helper = h;
+		ctx->workers[i].spread->to_helper = h->in;
+	}
+	return 0;
+fail:
+	gw_spread_free(ctx);
+	return -ENOMEM;
+}
+
+void gw_spread_free(struct gw_ctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctx->n_workers; i++) {
+		struct gw_spread *sp = ctx->workers[i].spread;
+
+		if (!sp)
+			continue;
+		rte_ring_free(sp->in);
+		rte_free(sp);
+		ctx->workers[i].spread = NULL;
+	}
 }
 
 /* ------------------------------------------------------------ loop */
@@ -786,39 +1213,67 @@ int gw_worker_main(void *arg)
 	struct gw_lcore *lc = arg;
 	struct gw_ctx *ctx = lc->ctx;
 	struct rte_mbuf *pkts[GW_BURST];
-	struct txq_buf lan_tx = { .n = 0 }, wan_tx = { .n = 0 };
+	struct gw_txbuf lan_tx = { .n = 0 }, wan_tx = { .n = 0 };
+	uint64_t drain = ctx->tsc_hz * GW_TX_DRAIN_US / 1000000;
+	uint64_t last_drain = rte_rdtsc();
 	unsigned int q;
 
 	rte_rcu_qsbr_thread_register(ctx->qsbr, lc->worker_idx);
 	rte_rcu_qsbr_thread_online(ctx->qsbr, lc->worker_idx);
-	GW_LOG(INFO, "worker %u on lcore %u: %u lan / %u wan rx queues, txq %u",
+	GW_LOG(INFO, "worker %u on lcore %u: %u lan / %u wan rx queues, txq %u%s",
 	       lc->worker_idx, lc->lcore_id, lc->n_rxq[GW_LAN],
-	       lc->n_rxq[GW_WAN], lc->txq);
+	       lc->n_rxq[GW_WAN], lc->txq,
+	       lc->spread ? ", spreads decryption" : "");
 
 	while (!__atomic_load_n(&ctx->quit, __ATOMIC_RELAXED)) {
-		uint64_t now = gw_now_ns(ctx);
+		uint64_t now = gw_now_ns(ctx), tsc;
 
 		for (q = 0; q < lc->n_rxq[GW_LAN]; q++) {
-			uint16_t n = rte_eth_rx_burst(
-				ctx->port[GW_LAN].port_id, lc->rxq[GW_LAN][q],
-				pkts, GW_BURST);
+			uint16_t n;
 
+			if (wan_tx.n + GW_BURST > GW_TXBUF)
+				gw_tx_flush(lc, GW_WAN, &wan_tx);
+			n = rte_eth_rx_burst(ctx->port[GW_LAN].port_id,
+					     lc->rxq[GW_LAN][q], pkts,
+					     GW_BURST);
 			if (n)
-				lan_rx(lc, pkts, n, &wan_tx, now);
-			tx_flush(lc, GW_WAN, &wan_tx);
+				gw_lan_burst(lc, pkts, n, &wan_tx, now);
+			if (wan_tx.n >= GW_BURST)
+				gw_tx_flush(lc, GW_WAN, &wan_tx);
 		}
 		for (q = 0; q < lc->n_rxq[GW_WAN]; q++) {
-			uint16_t n = rte_eth_rx_burst(
-				ctx->port[GW_WAN].port_id, lc->rxq[GW_WAN][q],
-				pkts, GW_BURST);
+			uint16_t n;
 
+			/* a full reorder buffer holds the queue back */
+			if (!gw_wan_room(lc))
+				break;
+			if (lan_tx.n + GW_BURST > GW_TXBUF)
+				gw_tx_flush(lc, GW_LAN, &lan_tx);
+			n = rte_eth_rx_burst(ctx->port[GW_WAN].port_id,
+					     lc->rxq[GW_WAN][q], pkts,
+					     GW_BURST);
 			if (n)
-				wan_rx(lc, pkts, n, &lan_tx, now);
-			tx_flush(lc, GW_LAN, &lan_tx);
+				gw_wan_burst(lc, pkts, n, &lan_tx, now);
+			gw_wan_collect(lc, &lan_tx);
+			if (lan_tx.n >= GW_BURST)
+				gw_tx_flush(lc, GW_LAN, &lan_tx);
+		}
+		/* decrypt what other workers handed over */
+		gw_assist(lc, now);
+		gw_wan_collect(lc, &lan_tx);
+
+		/* a partial burst waits at most GW_TX_DRAIN_US */
+		tsc = rte_rdtsc();
+		if (tsc - last_drain >= drain) {
+			gw_tx_flush(lc, GW_WAN, &wan_tx);
+			gw_tx_flush(lc, GW_LAN, &lan_tx);
+			last_drain = tsc;
 		}
 		/* no pointer into shared tables survives past here */
-		rte_rcu_qsbr_quiescent(ctx->qsbr, lc->worker_idx);
+		gw_worker_quiescent(lc);
 	}
+	gw_tx_flush(lc, GW_WAN, &wan_tx);
+	gw_tx_flush(lc, GW_LAN, &lan_tx);
 
 	rte_rcu_qsbr_thread_offline(ctx->qsbr, lc->worker_idx);
 	rte_rcu_qsbr_thread_unregister(ctx->qsbr, lc->worker_idx);
