@@ -244,6 +244,25 @@ static void encap_burst(struct gw_lcore *lc, struct encap_item *items,
 	unsigned int i, j, k = 0, n_res = 0;
 	unsigned int cur = NO_RES;
 
+	/* 0: with many peers every keypair and endpoint is a cache miss:
+	 * start them all before the first is needed */
+	for (i = 0; i < n; i++) {
+		struct gw_peer *peer = items[i].peer;
+
+		if (peer != last) {
+			struct gw_keypair *kp = gw_kp_load(&peer->kp_current);
+
+			last = peer;
+			if (kp) {
+				rte_prefetch0(&kp->birth_ns);
+				rte_prefetch0(&kp->send_counter);
+			}
+			rte_prefetch0(gw_peer_endpoint(peer));
+			__builtin_prefetch(&peer->act[lc->worker_idx], 1, 3);
+		}
+	}
+	last = NULL;
+
 	/* 1: the keypair of each item; a run of one peer looks it up once */
 	for (i = 0; i < n; i++) {
 		struct gw_peer *peer = items[i].peer;
@@ -494,8 +513,13 @@ void gw_lan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 	/* 2: AllowedIPs, one bulk lookup for the burst */
 	if (n4) {
 		gw_route4_bulk(t, ip4, nh4, n4);
-		for (i = 0; i < n4; i++)
-			items[at4[i]].peer = gw_tables_peer(t, (uint32_t)nh4[i]);
+		for (i = 0; i < n4; i++) {
+			struct gw_peer *p = gw_tables_peer(t, (uint32_t)nh4[i]);
+
+			items[at4[i]].peer = p;
+			if (p)
+				rte_prefetch0(p);
+		}
 	}
 
 	/* 3: route and size checks; keep the IP packet only */
@@ -512,7 +536,6 @@ void gw_lan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 			to_control(lc, m, GW_CTRL_TOO_BIG, GW_LAN);
 			continue;
 		}
-		rte_prefetch0(peer);
 		/* no Ethernet header, no Ethernet padding */
 		rte_pktmbuf_adj(m, RTE_ETHER_HDR_LEN);
 		seg_trim(m, m->pkt_len - ip_len[i]);

@@ -9,7 +9,8 @@
  *                   [--sizes 64,1420,imix] [--peers 1,100000]
  *                   [--workers 1,2] [--path encrypt|decrypt|both]
  *
- * Without EAL options: -l 0-1 --no-huge -m 1024 --no-pci.
+ * Without EAL options: -l 0-1 --no-huge -m 2048 --no-pci (the 100,000-peer
+ * tables need about 700 MB).
  *
  * Encrypt: LAN frames (Ethernet + IPv4 + UDP, the given inner IP size)
  * toward addresses inside the peers' AllowedIPs go through gw_lan_burst;
@@ -845,7 +846,7 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 int main(int argc, char **argv)
 {
 	char prefix[64];
-	char *def_eal[] = { argv[0], "-l", "0-1", "--no-huge", "-m", "1024",
+	char *def_eal[] = { argv[0], "-l", "0-1", "--no-huge", "-m", "2048",
 			    "--no-pci", "--file-prefix", prefix,
 			    "--log-level", "*:error" };
 	int sep, eal_argc, pi, si, wi, di;
