@@ -52,7 +52,7 @@ wgt_log "MSS in use: lan-host $client_mss, peer site $server_mss (clamp $((MTU -
 cap=$WGT_DIR/pad.txt
 wgt_bg "$p1" "$cap" timeout 15 tcpdump -l -n -i wan0 -c 8 'udp and src host 198.51.100.1 and src port 51820 and udp[8] == 4'
 cap_pid=$WGT_LAST_PID
-sleep 1
+wgt_wait_for 5 grep -q 'listening on' "$cap" || wgt_fail "tcpdump did not start"
 for s in 1 5 33 100; do
     timeout 5 ip netns exec "$lan" ping -q -n -c 2 -i 0.2 -W 1 -s "$s" "$site" >/dev/null 2>&1 || true
 done
