@@ -264,6 +264,37 @@ def scenario_garbage(p, a):
     print("done", flush=True)
 
 
+# Curve25519 points of small order (as the Linux selftests and the
+# reference implementations list them): 0, 1, and a point of order 8.
+LOW_ORDER = [
+    bytes(32),
+    bytes([1]) + bytes(31),
+    bytes.fromhex("e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800"),
+]
+
+
+def scenario_loworder(p, a):
+    """Initiations whose ephemeral key is a low-order point (valid mac1):
+    the gateway must answer none of them."""
+    got = 0
+    for point in LOW_ORDER:
+        msg = p.initiation()
+        msg = msg[:8] + point + msg[40:116]
+        msg += MAC(HASH(b"mac1----", p.gw_pub), msg) + bytes(16)
+        p.sendto(msg)
+        deadline = time.monotonic() + 1.5
+        while time.monotonic() < deadline:
+            try:
+                data, _ = p.sock.recvfrom(2048)
+            except socket.timeout:
+                break
+            if data[:4] == b"\x02\0\0\0":
+                got += 1
+    print("sent loworder %d" % len(LOW_ORDER))
+    print("responses %d" % got)
+    print("done", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--priv-file", required=True)
@@ -277,7 +308,7 @@ def main():
     ap.add_argument("--inner-dst", default="192.0.2.2")
     ap.add_argument("--inner-dst6", default="2001:db8:a::2")
     ap.add_argument("--foreign-src", default="203.0.113.1")
-    ap.add_argument("scenario", choices=["garbage", "handshake"])
+    ap.add_argument("scenario", choices=["garbage", "handshake", "loworder"])
     a = ap.parse_args()
     if not 1 <= a.n <= 100:
         sys.exit("wgpeer: --n 1..100")
@@ -300,6 +331,8 @@ def main():
         p.handshake()
         p.sendto(p.transport(b""))
         print("done", flush=True)
+    elif a.scenario == "loworder":
+        scenario_loworder(p, a)
     else:
         scenario_garbage(p, a)
 
