@@ -295,6 +295,20 @@ def scenario_loworder(p, a):
     print("done", flush=True)
 
 
+def scenario_expired(p, a):
+    """A session used after the gateway's reject-after-time: handshake,
+    confirm, wait --wait seconds, then --n keepalives and --n data."""
+    p.handshake()
+    p.sendto(p.transport(b""))
+    time.sleep(a.wait)
+    for _ in range(a.n):
+        p.sendto(p.transport(b""))
+        p.sendto(p.transport(icmp_echo4(a.inner_src, a.inner_dst)))
+        time.sleep(0.01)
+    print("sent expired %d" % (2 * a.n))
+    print("done", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--priv-file", required=True)
@@ -308,7 +322,9 @@ def main():
     ap.add_argument("--inner-dst", default="192.0.2.2")
     ap.add_argument("--inner-dst6", default="2001:db8:a::2")
     ap.add_argument("--foreign-src", default="203.0.113.1")
-    ap.add_argument("scenario", choices=["garbage", "handshake", "loworder"])
+    ap.add_argument("--wait", type=float, default=0, help="s (expired)")
+    ap.add_argument("scenario", choices=["garbage", "handshake", "loworder",
+                                         "expired"])
     a = ap.parse_args()
     if not 1 <= a.n <= 100:
         sys.exit("wgpeer: --n 1..100")
@@ -331,6 +347,10 @@ def main():
         p.handshake()
         p.sendto(p.transport(b""))
         print("done", flush=True)
+    elif a.scenario == "expired":
+        if not 0 <= a.wait <= 60:
+            sys.exit("wgpeer: --wait 0..60")
+        scenario_expired(p, a)
     elif a.scenario == "loworder":
         scenario_loworder(p, a)
     else:
