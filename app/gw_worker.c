@@ -577,6 +577,11 @@ struct gw_spread {
 	uint32_t tail;
 	unsigned int since_qs;
 	bool paused;
+	/* the helper's share of a burst, in 1/32: the owner also classifies
+	 * the whole burst, so the balance is above one half; moved by one
+	 * step per burst toward the point where the helper's part is done
+	 * just when the owner's own part is */
+	unsigned int share;
 	struct gw_chunk rob[GW_ROB];
 	/* last time this worker had a full RX burst of its own (gw_now_ns);
 	 * a worker that busy gets nothing handed over. Own line: the worker
@@ -624,6 +629,16 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 	struct act_run run = { 0 };
 	struct gw_peer *data_peer = NULL;
 	unsigned int i, n4 = 0, o = 0;
+
+	/* 0: on a helper, the frames come from the owner's cache: ask for
+	 * all of them at once rather than one miss after the other */
+	for (i = 0; i < n; i++) {
+		rte_prefetch0(items[i].m);
+		rte_prefetch0(items[i].kp->recv_key);
+	}
+	for (i = 0; i < n; i++)
+		rte_prefetch0(rte_pktmbuf_mtod_offset(items[i].m, void *,
+						      items[i].outer_len));
 
 	/* 1: one AEAD op per packet; the peers' lines start loading */
 	for (i = 0; i < n; i++) {
@@ -1014,6 +1029,7 @@ void gw_wan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 	const void *keys[GW_BURST];
 	uintptr_t entry[GW_BURST];
 	struct decap_item *own;
+	struct gw_chunk *handed = NULL;
 	unsigned int i, k = 0, kept = 0, cnt;
 
 	gw_count(lc->stats, GW_CTR_RX_WAN, n);
@@ -1092,7 +1108,7 @@ void gw_wan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 		/* the helper gets the older half: its result is needed
 		 * first, and it starts while this worker does the rest */
 		struct gw_chunk *c = &sp->rob[sp->head % GW_ROB];
-		unsigned int h = kept / 2;
+		unsigned int h = kept * sp->share / 32;
 
 		memcpy(c->items, items, h * sizeof(items[0]));
 		c->n = (uint16_t)h;
@@ -1102,6 +1118,7 @@ void gw_wan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 			sp->head++;
 			own = items + h;
 			kept -= h;
+			handed = c;
 		}
 	}
 	if (rob_used(sp) == 0) {
@@ -1117,6 +1134,15 @@ void gw_wan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 		c->n_out = (uint16_t)cnt;
 		__atomic_store_n(&c->done, 1, __ATOMIC_RELAXED);
 		sp->head++;
+	}
+	if (handed) {
+		/* helper already done: it can take more; not yet: less */
+		if (__atomic_load_n(&handed->done, __ATOMIC_ACQUIRE)) {
+			if (sp->share < 28)
+				sp->share++;
+		} else if (sp->share > 8) {
+			sp->share--;
+		}
 	}
 }
 
@@ -1195,6 +1221,7 @@ int gw_spread_setup(struct gw_ctx *ctx)
 		if (!sp)
 			goto fail;
 		ctx->workers[i].spread = sp;
+		sp->share = 16;
 		snprintf(name, sizeof(name), "gw_assist%u", i);
 		/* one producer (the owner before it), one consumer */
 		sp->in = rte_ring_create(name, 2 * GW_ROB, (int)rte_socket_id(),

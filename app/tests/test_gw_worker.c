@@ -320,8 +320,31 @@ static unsigned int drain(struct gw_lcore *lc, uint16_t *next)
 	return total;
 }
 
+/* Collect what is due, count each inner id. */
+static unsigned int drain_unique(struct gw_lcore *lc, uint8_t *seen)
+{
+	struct gw_txbuf tx = { .n = 0 };
+	unsigned int i, total = 0;
+
+	do {
+		tx.n = 0;
+		gw_wan_collect(lc, &tx);
+		for (i = 0; i < tx.n; i++) {
+			uint16_t id = inner_id(tx.m[i]);
+
+			if (id < N_SPREAD)
+				seen[id]++;
+			rte_pktmbuf_free(tx.m[i]);
+		}
+		total += tx.n;
+	} while (tx.n);
+	return total;
+}
+
 static void test_spread_one_thread(void)
 {
+	static uint8_t seen[N_SPREAD];
+
 	struct gw_lcore *own = &ctx->workers[0], *help = &ctx->workers[1];
 	struct gw_txbuf tx = { .n = 0 };
 	uint64_t replay0, replays;
@@ -396,9 +419,10 @@ static void test_spread_one_thread(void)
 	      (unsigned long)replays, N_SPREAD);
 
 	/* duplicates inside one burst pass the read-only pre-check; the
-	 * helper gets the originals, the owner the copies and decrypts
-	 * first: the shared window lets exactly one of each pair through,
-	 * and the order still holds */
+	 * helper gets (some of) the originals, the owner the copies and
+	 * decrypts first: the shared window lets exactly one of each pair
+	 * through (which one is up to who decrypts first, so here only
+	 * counts and uniqueness are checked) */
 	wg_replay_init(&kp->replay);
 	__atomic_store_n(&kp->send_counter, 0, __ATOMIC_RELAXED);
 	wan_frames(frames, N_SPREAD / 2, 0, 64);
@@ -419,15 +443,18 @@ static void test_spread_one_thread(void)
 		gw_wan_burst(own, burst, GW_BURST, &tx, gw_now_ns(ctx));
 		CHECK(tx.n == 0, "went out directly with the helper pending");
 		gw_assist(help, gw_now_ns(ctx));
-		got += drain(own, &next);
+		got += drain_unique(own, seen);
 	}
+	for (i = 0; i < N_SPREAD / 2; i++)
+		CHECK(seen[i] == 1, "pairs: id %u delivered %u times", i,
+		      seen[i]);
 	replays = own->stats->c[GW_CTR_DROP_REPLAY] +
 		  help->stats->c[GW_CTR_DROP_REPLAY] - replay0;
 	CHECK(got == N_SPREAD / 2, "pairs: delivered %u of %u", got,
 	      N_SPREAD / 2);
 	CHECK(replays == N_SPREAD / 2, "pairs: replays dropped %lu of %u",
 	      (unsigned long)replays, N_SPREAD / 2);
-	CHECK(help->stats->c[GW_CTR_DROP_REPLAY] >= N_SPREAD / 2,
+	CHECK(help->stats->c[GW_CTR_DROP_REPLAY] > 0,
 	      "the helper's post-decryption update refused nothing");
 	gw_spread_free(ctx);
 	ctx->n_workers = 1;
