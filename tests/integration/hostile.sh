@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034,SC2119,SC2120
 #
 # tests/integration/hostile.sh: helpers for the hostile-input and protocol
 # scenario tests (t_flood, t_garbage, t_mtu, ...). Source it after lib.sh.

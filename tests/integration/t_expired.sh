@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
+# shellcheck disable=SC2016,SC2119
 # Packets for an expired keypair: with the test-only reject-after-time at
 # 3 s, tools/wgpeer.py (holding peer 2's key) completes a handshake, waits
 # 4.5 s and sends keepalives and data under that session. The gateway must

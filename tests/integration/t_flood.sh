@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
+# shellcheck disable=SC2016,SC2119
 # Handshake flood. The control lcore is made slow on purpose (test-only
 # knob testing.handshake_cost_us = 1000: each DH step costs 1 ms more, so
 # it handles at most 1000 handshake messages a second), then

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
+# shellcheck disable=SC2016,SC2119
 # Garbage on the WAN port. tools/wgpeer.py holds peer 2's private key (its
 # wireguard-go is stopped), performs a real handshake with the gateway and
 # then sends every kind of bad message (see scenario_garbage there):

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
+# shellcheck disable=SC2016,SC2119
 # Keys, against wireguard-go:
 #  1. preshared keys: peer 1 shares one with the gateway and talks; peer 2
 #     has a different one than the gateway and never completes a handshake

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
+# shellcheck disable=SC2016,SC2119
 # The tunnel's MTU on the gateway is 1280 (wireguard-go's is 1420):
 #  * TCP through the tunnel: both ends settle on an MSS that fits 1280
 #    (the gateway clamps the MSS option of SYNs to 1280 - 40), where
@@ -65,13 +66,13 @@ done
 wgt_log "transport message sizes ${lens[*]}: padded to 16"
 
 # --- fits: DF set, exactly the MTU
-timeout 10 ip netns exec "$lan" ping -q -n -c 2 -W 2 -M do -s $((MTU - 28)) "$site" >/dev/null ||
+timeout 10 ip netns exec "$lan" ping -q -n -c 2 -W 2 -M "do" -s $((MTU - 28)) "$site" >/dev/null ||
     wgt_fail "a $MTU-byte IPv4 packet with DF did not pass"
-timeout 10 ip netns exec "$lan" ping -6 -q -n -c 2 -W 2 -M do -s $((MTU - 48)) "$site6" >/dev/null ||
+timeout 10 ip netns exec "$lan" ping -6 -q -n -c 2 -W 2 -M "do" -s $((MTU - 48)) "$site6" >/dev/null ||
     wgt_fail "a $MTU-byte IPv6 packet did not pass"
 
 # --- too big: ICMP back, PMTU learnt by lan-host
-timeout 10 ip netns exec "$lan" ping -q -n -c 2 -W 1 -M do -s 1400 "$site" >/dev/null 2>&1 || true
+timeout 10 ip netns exec "$lan" ping -q -n -c 2 -W 1 -M "do" -s 1400 "$site" >/dev/null 2>&1 || true
 route4=$(ip -n "$lan" route get "$site")
 grep -q "mtu $MTU" <<<"$route4" || wgt_fail "lan-host has no PMTU $MTU for $site: '$route4'"
 timeout 10 ip netns exec "$lan" ping -6 -q -n -c 2 -W 1 -s 1400 "$site6" >/dev/null 2>&1 || true

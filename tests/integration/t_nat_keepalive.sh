@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
+# shellcheck disable=SC2016,SC2119
 # Persistent keepalive keeps a NAT-ed peer reachable.
 #
 #   ns p1 (wireguard-go)            ns nat (nft masquerade)        WAN bridge

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
+# shellcheck disable=SC2016,SC2119
 # Rekey under traffic, with the test-only rekey-after-time shortened to
 # 4 s (reject-after-time 10 s): the gateway initiates, so it starts a new
 # handshake every 4 s while lan-host pings the peer's site 10 times a

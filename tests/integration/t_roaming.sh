@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
+# shellcheck disable=SC2016,SC2119
 # Roaming. Peer 1 (wireguard-go) starts the session from 198.51.100.2:51820,
 # then moves mid-stream to 198.51.100.12:51821 (new address and new port):
 #  * the gateway follows after the first authenticated packet from there:
@@ -45,7 +46,6 @@ wgt_wait_for 10 bash -c "! kill -0 $cap_pid" || wgt_stop_pid "$cap_pid" 5 || tru
 ip -n "$p1" addr del 198.51.100.2/24 dev wan0
 ip -n "$p1" addr add 198.51.100.12/24 dev wan0
 ip netns exec "$p1" wg set "${WGT_PEER_NAME[1]}" listen-port 51821
-hs_before=$(grep -c 'handshake' "$WGT_GW_LOG" || true)
 wgt_ping_until "$p1" 192.0.2.2 15
 wgt_ping "$p1" 192.0.2.2 3
 ep=$(wgt_endpoint "$WGT_GW_NAME" "$pub")

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
+# shellcheck disable=SC2016,SC2119
 # A peer that stops answering, with the test-only timers shortened
 # (rekey-timeout 1 s instead of 5, rekey-attempt-time 6 s instead of 90,
 # reject-after-time 5 s instead of 180, so keys are zeroed 15 s after the
