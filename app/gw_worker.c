@@ -361,13 +361,18 @@ static void encap_burst(struct gw_lcore *lc, struct encap_item *items,
 		}
 		wg = (uint8_t *)rte_pktmbuf_prepend(
 			m, WG_MSG_TRANSPORT_HEADER_LEN);
-		if (!wg || !gw_udp_prepend(lc->ctx, m, eps[i], msg_len)) {
+		if (!wg) {
 			drop(lc, m, GW_CTR_DROP_NO_ROOM);
 			continue;
 		}
+		/* before the UDP header: over IPv6 its checksum covers this */
 		wg_put_le32(wg, WG_MSG_TRANSPORT);
 		wg_put_le32(wg + 4, remote[i]);
 		wg_put_le64(wg + 8, ops[i].counter);
+		if (!gw_udp_prepend(lc->ctx, m, eps[i], msg_len)) {
+			drop(lc, m, GW_CTR_DROP_NO_ROOM);
+			continue;
+		}
 		if (!eth_out(lc, GW_WAN, m, eps[i]->family, eps[i]->addr, &nc))
 			continue;
 		if (it->peer != run.peer) {
