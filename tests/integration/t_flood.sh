@@ -22,6 +22,8 @@
 #    is printed;
 #  * its traffic flows during the flood (at least 5 of 10 pings answered
 #    each way: the flood shares the CPUs with it);
+#  * per-source rate limit: a source that earned a cookie and sends many
+#    mac2-valid initiations gets DH work for a burst of 5, then 20/s;
 #  * no mbuf leaks: after the flood the pool's in-use count is back to
 #    what it was before it (+ a small slack for in-flight packets).
 set -euo pipefail
@@ -38,11 +40,15 @@ wgt_init
 wgt_require_gateway
 wgt_topology
 wgt_add_peer 1
+wgt_add_peer 2
 WGT_PEER_GW_ENDPOINT[1]=""
+WGT_PEER_GW_ENDPOINT[2]=""
 wgt_gw_config
 wgh_testing_conf "handshake_cost_us = $COST_US; stats_interval = 1;"
 wgh_gw_start
-lan=$(wgt_ns lan); p1=$(wgt_ns p1); wan=$(wgt_ns wan)
+lan=$(wgt_ns lan); p1=$(wgt_ns p1); p2=$(wgt_ns p2); wan=$(wgt_ns wan)
+# peer 2's key is tools/wgpeer.py's (the rate-limit check below)
+wgt_stop_pid "${WGT_PEER_PID[2]}" 5 || true
 wgh_next_dump 5
 base_inuse=$(wgh_counter mbufs_in_use)
 wgt_log "mbufs in use before the flood: $base_inuse"
@@ -80,7 +86,29 @@ pings_ok() { # NS DST N: answered count
 ok1=$(pings_ok "$p1" 192.0.2.2 10); ok2=$(pings_ok "$lan" "$(wgt_site4 1)" 10)
 wgt_log "during the flood: peer -> lan $ok1/10, lan -> peer $ok2/10 answered"
 ((${ok1:-0} >= 5 && ${ok2:-0} >= 5)) || wgt_fail "traffic does not flow during the flood: $ok1/10 and $ok2/10 pings answered"
-kill -0 "$flood_pid" 2>/dev/null || wgt_fail "the flood ended before the traffic checks finished (raise WGT_FLOOD_S)"
+
+# Per-source rate limit: peer 2 (tools/wgpeer.py) earns a cookie, then
+# sends RL_N initiations with a valid mac2 back to back from one address.
+# Under load only a burst of 5 and then 20/s may get DH work.
+RL_N=80
+wgh_next_dump 5
+rl0=$(wgh_counter drop_handshake_ratelimited)
+rl_out=$(timeout 40 ip netns exec "$p2" python3 "$(wgh_tool wgpeer.py)" \
+    --priv-file "$WGT_DIR/p2.key" --gw-pub "$WGT_GW_PUB" \
+    --bind "$(wgt_wan4 2):40000" --gw 198.51.100.1:51820 --n "$RL_N" ratelimit 2>&1) ||
+    wgt_fail "wgpeer.py ratelimit failed: $rl_out"
+kill -0 "$flood_pid" 2>/dev/null || wgt_fail "the flood ended before the checks finished (raise WGT_FLOOD_S)"
+sleep 1
+wgh_next_dump 5
+wgh_next_dump 5
+rl=$(($(wgh_counter drop_handshake_ratelimited) - rl0))
+rl_secs=$(awk '/^sent mac2/ { print int($5) + 1 }' <<<"$rl_out")
+responses=$(awk '/^responses/ { print $2 }' <<<"$rl_out")
+max_allowed=$((5 + 20 * rl_secs + 2))
+wgt_log "rate limit: $RL_N mac2-valid initiations from one source in < ${rl_secs}s: $rl rate-limited, $responses answered"
+((rl >= RL_N - max_allowed && rl <= RL_N - 5)) ||
+    wgt_fail "rate-limited $rl of $RL_N, want $((RL_N - max_allowed))..$((RL_N - 5)) (burst 5, 20/s)"
+((responses >= 1)) || wgt_fail "no response to a mac2-valid initiation under load"
 
 wgt_stop_pid "$flood_pid" 10 || true
 cat "$flood_log" >&2

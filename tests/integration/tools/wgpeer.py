@@ -295,6 +295,62 @@ def scenario_loworder(p, a):
     print("done", flush=True)
 
 
+def xchacha_open(key, nonce, data, ad):
+    """XChaCha20-Poly1305 (cookie replies) from libsodium: python3-
+    cryptography has no XChaCha."""
+    import ctypes
+    lib = ctypes.CDLL("libsodium.so.23")
+    if lib.sodium_init() < 0:
+        raise OSError("sodium_init")
+    out = ctypes.create_string_buffer(len(data))
+    n = ctypes.c_ulonglong()
+    if lib.crypto_aead_xchacha20poly1305_ietf_decrypt(
+            out, ctypes.byref(n), None, data, ctypes.c_ulonglong(len(data)),
+            ad, ctypes.c_ulonglong(len(ad)), nonce, key) != 0:
+        raise ValueError("cookie reply does not authenticate")
+    return out.raw[:n.value]
+
+
+def scenario_ratelimit(p, a):
+    """While the gateway is under load: earn a cookie, then send --n
+    initiations with a valid mac2 back to back from one source. The
+    gateway gives DH work to a burst of 5 and then 20/s; the rest are
+    rate-limited. Prints how many responses came back."""
+    cookie = None
+    for _ in range(10):
+        msg = p.initiation()
+        p.sendto(msg)
+        deadline = time.monotonic() + 1
+        while time.monotonic() < deadline and cookie is None:
+            try:
+                data, _ = p.sock.recvfrom(2048)
+            except socket.timeout:
+                break
+            if data[:4] == b"\x03\0\0\0" and len(data) == 64:
+                key = HASH(b"cookie--", p.gw_pub)
+                cookie = xchacha_open(key, data[8:32], data[32:64], msg[116:132])
+        if cookie:
+            break
+    if cookie is None:
+        sys.exit("wgpeer: no cookie reply: is the gateway under load?")
+    start = time.monotonic()
+    for _ in range(a.n):
+        msg = p.initiation()[:132]
+        p.sendto(msg + MAC(cookie, msg))
+    secs = time.monotonic() - start
+    responses = 0
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline:
+        try:
+            data, _ = p.sock.recvfrom(2048)
+        except socket.timeout:
+            break
+        responses += data[:4] == b"\x02\0\0\0"
+    print("sent mac2 %d in %.2f s" % (a.n, secs))
+    print("responses %d" % responses)
+    print("done", flush=True)
+
+
 def scenario_expired(p, a):
     """A session used after the gateway's reject-after-time: handshake,
     confirm, wait --wait seconds, then --n keepalives and --n data."""
@@ -324,10 +380,10 @@ def main():
     ap.add_argument("--foreign-src", default="203.0.113.1")
     ap.add_argument("--wait", type=float, default=0, help="s (expired)")
     ap.add_argument("scenario", choices=["garbage", "handshake", "loworder",
-                                         "expired"])
+                                         "expired", "ratelimit"])
     a = ap.parse_args()
-    if not 1 <= a.n <= 100:
-        sys.exit("wgpeer: --n 1..100")
+    if not 1 <= a.n <= 200:
+        sys.exit("wgpeer: --n 1..200")
 
     def hostport(text):
         host, _, port = text.rpartition(":")
@@ -351,6 +407,8 @@ def main():
         if not 0 <= a.wait <= 60:
             sys.exit("wgpeer: --wait 0..60")
         scenario_expired(p, a)
+    elif a.scenario == "ratelimit":
+        scenario_ratelimit(p, a)
     elif a.scenario == "loworder":
         scenario_loworder(p, a)
     else:
