@@ -176,8 +176,8 @@ static int apply_family(struct gw_tables *t, uint8_t family,
 			uint32_t n, bool del)
 {
 	bool v4 = family == WG_FAMILY_V4;
-	void *_Atomic *active_slot = v4 ? (void *_Atomic *)&t->fib4_active :
-					  (void *_Atomic *)&t->lpm6_active;
+	void **active_slot = v4 ? (void **)&t->fib4_active :
+				  (void **)&t->lpm6_active;
 	void *active = __atomic_load_n(active_slot, __ATOMIC_RELAXED);
 	void *pair[2] = { v4 ? (void *)t->fib4[0] : (void *)t->lpm6[0],
 			  v4 ? (void *)t->fib4[1] : (void *)t->lpm6[1] };

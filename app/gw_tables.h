@@ -64,15 +64,19 @@ enum gw_retire_kind {
 #define GW_INDEX_HANDSHAKE ((uintptr_t)1)
 
 struct gw_tables {
+	/* fib4_active, lpm6_active and the peers[] slots are atomic: only
+	 * ever accessed with the __atomic builtins. Plain pointers, not
+	 * _Atomic: clang (the fuzz build) refuses those builtins on _Atomic
+	 * objects, gcc accepts both. */
 	struct rte_fib *fib4[2];
-	struct rte_fib *_Atomic fib4_active;
+	struct rte_fib *fib4_active;
 	struct rte_lpm6 *lpm6[2];
-	struct rte_lpm6 *_Atomic lpm6_active;
+	struct rte_lpm6 *lpm6_active;
 	struct rte_hash *index;
 	struct rte_rcu_qsbr_dq *retire_dq;
 	struct rte_rcu_qsbr *qsbr;
 	uint32_t max_peers;
-	struct gw_peer *_Atomic *peers;  /* max_peers slots */
+	struct gw_peer **peers;          /* max_peers slots */
 };
 
 int gw_tables_create(struct gw_ctx *ctx);
