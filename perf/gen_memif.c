@@ -12,8 +12,8 @@
  *
  * It is a real WireGuard peer: it answers the gateway's ARP requests on
  * both ports, performs the Noise IK handshake as initiator over the WAN
- * port (lib/wg_noise + lib/wg_cookie), confirms the session with a
- * keepalive, and then, for each size:
+ * port (lib/wg_noise + lib/wg_cookie), confirms the session (keepalive,
+ * then a probe that must come back encrypted), and then, for each size:
  *
  *  encrypt: sends Ethernet/IPv4/UDP frames (inner IP length = size) from
  *           192.0.2.2 to 203.0.113.2 into the gateway's LAN port and
@@ -365,6 +365,38 @@ static void send_wg(const uint8_t *msg, uint16_t len)
 	send_raw(WAN, f, (uint16_t)(FRAME_HDR + len));
 }
 
+/* The responder may use a session only after its first packet from us:
+ * send a keepalive and a LAN probe every 100 ms until the probe comes out
+ * of the WAN port encrypted (10 s at most). */
+static int confirm(void)
+{
+	uint8_t ka[WG_MSG_TRANSPORT_MIN_LEN];
+	uint8_t f[RTE_ETHER_HDR_LEN + 64];
+	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)f;
+	struct sink s = { .role = WAN,
+			  .wg_len = (uint16_t)wg_transport_sealed_len(64, MTU) };
+	double start = now_s(), sent = 0;
+
+	rte_ether_addr_copy(&o.gw_mac[LAN], &eh->dst_addr);
+	rte_ether_addr_copy(&ports[LAN].mac, &eh->src_addr);
+	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	put_inner(f + RTE_ETHER_HDR_LEN, 64, lan_host, tun_host, 0);
+	while (now_s() - start < 10) {
+		if (now_s() - sent >= 0.1) {
+			wg_transport_seal(&session, send_counter++, NULL, 0,
+					  MTU, ka);
+			send_wg(ka, sizeof(ka));
+			send_raw(LAN, f, sizeof(f));
+			sent = now_s();
+		}
+		poll_rx(&s, NULL, NULL);
+		if (s.out)
+			return 0;
+	}
+	fprintf(stderr, "gen_memif: session not confirmed within 10 s\n");
+	return -1;
+}
+
 /* Initiation → response → keypair, then a keepalive so that the gateway
  * (responder) may use the session. Retries every second, 10 s at most. */
 static int handshake(void)
@@ -374,7 +406,6 @@ static int handshake(void)
 	struct wg_cookie_maker cm;
 	struct wg_msg_initiation init;
 	struct wg_msg_response resp;
-	uint8_t ka[WG_MSG_TRANSPORT_MIN_LEN];
 	uint32_t sender;
 	double start = now_s(), sent = 0;
 	bool got = false;
@@ -412,12 +443,10 @@ static int handshake(void)
 		r = wg_noise_derive_keypair(&hs, &session);
 		if (r != WG_NOISE_OK)
 			return -1;
-		wg_transport_seal(&session, send_counter++, NULL, 0, MTU, ka);
-		send_wg(ka, sizeof(ka));
 		wg_handshake_destroy(&hs);
 		wg_cookie_maker_wipe(&cm);
 		wg_identity_clear(&id);
-		return 0;
+		return confirm();
 	}
 	fprintf(stderr, "gen_memif: no handshake response within 10 s\n");
 	return -1;
