@@ -152,3 +152,80 @@ bool wg_replay_update(struct wg_replay *r, uint64_t counter)
 			return true;
 	}
 }
+
+/*
+ * The run's counters share what wg_replay_update() does per counter: top
+ * is raised once, to first + n (each counter c of the run sees a top at
+ * most n - 1 above c + 1, far below the window, so none is "too old"
+ * where the one-by-one calls would have accepted it), then each 32-counter
+ * block is marked with one CAS under the same rules as (1) and (2): the
+ * counters that are too old for the top read after the slot are left out,
+ * a slot holding an older block is overwritten, a bit already set is a
+ * duplicate.
+ */
+uint64_t wg_replay_update_run(struct wg_replay *r, uint64_t first,
+			      unsigned int n)
+{
+	uint64_t acc = 0;
+	unsigned int done = 0;
+
+	if (n > 64)
+		n = 64;
+	if (first >= WG_REJECT_AFTER_MESSAGES)
+		return 0;
+	if (n > WG_REJECT_AFTER_MESSAGES - first)
+		n = (unsigned int)(WG_REJECT_AFTER_MESSAGES - first);
+	if (!n)
+		return 0;
+	raise_top(r, first + n);
+
+	while (done < n) {
+		uint64_t c = first + done;
+		uint64_t base = c - c % WG_REPLAY_SLOT_BITS;
+		unsigned int off = (unsigned int)(c % WG_REPLAY_SLOT_BITS);
+		unsigned int k = WG_REPLAY_SLOT_BITS - off;
+		_Atomic uint64_t *slot = &r->slot[slot_index(c)];
+		uint64_t bits, old, new, want, fresh, top;
+
+		if (k > n - done)
+			k = n - done;
+		bits = (k == 32 ? UINT64_C(0xffffffff) :
+				  (UINT64_C(1) << k) - 1) << off;
+		old = atomic_load_explicit(slot, memory_order_acquire);
+		for (;;) {
+			top = atomic_load_explicit(&r->top,
+						   memory_order_relaxed);
+			want = bits;
+			/* too old: c' + WG_REPLAY_USABLE_BITS + 1 < top */
+			if (top > WG_REPLAY_USABLE_BITS + 1) {
+				uint64_t oldest =
+					top - WG_REPLAY_USABLE_BITS - 1;
+
+				if (oldest >= base + WG_REPLAY_SLOT_BITS)
+					want = 0;
+				else if (oldest > base)
+					want &= ~((UINT64_C(1)
+						   << (oldest - base)) - 1);
+			}
+			if (!want)
+				break;
+			if ((uint32_t)(old >> 32) == slot_tag(c)) {
+				fresh = want & ~old;
+				if (!fresh)
+					break;
+				new = old | want;
+			} else {
+				fresh = want;
+				new = (uint64_t)slot_tag(c) << 32 | want;
+			}
+			if (atomic_compare_exchange_weak_explicit(
+				    slot, &old, new, memory_order_acq_rel,
+				    memory_order_acquire)) {
+				acc |= (fresh >> off) << done;
+				break;
+			}
+		}
+		done += k;
+	}
+	return acc;
+}

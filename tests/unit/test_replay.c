@@ -250,6 +250,7 @@ struct racer {
 	uint64_t base;
 	uint8_t *accepted; /* per counter - base, this thread only */
 	atomic_int *go;
+	bool bulk;         /* consecutive ascending runs: update_run */
 };
 
 static void *race(void *arg)
@@ -259,9 +260,26 @@ static void *race(void *arg)
 	atomic_fetch_add(x->go, 1);
 	while (atomic_load(x->go) < 2)
 		; /* both start together so their updates overlap */
-	for (size_t i = 0; i < x->n; i++)
-		if (wg_replay_update(x->r, x->order[i]))
-			x->accepted[x->order[i] - x->base]++;
+	for (size_t i = 0; i < x->n;) {
+		size_t k = 1;
+		uint64_t mask;
+
+		if (!x->bulk) {
+			if (wg_replay_update(x->r, x->order[i]))
+				x->accepted[x->order[i] - x->base]++;
+			i++;
+			continue;
+		}
+		while (k < 64 && i + k < x->n &&
+		       x->order[i + k] == x->order[i] + k)
+			k++;
+		mask = wg_replay_update_run(x->r, x->order[i],
+					    (unsigned int)k);
+		for (size_t j = 0; j < k; j++)
+			if (mask >> j & 1)
+				x->accepted[x->order[i] - x->base + j]++;
+		i += k;
+	}
 	return NULL;
 }
 
@@ -303,7 +321,8 @@ static void make_order(uint64_t *o, size_t n, uint64_t base, int pattern,
 	}
 }
 
-static void test_two_threads(void **state)
+/* bulk: which threads use wg_replay_update_run (bit t for thread t) */
+static void two_threads(int bulk)
 {
 	enum { MAX_N = 3 * LIM };
 	static const int patterns[][2] = {
@@ -316,7 +335,6 @@ static void test_two_threads(void **state)
 	double start = seconds_now();
 	int iters = 0;
 
-	(void)state;
 	for (int t = 0; t < 2; t++) {
 		order[t] = malloc(MAX_N * sizeof(uint64_t));
 		acc[t] = malloc(MAX_N);
@@ -353,7 +371,7 @@ static void test_two_threads(void **state)
 			make_order(order[t], n, base, pat[t], &seed);
 			memset(acc[t], 0, n);
 			x[t] = (struct racer){ &r, order[t], n, base, acc[t],
-					       &go };
+					       &go, (bulk >> t & 1) != 0 };
 			assert_int_equal(pthread_create(&th[t], NULL, race,
 							&x[t]), 0);
 		}
@@ -382,12 +400,26 @@ static void test_two_threads(void **state)
 		}
 		assert_true(max + 1 >= REJ || wg_replay_check(&r, max + 1));
 	}
-	print_message("two threads: %d rounds in %.2f s\n", iters,
-		      seconds_now() - start);
+	print_message("two threads (bulk %d): %d rounds in %.2f s\n", bulk,
+		      iters, seconds_now() - start);
 	for (int t = 0; t < 2; t++) {
 		free(order[t]);
 		free(acc[t]);
 	}
+}
+
+static void test_two_threads(void **state)
+{
+	(void)state;
+	two_threads(0);
+}
+
+/* runs against single updates, and runs against runs */
+static void test_two_threads_bulk(void **state)
+{
+	(void)state;
+	two_threads(1);
+	two_threads(3);
 }
 
 /* ---- random sequences against a naive model ----------------------------- */
@@ -498,6 +530,56 @@ static void test_against_model(void **state)
 	}
 }
 
+/* wg_replay_update_run against the model applied counter by counter:
+ * random runs (1..64 long, anywhere relative to the window, across block
+ * boundaries, up to the last usable counter). */
+static void test_run_against_model(void **state)
+{
+	static struct model m;
+	static struct wg_replay r;
+	uint64_t recent[64];
+
+	(void)state;
+	for (uint64_t s = 1; s <= MODEL_SEEDS; s++) {
+		uint64_t seed = s * UINT64_C(0x9e3779b97f4a7c15);
+		size_t n_recent = 0, accepted = 0;
+
+		memset(&m, 0, sizeof(m));
+		wg_replay_init(&r);
+		for (int i = 0; i < MODEL_STEPS / 8; i++) {
+			uint64_t c = next_counter(&m, &seed, recent, n_recent,
+						  i >= MODEL_STEPS / 8 - 20);
+			unsigned int n = 1 + (unsigned int)(rng_next(&seed) % 64);
+			uint64_t want = 0, got;
+
+			for (unsigned int j = 0; j < n; j++) {
+				if (!model_accepts(&m, c + j))
+					continue;
+				want |= UINT64_C(1) << j;
+				model_add(&m, c + j);
+				recent[accepted++ % 64] = c + j;
+				n_recent = accepted < 64 ? accepted : 64;
+			}
+			got = wg_replay_update_run(&r, c, n);
+			if (got != want)
+				fail_msg("seed %llu step %d run %llu+%u: got "
+					 "%llx want %llx",
+					 (unsigned long long)s, i,
+					 (unsigned long long)c, n,
+					 (unsigned long long)got,
+					 (unsigned long long)want);
+			for (unsigned int j = 0; j < n; j++)
+				assert_false(wg_replay_check(&r, c + j));
+		}
+	}
+	/* edges: nothing at or past the limit, nothing for n = 0 */
+	wg_replay_init(&r);
+	assert_int_equal(wg_replay_update_run(&r, REJ, 4), 0);
+	assert_int_equal(wg_replay_update_run(&r, REJ - 2, 4), 3);
+	assert_int_equal(wg_replay_update_run(&r, 5, 0), 0);
+	assert_false(wg_replay_check(&r, REJ - 1));
+}
+
 /* wg_replay_outside: what the drop counters call "outside the window" */
 static void test_outside(void **state)
 {
@@ -528,6 +610,8 @@ int main(void)
 		cmocka_unit_test(test_tag_alias_bound),
 		cmocka_unit_test(test_against_model),
 		cmocka_unit_test(test_two_threads),
+		cmocka_unit_test(test_two_threads_bulk),
+		cmocka_unit_test(test_run_against_model),
 		cmocka_unit_test(test_outside),
 	};
 
