@@ -627,6 +627,7 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 	uint8_t family[GW_BURST];
 	uint8_t *dst[GW_BURST];
 	uint8_t live[GW_BURST];
+	uint8_t fresh[GW_BURST];
 	uint32_t ip4[GW_BURST];
 	uint64_t nh4[GW_BURST];
 	uint8_t at4[GW_BURST];
@@ -670,6 +671,31 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 	/* 2: the whole burst through ipsec-mb */
 	gw_aead_decrypt_burst(lc->mb, ops, n);
 
+	/* only an authenticated counter may move the window: once per run
+	 * of consecutive counters of one keypair (one tunnel's burst is
+	 * one run: one raise of the window's top, a CAS per 32 counters) */
+	for (i = 0; i < n;) {
+		unsigned int j = i + 1, r;
+		uint64_t acc;
+
+		if (!ops[i].ok) {
+			fresh[i++] = 0;
+			continue;
+		}
+		while (j < n && j - i < 64 && ops[j].ok &&
+		       items[j].kp == items[i].kp &&
+		       ops[j].counter == ops[i].counter + (j - i))
+			j++;
+		acc = j - i == 1 ?
+			      wg_replay_update(&items[i].kp->replay,
+					       ops[i].counter) :
+			      wg_replay_update_run(&items[i].kp->replay,
+						   ops[i].counter, j - i);
+		for (r = i; r < j; r++)
+			fresh[r] = (uint8_t)(acc >> (r - i) & 1);
+		i = j;
+	}
+
 	/* 3: authenticated: replay window, session and endpoint events,
 	 * activity; parse the inner header */
 	for (i = 0; i < n; i++) {
@@ -684,8 +710,7 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 			drop(lc, it->m, GW_CTR_DROP_DECRYPT);
 			continue;
 		}
-		/* only an authenticated counter may move the window */
-		if (!wg_replay_update(&kp->replay, ops[i].counter)) {
+		if (!fresh[i]) {
 			drop(lc, it->m,
 			     wg_replay_outside(&kp->replay, ops[i].counter) ?
 				     GW_CTR_DROP_COUNTER_WINDOW :
@@ -1032,10 +1057,11 @@ void gw_wan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 	struct decap_item items[GW_BURST];
 	uint32_t index[GW_BURST];
 	const void *keys[GW_BURST];
-	uintptr_t entry[GW_BURST];
+	uintptr_t entry[GW_BURST], uentry[GW_BURST];
+	uint8_t run_of[GW_BURST];
 	struct decap_item *own;
 	struct gw_chunk *handed = NULL;
-	unsigned int i, k = 0, kept = 0, cnt;
+	unsigned int i, k = 0, u, kept = 0, cnt;
 
 	gw_count(lc->stats, GW_CTR_RX_WAN, n);
 	note_full(lc, n, now);
@@ -1055,16 +1081,27 @@ void gw_wan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 	if (!k)
 		return;
 
-	/* 2: receiver indices to keypairs; their lines start loading */
-	gw_index_lookup_bulk(t, keys, k, entry);
+	/* 2: receiver indices to keypairs; their lines start loading. A
+	 * run of frames with the same index (one tunnel's burst) is looked
+	 * up once: the bulk lookup gets the first index of each run. */
+	for (i = 0, u = 0; i < k; i++) {
+		if (!u || index[i] != index[i - 1])
+			keys[u++] = &index[i];
+		run_of[i] = (uint8_t)(u - 1);
+	}
+	gw_index_lookup_bulk(t, keys, u, uentry);
 	for (i = 0; i < k; i++) {
-		struct gw_keypair *kp = (struct gw_keypair *)entry[i];
+		struct gw_keypair *kp;
 
+		entry[i] = uentry[run_of[i]];
+		kp = (struct gw_keypair *)entry[i];
 		if (!entry[i] || (entry[i] & GW_INDEX_HANDSHAKE))
 			continue;
-		rte_prefetch0(kp->recv_key);
-		rte_prefetch0(&kp->birth_ns);
-		rte_prefetch0(&kp->replay.top);
+		if (!i || entry[i] != entry[i - 1]) {
+			rte_prefetch0(kp->recv_key);
+			rte_prefetch0(&kp->birth_ns);
+			rte_prefetch0(&kp->replay.top);
+		}
 		rte_prefetch0(&kp->replay.slot[(items[i].counter /
 						WG_REPLAY_SLOT_BITS) %
 					       WG_REPLAY_SLOTS]);
