@@ -613,9 +613,13 @@ static int job_main(void *arg)
 			continue;
 		}
 		jb->cycles += t1 - t0 - excl;
-		jb->cpu_ns += c1 - c0 -
-			      (uint64_t)((double)excl * 1e9 /
-					 (double)ctx->tsc_hz);
+		/* the restores' share of the round's CPU time: the same
+		 * fraction as of its wall time (subtracting their wall time
+		 * from CPU time goes negative when the thread was
+		 * descheduled during a restore, as on a loaded machine) */
+		jb->cpu_ns += (uint64_t)((double)(c1 - c0) *
+					 (double)(t1 - t0 - excl) /
+					 (double)(t1 - t0));
 		jb->packets += ROUND;
 		(void)bytes0;
 	}
