@@ -222,6 +222,46 @@ struct nonce_res {
 
 #define NO_RES 0xff
 
+/* Outer Ethernet + IPv4 + UDP headers of one endpoint, built once per
+ * burst by the slow path (gw_udp_prepend + eth_out) and copied into the
+ * following frames to the same endpoint: only the lengths differ, and the
+ * IPv4 checksum follows from the sum of the rest. */
+enum { OUT4_LEN = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) +
+		  sizeof(struct rte_udp_hdr) };
+
+struct out4_tmpl {
+	const struct wg_endpoint *ep;  /* NULL: none yet */
+	uint32_t sum;                  /* IPv4 header without length/cksum */
+	uint8_t h[OUT4_LEN];
+};
+
+static void out4_learn(struct out4_tmpl *t, const struct wg_endpoint *ep,
+		       const uint8_t *frame)
+{
+	struct rte_ipv4_hdr *ip =
+		(struct rte_ipv4_hdr *)(t->h + RTE_ETHER_HDR_LEN);
+
+	memcpy(t->h, frame, OUT4_LEN);
+	ip->total_length = 0;
+	ip->hdr_checksum = 0;
+	t->sum = __rte_raw_cksum(ip, sizeof(*ip), 0);
+	t->ep = ep;
+}
+
+static void out4_put(const struct out4_tmpl *t, uint8_t *h, uint32_t msg_len)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(h + RTE_ETHER_HDR_LEN);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+	uint16_t udp_len = (uint16_t)(msg_len + sizeof(*udp));
+
+	memcpy(h, t->h, OUT4_LEN);
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(udp_len + sizeof(*ip)));
+	/* what rte_ipv4_cksum() computes over the whole header */
+	ip->hdr_checksum = (uint16_t)~__rte_raw_cksum_reduce(
+		t->sum + ip->total_length);
+	udp->dgram_len = rte_cpu_to_be_16(udp_len);
+}
+
 /*
  * Encrypt the items in place and queue the frames for WAN TX. Items
  * whose peer has no usable keypair go to the control lcore to wait for a
@@ -238,6 +278,7 @@ static void encap_burst(struct gw_lcore *lc, struct encap_item *items,
 	uint8_t ri[GW_BURST];
 	struct nh_cache nc = { 0 };
 	struct act_run run = { 0 };
+	struct out4_tmpl t4 = { .ep = NULL };
 	struct gw_peer *last = NULL;
 	const struct wg_endpoint *ep = NULL;
 	uint16_t mtu = lc->ctx->mtu;
@@ -369,12 +410,27 @@ static void encap_burst(struct gw_lcore *lc, struct encap_item *items,
 		wg_put_le32(wg, WG_MSG_TRANSPORT);
 		wg_put_le32(wg + 4, remote[i]);
 		wg_put_le64(wg + 8, ops[i].counter);
-		if (!gw_udp_prepend(lc->ctx, m, eps[i], msg_len)) {
-			drop(lc, m, GW_CTR_DROP_NO_ROOM);
-			continue;
+		if (eps[i] == t4.ep) {
+			uint8_t *h = (uint8_t *)rte_pktmbuf_prepend(m,
+								    OUT4_LEN);
+
+			if (!h) {
+				drop(lc, m, GW_CTR_DROP_NO_ROOM);
+				continue;
+			}
+			out4_put(&t4, h, msg_len);
+		} else {
+			if (!gw_udp_prepend(lc->ctx, m, eps[i], msg_len)) {
+				drop(lc, m, GW_CTR_DROP_NO_ROOM);
+				continue;
+			}
+			if (!eth_out(lc, GW_WAN, m, eps[i]->family,
+				     eps[i]->addr, &nc))
+				continue;
+			if (eps[i]->family == WG_FAMILY_V4)
+				out4_learn(&t4, eps[i],
+					   rte_pktmbuf_mtod(m, uint8_t *));
 		}
-		if (!eth_out(lc, GW_WAN, m, eps[i]->family, eps[i]->addr, &nc))
-			continue;
 		if (it->peer != run.peer) {
 			act_flush_tx(lc, &run, now);
 			run.peer = it->peer;

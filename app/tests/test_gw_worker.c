@@ -244,6 +244,16 @@ static void wan_frames(struct rte_mbuf **out, unsigned int n, uint16_t first,
 		gw_lan_burst(lc, in, k, &tx, gw_now_ns(ctx));
 		CHECK(tx.n == k, "encrypt: %u of %u out", tx.n, k);
 		for (i = 0; i < tx.n; i++) {
+			const struct rte_ipv4_hdr *oip = rte_pktmbuf_mtod_offset(
+				tx.m[i], const struct rte_ipv4_hdr *,
+				RTE_ETHER_HDR_LEN);
+
+			/* outer header: length and checksum of every frame
+			 * (the later ones of a burst come from a template) */
+			CHECK(rte_be_to_cpu_16(oip->total_length) ==
+				      tx.m[i]->pkt_len - RTE_ETHER_HDR_LEN,
+			      "outer IPv4 length");
+			CHECK(rte_ipv4_cksum(oip) == 0, "outer IPv4 checksum");
 			turn_around(tx.m[i]);
 			out[done + i] = tx.m[i];
 		}
