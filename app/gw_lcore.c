@@ -163,7 +163,9 @@ void gw_teardown(struct gw_ctx *ctx)
 	if (ctx->tables)
 		gw_tables_retire(ctx->tables, (void *)(uintptr_t)ctx->mac1_key,
 				 GW_RETIRE_FREE, 0);
-	gw_tables_free(ctx);
+	/* the process exits next: freeing the route tables would only
+	 * cost time (gw_tables.c) */
+	gw_tables_free_at_exit(ctx);
 	for (i = 0; i <= ctx->n_workers && i <= GW_MAX_WORKERS; i++) {
 		struct gw_lcore *lc = i < ctx->n_workers ? &ctx->workers[i] :
 							   &ctx->ctrl_lc;

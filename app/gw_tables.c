@@ -123,7 +123,7 @@ fail:
 	return -ENOMEM;
 }
 
-void gw_tables_free(struct gw_ctx *ctx)
+static void tables_free(struct gw_ctx *ctx, bool routes)
 {
 	struct gw_tables *t = ctx->tables;
 
@@ -133,13 +133,36 @@ void gw_tables_free(struct gw_ctx *ctx)
 	if (t->retire_dq)
 		rte_rcu_qsbr_dq_delete(t->retire_dq);
 	rte_hash_free(t->index);
-	rte_lpm6_free(t->lpm6[0]);
-	rte_lpm6_free(t->lpm6[1]);
-	rte_fib_free(t->fib4[0]);
-	rte_fib_free(t->fib4[1]);
+	if (routes) {
+		rte_lpm6_free(t->lpm6[0]);
+		rte_lpm6_free(t->lpm6[1]);
+		rte_fib_free(t->fib4[0]);
+		rte_fib_free(t->fib4[1]);
+	}
 	rte_free(t->peers);
 	rte_free(t);
 	ctx->tables = NULL;
+}
+
+void gw_tables_free(struct gw_ctx *ctx)
+{
+	tables_free(ctx, true);
+}
+
+/*
+ * The route tables are ~300 MB of heap (each rte_lpm6 and DIR24-8 FIB
+ * has a 64 MB first level), almost none of it ever touched. DPDK keeps
+ * free heap memory zeroed, so rte_free() memsets all of it: under
+ * --no-huge every page faults in (shared memory, charged to the cgroup)
+ * just to be zeroed and unmapped again, seconds between SIGTERM and exit
+ * on a loaded machine. At exit they are left to rte_eal_cleanup(), which
+ * unmaps the whole heap: they hold prefixes and peer ids, no secret. What
+ * holds secrets (the retire queue: keypairs and peers are wiped) still
+ * goes through tables_free().
+ */
+void gw_tables_free_at_exit(struct gw_ctx *ctx)
+{
+	tables_free(ctx, false);
 }
 
 static uint32_t v4_host(const struct wg_prefix *p)

@@ -82,6 +82,8 @@ struct gw_tables {
 int gw_tables_create(struct gw_ctx *ctx);
 int gw_tables_create_sized(struct gw_ctx *ctx, const struct gw_tables_size *sz);
 void gw_tables_free(struct gw_ctx *ctx);
+/* the same minus the route tables: the process is about to exit */
+void gw_tables_free_at_exit(struct gw_ctx *ctx);
 
 /* AllowedIPs. peer_id is the peer's slot in peers[]. */
 int gw_tables_route_add(struct gw_tables *t, const struct wg_prefix *p,
