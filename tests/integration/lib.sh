@@ -100,7 +100,8 @@
 #                            `drop_REASON COUNT` lines in the gateway log
 #                            whose REASON matches REGEX
 #   wgt_gw_drop_lines        those lines
-#   wgt_ping NS DST [N]      N (default 5) pings, all must answer
+#   wgt_ping NS DST [N]      N (default 5) pings, all must answer (each
+#                            within 5 s)
 #   wgt_ping_until NS DST [S] ping until one answer, at most S s (default 20)
 #   wgt_iperf SNS SADDR CNS [ARGS..]  iperf3 -t 3 server in SNS on SADDR,
 #                            client in CNS (ARGS e.g. -R); fail unless at
@@ -442,12 +443,24 @@ wgt_gw_drop_lines() {
     grep -E '(^|[[:space:]])(drop [^[:space:]]+|drop_[^[:space:]]+)[[:space:]]+[0-9]+[[:space:]]*$' "$WGT_GW_LOG"
 }
 
+# One probe per ping process, each waiting up to 5 s for its own answer.
+# Not `ping -c N`: once one answer is in, iputils waits only
+# max(2 x the largest RTT so far, the interval) after the last probe
+# (-W applies only while nothing has answered), so on a loaded machine an
+# answer 200 ms late counted as lost. Nor `-c N -w S`: that keeps sending
+# until N answers, hiding a loss.
 wgt_ping() {
-    local ns=$1 dst=$2 n=${3:-5} out
-    out=$(timeout 30 ip netns exec "$ns" ping -q -n -c "$n" -i 0.2 -W 2 "$dst" 2>&1) || true
-    if ! grep -q " $n received" <<<"$out"; then
-        printf '%s\n' "$out" >&2
-        wgt_fail "ping $dst from $ns: not all $n answered"
+    local ns=$1 dst=$2 n=${3:-5} i ok=0 out=""
+    for ((i = 0; i < n; i++)); do
+        ((i == 0)) || sleep 0.2
+        if out+=$(timeout 10 ip netns exec "$ns" ping -q -n -c 1 -W 5 "$dst" 2>&1); then
+            ok=$((ok + 1))
+        fi
+        out+=$'\n'
+    done
+    if ((ok != n)); then
+        printf '%s' "$out" | grep -E 'transmitted|rtt|[Ee]rror|unreach' >&2 || true
+        wgt_fail "ping $dst from $ns: not all $n answered ($ok/$n)"
     fi
     wgt_log "ping $ns -> $dst: $n/$n"
 }
