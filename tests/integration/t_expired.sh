@@ -30,8 +30,8 @@ out=$(timeout 30 ip netns exec "$p2" python3 "$(wgh_tool wgpeer.py)" \
     --bind "$(wgt_wan4 2):40000" --gw 198.51.100.1:51820 --n "$N" --wait 4.5 \
     --inner-src "$(wgt_site4 2)" expired 2>&1) || wgt_fail "wgpeer.py expired failed: $out"
 sleep 1
-wgh_next_dump 5
-wgh_next_dump 5
+wgh_next_dump
+wgh_next_dump
 exp=$(wgh_counter drop_keypair_expired)
 ((exp == 2 * N)) || wgt_fail "drop_keypair_expired $exp, want $((2 * N))"
 d4=$(($(wgt_icmp_in_echos "$lan" 4) - echo4))

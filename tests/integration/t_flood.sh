@@ -49,7 +49,7 @@ wgh_gw_start
 lan=$(wgt_ns lan); p1=$(wgt_ns p1); p2=$(wgt_ns p2); wan=$(wgt_ns wan)
 # peer 2's key is tools/wgpeer.py's (the rate-limit check below)
 wgt_stop_pid "${WGT_PEER_PID[2]}" 5 || true
-wgh_next_dump 5
+wgh_next_dump
 base_inuse=$(wgh_counter mbufs_in_use)
 wgt_log "mbufs in use before the flood: $base_inuse"
 
@@ -91,7 +91,7 @@ wgt_log "during the flood: peer -> lan $ok1/10, lan -> peer $ok2/10 answered"
 # sends RL_N initiations with a valid mac2 back to back from one address.
 # Under load only a burst of 5 and then 20/s may get DH work.
 RL_N=80
-wgh_next_dump 5
+wgh_next_dump
 rl0=$(wgh_counter drop_handshake_ratelimited)
 rl_out=$(timeout 40 ip netns exec "$p2" python3 "$(wgh_tool wgpeer.py)" \
     --priv-file "$WGT_DIR/p2.key" --gw-pub "$WGT_GW_PUB" \
@@ -99,8 +99,8 @@ rl_out=$(timeout 40 ip netns exec "$p2" python3 "$(wgh_tool wgpeer.py)" \
     wgt_fail "wgpeer.py ratelimit failed: $rl_out"
 kill -0 "$flood_pid" 2>/dev/null || wgt_fail "the flood ended before the checks finished (raise WGT_FLOOD_S)"
 sleep 1
-wgh_next_dump 5
-wgh_next_dump 5
+wgh_next_dump
+wgh_next_dump
 rl=$(($(wgh_counter drop_handshake_ratelimited) - rl0))
 rl_secs=$(awk '/^sent mac2/ { print int($5) + 1 }' <<<"$rl_out")
 responses=$(awk '/^responses/ { print $2 }' <<<"$rl_out")
@@ -119,7 +119,7 @@ rate=$(awk '/^wgflood: sent/ { print int($9) }' "$flood_log")
 ((rate * COST_US >= 5 * 1000000)) ||
     wgt_fail "the flood reached only $rate/s, not 5x the control lcore's $((1000000 / COST_US))/s"
 sleep 2
-wgh_next_dump 5
+wgh_next_dump
 inuse=$(wgh_counter mbufs_in_use)
 
 wgt_gw_stop

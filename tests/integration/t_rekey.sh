@@ -33,7 +33,7 @@ grep -q " 50 received" <<<"$out6" || { echo "$out6" >&2; wgt_fail "IPv6 pings lo
 hs=$(($(grep -c 'handshake complete (initiator)' "$WGT_GW_LOG") - hs0))
 wgt_log "$COUNT + 50 pings answered across $hs rekeys"
 ((hs >= 3)) || wgt_fail "only $hs rekeys in $((COUNT / 10 + 5)) s with rekey-after-time $REKEY s"
-wgh_next_dump 5
+wgh_next_dump
 for c in drop_unknown_receiver_index drop_keypair_expired drop_authentication_failed \
     drop_replayed_counter drop_staged_queue_full drop_handshake_gave_up; do
     v=$(wgh_counter "$c")

@@ -54,7 +54,7 @@ wgt_ping "$lan" "$site" 3
 wgt_log "followed the peer to $ep"
 
 # replay the captured messages from another address
-wgh_next_dump 5
+wgh_next_dump
 rep0=$(wgh_counter drop_replayed_counter)
 ip -n "$p1" addr add 198.51.100.13/24 dev wan0
 timeout 10 ip netns exec "$p1" python3 - "$pcap" <<'PY' || wgt_fail "replay failed"
@@ -75,8 +75,8 @@ for m in msgs:
 print("replayed", len(msgs))
 PY
 sleep 1
-wgh_next_dump 5
-wgh_next_dump 5
+wgh_next_dump
+wgh_next_dump
 rep=$(($(wgh_counter drop_replayed_counter) - rep0))
 ((rep == 3)) || wgt_fail "drop_replayed_counter +$rep after replaying 3 messages, want +3"
 ep=$(wgt_endpoint "$WGT_GW_NAME" "$pub")

@@ -69,7 +69,7 @@ after=$(awk -v l="$last" '$1 + 0 > l { c++ } END { print c + 0 }' "$cap")
 wgt_wait_for $((3 * REJECT + 10)) grep -q 'keys zeroed' "$WGT_GW_LOG" ||
     wgt_fail "keys not zeroed within 3 x reject-after-time (+10 s)"
 wgt_log "keys zeroed"
-wgh_next_dump 5
+wgh_next_dump
 gaveup=$(wgh_counter drop_handshake_gave_up)
 ((gaveup >= 3)) || wgt_fail "drop_handshake_gave_up $gaveup, want >= 3 (the queued pings)"
 staged=$(wgh_counter mbufs_staged)
