@@ -556,6 +556,13 @@ wgt_teardown() {
         done
     fi
     wgt_gw_stop
+    # A gateway built with sanitizers (the integration-asan suite) reports
+    # through its log; any report fails the test, whatever it asserted.
+    if [[ -n ${WGT_DIR:-} ]] && grep -qsE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$WGT_DIR"/gateway*.log; then
+        echo "FAIL: sanitizer report from the gateway:" >&2
+        grep -shE -A12 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$WGT_DIR"/gateway*.log | head -n 60 >&2
+        rc=1
+    fi
     local pid
     for pid in "${WGT_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
     for pid in "${WGT_PIDS[@]}"; do wgt_stop_pid "$pid" 3 >/dev/null 2>&1; done
@@ -568,5 +575,7 @@ wgt_teardown() {
             rm -rf "$WGT_DIR"
         fi
     fi
-    return "$rc"
+    # called from the EXIT trap: only an explicit exit changes the status
+    ((rc == 0)) || exit "$rc"
+    return 0
 }
