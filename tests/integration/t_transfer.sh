@@ -43,7 +43,7 @@ wgt_log "after 5 pings: gateway rx $rx tx $tx, wireguard-go rx $prx tx $ptx"
 
 # one ping of each size 0..99: every padding case, both directions
 for ((s = 0; s < 100; s++)); do
-    timeout 5 ip netns exec "$lan" ping -n -q -c 1 -W 2 -s "$s" "$site" >/dev/null ||
+    timeout 10 ip netns exec "$lan" ping -n -q -c 1 -W 5 -s "$s" "$site" >/dev/null ||
         wgt_fail "ping -s $s lost"
 done
 sleep 1
