@@ -8,7 +8,9 @@
 #ifndef GW_PEER_H
 #define GW_PEER_H
 
+#include <assert.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_mbuf.h>
@@ -28,17 +30,23 @@
  * decrypting worker), so writes on one core do not evict the keys another
  * core is using. */
 struct gw_keypair {
+	/* line 0: everything encryption reads (with 100,000 peers each
+	 * line is a miss: encryption touches this one and send_counter's) */
 	uint8_t send_key[WG_KEY_LEN];
-	uint8_t recv_key[WG_KEY_LEN];
 	uint32_t local_index;
 	uint32_t remote_index;
 	uint32_t peer_id;
 	bool we_are_initiator;
 	uint8_t used_reported;           /* worker told control it is used */
 	uint64_t birth_ns;               /* gw_now_ns */
+	/* line 1 */
+	uint8_t recv_key[WG_KEY_LEN] __rte_cache_aligned;
 	uint64_t send_counter __rte_cache_aligned; /* atomic fetch-add */
 	struct wg_replay replay __rte_cache_aligned;
 } __rte_cache_aligned;
+static_assert(offsetof(struct gw_keypair, birth_ns) + sizeof(uint64_t) <=
+		      RTE_CACHE_LINE_SIZE,
+	      "what encryption reads shares the send key's line");
 
 /* What one lcore saw of a peer. Written only by that lcore; the control
  * lcore polls these to drive the timers, so workers never call into
