@@ -314,7 +314,11 @@ static void encap_burst(struct gw_lcore *lc, struct encap_item *items,
 			last = peer;
 			ep = gw_peer_endpoint(peer);
 			cur = NO_RES;
-			if (kp && now - kp->birth_ns < lc->ctx->reject_after_ns) {
+			/* signed: now was read before this loop iteration
+			 * and the control lcore may have installed kp since
+			 * (born "after" now, age 0, not expired) */
+			if (kp && (int64_t)(now - kp->birth_ns) <
+					  (int64_t)lc->ctx->reject_after_ns) {
 				for (j = 0; j < n_res && res[j].kp != kp; j++)
 					;
 				if (j == n_res) {
@@ -1173,7 +1177,9 @@ void gw_wan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 			drop(lc, it->m, GW_CTR_DROP_UNKNOWN_INDEX);
 			continue;
 		}
-		if (now - kp->birth_ns >= lc->ctx->reject_after_ns) {
+		/* signed: kp may be younger than now (see encap_burst) */
+		if ((int64_t)(now - kp->birth_ns) >=
+		    (int64_t)lc->ctx->reject_after_ns) {
 			drop(lc, it->m, GW_CTR_DROP_KEY_EXPIRED);
 			continue;
 		}
