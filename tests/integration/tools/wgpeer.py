@@ -317,8 +317,14 @@ def scenario_ratelimit(p, a):
     gateway gives DH work to a burst of 5 and then 20/s; the rest are
     rate-limited. Prints how many responses came back."""
     cookie = None
+    # mac1 of every initiation sent, by sender index: on a slow gateway
+    # the reply to an earlier initiation may arrive after the next one
+    # went out, and it authenticates only against its own mac1
+    sent_mac1 = {}
+    key = HASH(b"cookie--", p.gw_pub)
     for _ in range(10):
         msg = p.initiation()
+        sent_mac1[msg[4:8]] = msg[116:132]
         p.sendto(msg)
         deadline = time.monotonic() + 1
         while time.monotonic() < deadline and cookie is None:
@@ -326,9 +332,12 @@ def scenario_ratelimit(p, a):
                 data, _ = p.sock.recvfrom(2048)
             except socket.timeout:
                 break
-            if data[:4] == b"\x03\0\0\0" and len(data) == 64:
-                key = HASH(b"cookie--", p.gw_pub)
-                cookie = xchacha_open(key, data[8:32], data[32:64], msg[116:132])
+            if data[:4] != b"\x03\0\0\0" or len(data) != 64:
+                continue
+            mac1 = sent_mac1.get(data[4:8])
+            if mac1 is None:
+                continue
+            cookie = xchacha_open(key, data[8:32], data[32:64], mac1)
         if cookie:
             break
     if cookie is None:
