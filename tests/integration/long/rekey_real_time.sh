@@ -33,7 +33,7 @@ grep -q " $COUNT received" <<<"$out" || { echo "$out" >&2; wgt_fail "pings lost 
 hs=$(($(grep -c 'handshake complete (initiator)' "$WGT_GW_LOG") - hs0))
 wgt_log "$COUNT pings over 130 s answered across $hs rekey(s)"
 ((hs >= 1)) || wgt_fail "no rekey within 130 s (rekey-after-time is 120 s)"
-wgh_next_dump 5
+wgh_next_dump
 for c in drop_unknown_receiver_index drop_keypair_expired drop_authentication_failed \
     drop_replayed_counter drop_staged_queue_full drop_handshake_gave_up; do
     v=$(wgh_counter "$c")
