@@ -104,7 +104,12 @@ wgh_next_dump
 rl=$(($(wgh_counter drop_handshake_ratelimited) - rl0))
 rl_secs=$(awk '/^sent mac2/ { print int($5) + 1 }' <<<"$rl_out")
 responses=$(awk '/^responses/ { print $2 }' <<<"$rl_out")
-max_allowed=$((5 + 20 * rl_secs + 2))
+# The bucket refills on the gateway's clock, and under load the control
+# lcore works through the queued initiations later and more slowly than
+# they were sent: allow up to 2 s of queueing on top of the sending time.
+# The exact burst/rate arithmetic is unit-tested with a fake clock
+# (tests/unit/test_ratelimit.c); here it must be visibly in force.
+max_allowed=$((5 + 20 * (rl_secs + 2) + 2))
 wgt_log "rate limit: $RL_N mac2-valid initiations from one source in < ${rl_secs}s: $rl rate-limited, $responses answered"
 ((rl >= RL_N - max_allowed && rl <= RL_N - 5)) ||
     wgt_fail "rate-limited $rl of $RL_N, want $((RL_N - max_allowed))..$((RL_N - 5)) (burst 5, 20/s)"
