@@ -1,0 +1,708 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * WAN → LAN: classify WireGuard messages, look up receiver indexes in
+ * bulk, pre-check the replay window, decrypt the burst with ipsec-mb,
+ * update the window after authentication, check the inner source
+ * against the peer's AllowedIPs; and spread one tunnel's decryption
+ * over a helper worker, releasing packets in arrival order.
+ */
+#include "gw_worker_priv.h"
+
+/* --------------------------------------------------------- WAN → LAN */
+
+/* Whether the helper has no saturating traffic of its own. */
+static inline bool helper_free(const struct gw_spread *sp, uint64_t now)
+{
+	uint64_t full = __atomic_load_n(&sp->helper->full_ns,
+					__ATOMIC_RELAXED);
+
+	return (int64_t)(now - full) > (int64_t)GW_BUSY_NS;
+}
+
+/* Decrypt items (classified, replay pre-checked), deliver what
+ * authenticates to out[]; *n_out is how many. */
+static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
+			unsigned int n, struct rte_mbuf **out,
+			unsigned int *n_out, uint64_t now)
+{
+	struct gw_ctx *ctx = lc->ctx;
+	struct gw_tables *t = ctx->tables;
+	struct gw_aead_op ops[GW_BURST];
+	struct gw_peer *peers[GW_BURST];
+	struct gw_peer *owner[GW_BURST];
+	uint32_t ip_len[GW_BURST];
+	uint8_t family[GW_BURST];
+	uint8_t *dst[GW_BURST];
+	uint8_t live[GW_BURST];
+	uint8_t fresh[GW_BURST];
+	uint32_t ip4[GW_BURST];
+	uint64_t nh4[GW_BURST];
+	uint8_t at4[GW_BURST];
+	struct nh_cache nc = { 0 };
+	struct act_run run = { 0 };
+	struct gw_peer *data_peer = NULL;
+	unsigned int i, n4 = 0, o = 0;
+
+	/* 0: on a helper, the frames come from the owner's cache: ask for
+	 * all of them at once rather than one miss after the other */
+	for (i = 0; i < n; i++) {
+		rte_prefetch0(items[i].m);
+		rte_prefetch0(items[i].kp->recv_key);
+	}
+	for (i = 0; i < n; i++)
+		rte_prefetch0(rte_pktmbuf_mtod_offset(items[i].m, void *,
+						      items[i].outer_len));
+
+	/* 1: one AEAD op per packet; the peers' lines start loading */
+	for (i = 0; i < n; i++) {
+		struct decap_item *it = &items[i];
+		uint8_t *data = rte_pktmbuf_mtod_offset(it->m, uint8_t *,
+							it->outer_len);
+		uint32_t len = it->m->pkt_len - it->outer_len -
+			       WG_AEAD_TAG_LEN;
+
+		ops[i] = (struct gw_aead_op){
+			.data = data,
+			.len = len,
+			.tag = data + len,
+			.key = it->kp->recv_key,
+			.counter = it->counter,
+		};
+		peers[i] = gw_tables_peer(t, it->kp->peer_id);
+		if (peers[i]) {
+			rte_prefetch0(peers[i]);
+			rte_prefetch0(&peers[i]->act[lc->worker_idx]);
+		}
+	}
+
+	/* 2: the whole burst through ipsec-mb */
+	gw_aead_decrypt_burst(lc->mb, ops, n);
+
+	/* only an authenticated counter may move the window: once per run
+	 * of consecutive counters of one keypair (one tunnel's burst is
+	 * one run: one raise of the window's top, a CAS per 32 counters) */
+	for (i = 0; i < n;) {
+		unsigned int j = i + 1, r;
+		uint64_t acc;
+
+		if (!ops[i].ok) {
+			fresh[i++] = 0;
+			continue;
+		}
+		while (j < n && j - i < 64 && ops[j].ok &&
+		       items[j].kp == items[i].kp &&
+		       ops[j].counter == ops[i].counter + (j - i))
+			j++;
+		acc = j - i == 1 ?
+			      wg_replay_update(&items[i].kp->replay,
+					       ops[i].counter) :
+			      wg_replay_update_run(&items[i].kp->replay,
+						   ops[i].counter, j - i);
+		for (r = i; r < j; r++)
+			fresh[r] = (uint8_t)(acc >> (r - i) & 1);
+		i = j;
+	}
+
+	/* 3: authenticated: replay window, session and endpoint events,
+	 * activity; parse the inner header */
+	for (i = 0; i < n; i++) {
+		struct decap_item *it = &items[i];
+		struct gw_keypair *kp = it->kp;
+		struct gw_peer *peer = peers[i];
+		const struct wg_endpoint *ep;
+		uint8_t *inner;
+
+		live[i] = 0;
+		if (!ops[i].ok) {
+			drop(lc, it->m, GW_CTR_DROP_DECRYPT);
+			continue;
+		}
+		if (!fresh[i]) {
+			drop(lc, it->m,
+			     wg_replay_outside(&kp->replay, ops[i].counter) ?
+				     GW_CTR_DROP_COUNTER_WINDOW :
+				     GW_CTR_DROP_REPLAY);
+			continue;
+		}
+		if (!peer) {
+			drop(lc, it->m, GW_CTR_DROP_UNKNOWN_INDEX);
+			continue;
+		}
+		/* the responder's new session is confirmed by its first
+		 * packet: the control lcore rotates the slots */
+		if (kp == gw_kp_load(&peer->kp_next) &&
+		    !__atomic_exchange_n(&kp->used_reported, 1,
+					 __ATOMIC_RELAXED)) {
+			struct gw_event ev = { .kind = GW_EV_KEYPAIR_USED,
+					       .peer_id = peer->id,
+					       .local_index = kp->local_index };
+			post_event(lc, &ev);
+		}
+		/* roaming: authenticated packets from elsewhere move the
+		 * endpoint */
+		ep = gw_peer_endpoint(peer);
+		if (!ep || ep->family != it->src.family ||
+		    ep->port != it->src.port ||
+		    memcmp(ep->addr, it->src.addr, WG_ADDR_LEN) != 0) {
+			struct gw_event ev = { .kind = GW_EV_ENDPOINT,
+					       .peer_id = peer->id,
+					       .ep = it->src };
+			post_event(lc, &ev);
+		}
+		if (peer != run.peer) {
+			act_flush_rx(lc, &run, now);
+			run.peer = peer;
+		}
+		run.bytes += ops[i].len + WG_MSG_TRANSPORT_MIN_LEN;
+		if (ops[i].len == 0) {
+			drop(lc, it->m, GW_CTR_KEEPALIVE_RX);
+			continue;
+		}
+		inner = ops[i].data;
+		if (inner[0] >> 4 != 4 && inner[0] >> 4 != 6) {
+			drop(lc, it->m, GW_CTR_DROP_INNER_NOT_IP);
+			continue;
+		}
+		if (ops[i].len >= sizeof(struct rte_ipv4_hdr) &&
+		    inner[0] >> 4 == 4) {
+			struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)inner;
+
+			/* no options, no fragments: a gateway that checks
+			 * inner sources forwards only plain datagrams */
+			if ((inner[0] & 0xf) < 5) {
+				drop(lc, it->m, GW_CTR_DROP_INNER_BAD_LEN);
+				continue;
+			}
+			if ((inner[0] & 0xf) > 5) {
+				drop(lc, it->m, GW_CTR_DROP_INNER_OPTIONS);
+				continue;
+			}
+			if (ip->fragment_offset &
+			    rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG |
+					     RTE_IPV4_HDR_OFFSET_MASK)) {
+				drop(lc, it->m, GW_CTR_DROP_INNER_FRAGMENT);
+				continue;
+			}
+			family[i] = WG_FAMILY_V4;
+			ip_len[i] = rte_be_to_cpu_16(ip->total_length);
+			dst[i] = (uint8_t *)&ip->dst_addr;
+			ip4[n4] = rte_be_to_cpu_32(ip->src_addr);
+			at4[n4++] = (uint8_t)i;
+			owner[i] = NULL;
+		} else if (ops[i].len >= sizeof(struct rte_ipv6_hdr) &&
+			   inner[0] >> 4 == 6) {
+			struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)inner;
+
+			if (ip->proto == IPPROTO_FRAGMENT) {
+				drop(lc, it->m, GW_CTR_DROP_INNER_FRAGMENT);
+				continue;
+			}
+			family[i] = WG_FAMILY_V6;
+			ip_len[i] = sizeof(*ip) +
+				    rte_be_to_cpu_16(ip->payload_len);
+			dst[i] = ip->dst_addr;
+			owner[i] = gw_route6(t, ip->src_addr);
+		} else {
+			/* IP, but shorter than its fixed header */
+			drop(lc, it->m, GW_CTR_DROP_INNER_BAD_LEN);
+			continue;
+		}
+		live[i] = 1;
+	}
+	act_flush_rx(lc, &run, now);
+
+	/* 4: the inner sources' owners, one bulk lookup */
+	if (n4) {
+		gw_route4_bulk(t, ip4, nh4, n4);
+		for (i = 0; i < n4; i++)
+			owner[at4[i]] = gw_tables_peer(t, (uint32_t)nh4[i]);
+	}
+
+	/* 5: source check, outer headers off, Ethernet on */
+	for (i = 0; i < n; i++) {
+		struct decap_item *it = &items[i];
+		struct rte_mbuf *m = it->m;
+
+		if (!live[i])
+			continue;
+		if (ip_len[i] > ops[i].len || ip_len[i] < 20) {
+			drop(lc, m, GW_CTR_DROP_INNER_BAD_LEN);
+			continue;
+		}
+		if (owner[i] != peers[i]) {
+			drop(lc, m, GW_CTR_DROP_SRC_NOT_ALLOWED);
+			continue;
+		}
+		gw_count(lc->stats, GW_CTR_DECRYPTED, 1);
+		/* one store per run of packets of one peer */
+		if (peers[i] != data_peer) {
+			data_peer = peers[i];
+			__atomic_store_n(
+				&data_peer->act[lc->worker_idx].last_rx_data_ns,
+				now, __ATOMIC_RELAXED);
+		}
+		/* outer headers off, then padding and tag off, then a new
+		 * Ethernet header in front */
+		rte_pktmbuf_adj(m, it->outer_len);
+		seg_trim(m, m->pkt_len - ip_len[i]);
+		if (gw_mss_clamp(rte_pktmbuf_mtod(m, uint8_t *), ip_len[i],
+				 lc->ctx->mss4, lc->ctx->mss6))
+			gw_count(lc->stats, GW_CTR_MSS_CLAMPED, 1);
+		if (!rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN)) {
+			drop(lc, m, GW_CTR_DROP_NO_ROOM);
+			continue;
+		}
+		if (eth_out(lc, GW_LAN, m, family[i], dst[i], &nc))
+			out[o++] = m;
+	}
+	*n_out = o;
+}
+
+/*
+ * A WireGuard message arrived (UDP payload at wg, len bytes). True for a
+ * transport message, with *it filled in except the keypair; everything
+ * else is dealt with here.
+ */
+static bool wg_classify(struct gw_lcore *lc, struct rte_mbuf *m,
+			const uint8_t *wg, uint32_t len, struct decap_item *it,
+			uint32_t *index)
+{
+	struct gw_ctx *ctx = lc->ctx;
+	uint32_t type, want;
+	const uint8_t *mac1_key;
+
+	if (len < 4) {
+		drop(lc, m, GW_CTR_DROP_TRUNCATED);
+		return false;
+	}
+	type = wg_msg_type_word(wg);
+	switch (type) {
+	case WG_MSG_INITIATION:
+	case WG_MSG_RESPONSE:
+		want = type == WG_MSG_INITIATION ? WG_MSG_INITIATION_LEN :
+						   WG_MSG_RESPONSE_LEN;
+		if (len != want) {
+			drop(lc, m, len < want ? GW_CTR_DROP_TRUNCATED :
+						 GW_CTR_DROP_OVERSIZED);
+			return false;
+		}
+		mac1_key = __atomic_load_n(&ctx->mac1_key, __ATOMIC_ACQUIRE);
+		if (!mac1_key || !wg_cookie_mac1_ok(mac1_key, wg, len)) {
+			drop(lc, m, GW_CTR_DROP_BAD_MAC1);
+			return false;
+		}
+		gw_count(lc->stats, GW_CTR_HANDSHAKE_RX, 1);
+		to_control(lc, m, GW_CTRL_HANDSHAKE, GW_WAN);
+		return false;
+	case WG_MSG_COOKIE_REPLY:
+		if (len != WG_MSG_COOKIE_REPLY_LEN) {
+			drop(lc, m, len < WG_MSG_COOKIE_REPLY_LEN ?
+					    GW_CTR_DROP_TRUNCATED :
+					    GW_CTR_DROP_OVERSIZED);
+			return false;
+		}
+		gw_count(lc->stats, GW_CTR_HANDSHAKE_RX, 1);
+		to_control(lc, m, GW_CTRL_HANDSHAKE, GW_WAN);
+		return false;
+	case WG_MSG_TRANSPORT:
+		break;
+	default:
+		/* a known type with the three reserved bytes not zero */
+		drop(lc, m, (type & 0xff) >= WG_MSG_INITIATION &&
+					    (type & 0xff) <= WG_MSG_TRANSPORT ?
+				    GW_CTR_DROP_BAD_RESERVED :
+				    GW_CTR_DROP_BAD_TYPE);
+		return false;
+	}
+	if (len < WG_MSG_TRANSPORT_MIN_LEN) {
+		drop(lc, m, GW_CTR_DROP_TRUNCATED);
+		return false;
+	}
+	*index = wg_get_le32(wg + 4);
+	it->counter = wg_get_le64(wg + 8);
+	it->m = m;
+	/* the outer frame may carry Ethernet padding: cut it now */
+	seg_trim(m, m->pkt_len - (uint32_t)(wg - rte_pktmbuf_mtod(m, uint8_t *)) -
+			    len);
+	it->outer_len = (uint16_t)(wg - rte_pktmbuf_mtod(m, uint8_t *) +
+				   WG_MSG_TRANSPORT_HEADER_LEN);
+	return true;
+}
+
+/* Parse one WAN frame down to its UDP payload; false if it was dealt
+ * with (dropped or handed to the control lcore). */
+static bool wan_parse(struct gw_lcore *lc, struct gw_port *port,
+		      uint16_t listen, struct rte_mbuf *m,
+		      struct decap_item *it, uint32_t *index)
+{
+	struct rte_ether_hdr *eh;
+	struct rte_udp_hdr *udp;
+	uint16_t et;
+	uint8_t *l3;
+	uint32_t l4_len;
+
+	if (!rte_pktmbuf_is_contiguous(m)) {
+		drop(lc, m, GW_CTR_DROP_NONLINEAR);
+		return false;
+	}
+	if (m->data_len < RTE_ETHER_HDR_LEN) {
+		drop(lc, m, GW_CTR_DROP_MALFORMED);
+		return false;
+	}
+	eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	et = rte_be_to_cpu_16(eh->ether_type);
+	if (!rte_is_same_ether_addr(&eh->dst_addr, &port->mac) &&
+	    !rte_is_multicast_ether_addr(&eh->dst_addr)) {
+		drop(lc, m, GW_CTR_DROP_NOT_FOR_US);
+		return false;
+	}
+	l3 = (uint8_t *)(eh + 1);
+	if (et == RTE_ETHER_TYPE_ARP) {
+		to_control(lc, m, GW_CTRL_LOCAL, GW_WAN);
+		return false;
+	} else if (et == RTE_ETHER_TYPE_IPV4) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)l3;
+		uint32_t ihl, tot;
+
+		if (m->data_len < RTE_ETHER_HDR_LEN + sizeof(*ip)) {
+			drop(lc, m, GW_CTR_DROP_MALFORMED);
+			return false;
+		}
+		ihl = (ip->version_ihl & 0xf) * 4u;
+		tot = rte_be_to_cpu_16(ip->total_length);
+		if (ihl < 20 || tot < ihl ||
+		    tot + RTE_ETHER_HDR_LEN > m->data_len) {
+			drop(lc, m, GW_CTR_DROP_MALFORMED);
+			return false;
+		}
+		if (!gw_port_has_addr4(port, ip->dst_addr)) {
+			drop(lc, m, GW_CTR_DROP_NOT_FOR_US);
+			return false;
+		}
+		if (ip->next_proto_id != IPPROTO_UDP ||
+		    (ip->fragment_offset &
+		     rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG |
+				      RTE_IPV4_HDR_OFFSET_MASK))) {
+			to_control(lc, m, GW_CTRL_LOCAL, GW_WAN);
+			return false;
+		}
+		udp = (struct rte_udp_hdr *)(l3 + ihl);
+		l4_len = tot - ihl;
+		it->src.family = WG_FAMILY_V4;
+		memset(it->src.addr, 0, WG_ADDR_LEN);
+		memcpy(it->src.addr, &ip->src_addr, 4);
+	} else if (et == RTE_ETHER_TYPE_IPV6) {
+		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)l3;
+		uint32_t pl;
+
+		if (m->data_len < RTE_ETHER_HDR_LEN + sizeof(*ip)) {
+			drop(lc, m, GW_CTR_DROP_MALFORMED);
+			return false;
+		}
+		pl = rte_be_to_cpu_16(ip->payload_len);
+		if (pl + sizeof(*ip) + RTE_ETHER_HDR_LEN > m->data_len) {
+			drop(lc, m, GW_CTR_DROP_MALFORMED);
+			return false;
+		}
+		if (is_nd_or_local6(port, ip) &&
+		    (ip->proto != IPPROTO_UDP || ip->dst_addr[0] == 0xff)) {
+			to_control(lc, m, GW_CTRL_LOCAL, GW_WAN);
+			return false;
+		}
+		if (ip->proto != IPPROTO_UDP ||
+		    !gw_port_has_addr6(port, ip->dst_addr)) {
+			drop(lc, m, GW_CTR_DROP_NOT_FOR_US);
+			return false;
+		}
+		udp = (struct rte_udp_hdr *)(ip + 1);
+		l4_len = pl;
+		it->src.family = WG_FAMILY_V6;
+		memcpy(it->src.addr, ip->src_addr, 16);
+	} else {
+		drop(lc, m, GW_CTR_DROP_UNKNOWN_PROTO);
+		return false;
+	}
+	if (l4_len < sizeof(*udp) ||
+	    rte_be_to_cpu_16(udp->dgram_len) > l4_len ||
+	    rte_be_to_cpu_16(udp->dgram_len) < sizeof(*udp)) {
+		drop(lc, m, GW_CTR_DROP_MALFORMED);
+		return false;
+	}
+	if (udp->dst_port != listen) {
+		drop(lc, m, GW_CTR_DROP_NOT_FOR_US);
+		return false;
+	}
+	it->src.port = rte_be_to_cpu_16(udp->src_port);
+	return wg_classify(lc, m, (const uint8_t *)(udp + 1),
+			   rte_be_to_cpu_16(udp->dgram_len) - sizeof(*udp), it,
+			   index);
+}
+
+static inline unsigned int rob_used(const struct gw_spread *sp)
+{
+	return sp->head - sp->tail;
+}
+
+bool gw_wan_room(const struct gw_lcore *lc)
+{
+	return !lc->spread || rob_used(lc->spread) + 2 <= GW_ROB;
+}
+
+bool gw_wan_idle(const struct gw_lcore *lc)
+{
+	return !lc->spread || rob_used(lc->spread) == 0;
+}
+
+void gw_wan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
+		  struct gw_txbuf *lan_tx, uint64_t now)
+{
+	struct gw_ctx *ctx = lc->ctx;
+	struct gw_tables *t = ctx->tables;
+	struct gw_port *port = &ctx->port[GW_WAN];
+	uint16_t listen = __atomic_load_n(&ctx->listen_port, __ATOMIC_RELAXED);
+	struct gw_spread *sp = lc->spread;
+	struct decap_item items[GW_BURST];
+	uint32_t index[GW_BURST];
+	const void *keys[GW_BURST];
+	uintptr_t entry[GW_BURST], uentry[GW_BURST];
+	uint8_t run_of[GW_BURST];
+	struct decap_item *own;
+	struct gw_chunk *handed = NULL;
+	unsigned int i, k = 0, u, kept = 0, cnt;
+
+	gw_count(lc->stats, GW_CTR_RX_WAN, n);
+	note_full(lc, n, now);
+	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+
+	/* 1: parse; transport messages wait for one bulk index lookup */
+	for (i = 0; i < n; i++) {
+		if (i + PREFETCH_AHEAD < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD],
+						       void *));
+		if (wan_parse(lc, port, listen, pkts[i], &items[k], &index[k])) {
+			keys[k] = &index[k];
+			k++;
+		}
+	}
+	if (!k)
+		return;
+
+	/* 2: receiver indices to keypairs; their lines start loading. A
+	 * run of frames with the same index (one tunnel's burst) is looked
+	 * up once: the bulk lookup gets the first index of each run. */
+	for (i = 0, u = 0; i < k; i++) {
+		if (!u || index[i] != index[i - 1])
+			keys[u++] = &index[i];
+		run_of[i] = (uint8_t)(u - 1);
+	}
+	gw_index_lookup_bulk(t, keys, u, uentry);
+	for (i = 0; i < k; i++) {
+		struct gw_keypair *kp;
+
+		entry[i] = uentry[run_of[i]];
+		kp = (struct gw_keypair *)entry[i];
+		if (!entry[i] || (entry[i] & GW_INDEX_HANDSHAKE))
+			continue;
+		if (!i || entry[i] != entry[i - 1]) {
+			rte_prefetch0(kp->recv_key);
+			rte_prefetch0(&kp->birth_ns);
+			rte_prefetch0(&kp->replay.top);
+		}
+		rte_prefetch0(&kp->replay.slot[(items[i].counter /
+						WG_REPLAY_SLOT_BITS) %
+					       WG_REPLAY_SLOTS]);
+	}
+
+	/* 3: session checks and the read-only replay pre-check: replays
+	 * and dead sessions cost no AEAD work */
+	for (i = 0; i < k; i++) {
+		struct decap_item *it = &items[i];
+		struct gw_keypair *kp = (struct gw_keypair *)entry[i];
+
+		if (!entry[i] || (entry[i] & GW_INDEX_HANDSHAKE)) {
+			drop(lc, it->m, GW_CTR_DROP_UNKNOWN_INDEX);
+			continue;
+		}
+		/* signed: kp may be younger than now (see encap_burst) */
+		if ((int64_t)(now - kp->birth_ns) >=
+		    (int64_t)lc->ctx->reject_after_ns) {
+			drop(lc, it->m, GW_CTR_DROP_KEY_EXPIRED);
+			continue;
+		}
+		if (!wg_replay_check(&kp->replay, it->counter)) {
+			drop(lc, it->m,
+			     wg_replay_outside(&kp->replay, it->counter) ?
+				     GW_CTR_DROP_COUNTER_WINDOW :
+				     GW_CTR_DROP_REPLAY);
+			continue;
+		}
+		if (kp->peer_id < t->max_peers)
+			rte_prefetch0(&t->peers[kp->peer_id]);
+		it->kp = kp;
+		if (kept != i)
+			items[kept] = *it;
+		kept++;
+	}
+	if (!kept)
+		return;
+
+	/* 4: decrypt here, or spread over this worker and its helper */
+	if (!sp) {
+		decap_burst(lc, items, kept, lan_tx->m + lan_tx->n, &cnt, now);
+		lan_tx->n += cnt;
+		return;
+	}
+	own = items;
+	if (kept >= GW_SPREAD_MIN && !sp->paused &&
+	    rob_used(sp) + 2 <= GW_ROB && helper_free(sp, now)) {
+		/* the helper gets the older half: its result is needed
+		 * first, and it starts while this worker does the rest */
+		struct gw_chunk *c = &sp->rob[sp->head % GW_ROB];
+		unsigned int h = kept * sp->share / 32;
+
+		memcpy(c->items, items, h * sizeof(items[0]));
+		c->n = (uint16_t)h;
+		c->n_out = 0;
+		__atomic_store_n(&c->done, 0, __ATOMIC_RELAXED);
+		if (rte_ring_sp_enqueue(sp->to_helper, c) == 0) {
+			sp->head++;
+			own = items + h;
+			kept -= h;
+			handed = c;
+		}
+	}
+	if (rob_used(sp) == 0) {
+		/* nothing outstanding: no need to wait in line */
+		decap_burst(lc, own, kept, lan_tx->m + lan_tx->n, &cnt, now);
+		lan_tx->n += cnt;
+		return;
+	}
+	{
+		struct gw_chunk *c = &sp->rob[sp->head % GW_ROB];
+
+		decap_burst(lc, own, kept, c->out, &cnt, now);
+		c->n_out = (uint16_t)cnt;
+		__atomic_store_n(&c->done, 1, __ATOMIC_RELAXED);
+		sp->head++;
+	}
+	if (handed) {
+		/* helper already done: it can take more; not yet: less */
+		if (__atomic_load_n(&handed->done, __ATOMIC_ACQUIRE)) {
+			if (sp->share < 28)
+				sp->share++;
+		} else if (sp->share > 8) {
+			sp->share--;
+		}
+	}
+}
+
+unsigned int gw_wan_collect(struct gw_lcore *lc, struct gw_txbuf *lan_tx)
+{
+	struct gw_spread *sp = lc->spread;
+	unsigned int moved = 0;
+
+	if (!sp)
+		return 0;
+	while (sp->tail != sp->head) {
+		struct gw_chunk *c = &sp->rob[sp->tail % GW_ROB];
+
+		if (!__atomic_load_n(&c->done, __ATOMIC_ACQUIRE))
+			break;
+		if (lan_tx->n + c->n_out > GW_TXBUF)
+			break;
+		memcpy(lan_tx->m + lan_tx->n, c->out,
+		       c->n_out * sizeof(c->out[0]));
+		lan_tx->n += c->n_out;
+		moved += c->n_out;
+		sp->tail++;
+	}
+	return moved;
+}
+
+unsigned int gw_assist(struct gw_lcore *lc, uint64_t now)
+{
+	struct gw_spread *sp = lc->spread;
+	void *cs[GW_ROB];
+	unsigned int i, n, cnt;
+
+	if (!sp)
+		return 0;
+	n = rte_ring_sc_dequeue_burst(sp->in, cs, GW_ROB, NULL);
+	for (i = 0; i < n; i++) {
+		struct gw_chunk *c = cs[i];
+
+		decap_burst(lc, c->items, c->n, c->out, &cnt, now);
+		c->n_out = (uint16_t)cnt;
+		/* the owner reads out[] after it sees done */
+		__atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
+	}
+	return n;
+}
+
+void gw_worker_quiescent(struct gw_lcore *lc)
+{
+	struct gw_spread *sp = lc->spread;
+
+	/* a chunk still with the helper holds keypair pointers this lcore
+	 * looked up: no quiescent state until they are all back */
+	if (sp && rob_used(sp) != 0) {
+		if (++sp->since_qs >= GW_SPREAD_QS_MAX)
+			sp->paused = true;
+		return;
+	}
+	rte_rcu_qsbr_quiescent(lc->ctx->qsbr, lc->worker_idx);
+	if (sp) {
+		sp->since_qs = 0;
+		sp->paused = false;
+	}
+}
+
+int gw_spread_setup(struct gw_ctx *ctx)
+{
+	unsigned int i, n = ctx->n_workers;
+	char name[RTE_RING_NAMESIZE];
+
+	if (n < 2)
+		return 0;
+	for (i = 0; i < n; i++) {
+		struct gw_spread *sp = rte_zmalloc("gw_spread", sizeof(*sp),
+						   RTE_CACHE_LINE_SIZE);
+
+		if (!sp)
+			goto fail;
+		ctx->workers[i].spread = sp;
+		sp->share = 16;
+		snprintf(name, sizeof(name), "gw_assist%u", i);
+		/* one producer (the owner before it), one consumer */
+		sp->in = rte_ring_create(name, 2 * GW_ROB, (int)rte_socket_id(),
+					 RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (!sp->in)
+			goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		struct gw_spread *h = ctx->workers[(i + 1) % n].spread;
+
+		ctx->workers[i].spread->helper = h;
+		ctx->workers[i].spread->to_helper = h->in;
+	}
+	return 0;
+fail:
+	gw_spread_free(ctx);
+	return -ENOMEM;
+}
+
+void gw_spread_free(struct gw_ctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctx->n_workers; i++) {
+		struct gw_spread *sp = ctx->workers[i].spread;
+
+		if (!sp)
+			continue;
+		rte_ring_free(sp->in);
+		rte_free(sp);
+		ctx->workers[i].spread = NULL;
+	}
+}

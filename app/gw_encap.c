@@ -1,0 +1,404 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * LAN → WAN: classify a burst of cleartext frames, look up their peers
+ * in bulk, take the nonces of each keypair with one fetch-add, encrypt
+ * the burst in place with ipsec-mb and put the outer headers in front.
+ */
+#include "gw_worker_priv.h"
+
+/* ------------------------------------------------------------ encap */
+
+struct encap_item {
+	struct rte_mbuf *m;
+	struct gw_peer *peer;
+};
+
+/* Sending counters taken for a burst: one fetch-add per keypair. */
+struct nonce_res {
+	struct gw_keypair *kp;
+	uint64_t next;
+	uint32_t n;
+};
+
+#define NO_RES 0xff
+
+/* Outer Ethernet + IPv4 + UDP headers of one endpoint, built once per
+ * burst by the slow path (gw_udp_prepend + eth_out) and copied into the
+ * following frames to the same endpoint: only the lengths differ, and the
+ * IPv4 checksum follows from the sum of the rest. */
+enum { OUT4_LEN = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) +
+		  sizeof(struct rte_udp_hdr) };
+
+struct out4_tmpl {
+	const struct wg_endpoint *ep;  /* NULL: none yet */
+	uint32_t sum;                  /* IPv4 header without length/cksum */
+	uint8_t h[OUT4_LEN];
+};
+
+static void out4_learn(struct out4_tmpl *t, const struct wg_endpoint *ep,
+		       const uint8_t *frame)
+{
+	struct rte_ipv4_hdr *ip =
+		(struct rte_ipv4_hdr *)(t->h + RTE_ETHER_HDR_LEN);
+
+	memcpy(t->h, frame, OUT4_LEN);
+	ip->total_length = 0;
+	ip->hdr_checksum = 0;
+	t->sum = __rte_raw_cksum(ip, sizeof(*ip), 0);
+	t->ep = ep;
+}
+
+static void out4_put(const struct out4_tmpl *t, uint8_t *h, uint32_t msg_len)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(h + RTE_ETHER_HDR_LEN);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+	uint16_t udp_len = (uint16_t)(msg_len + sizeof(*udp));
+
+	memcpy(h, t->h, OUT4_LEN);
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(udp_len + sizeof(*ip)));
+	/* what rte_ipv4_cksum() computes over the whole header */
+	ip->hdr_checksum = (uint16_t)~__rte_raw_cksum_reduce(
+		t->sum + ip->total_length);
+	udp->dgram_len = rte_cpu_to_be_16(udp_len);
+}
+
+/*
+ * Encrypt the items in place and queue the frames for WAN TX. Items
+ * whose peer has no usable keypair go to the control lcore to wait for a
+ * handshake (it owns the per-peer staged queue).
+ */
+static void encap_burst(struct gw_lcore *lc, struct encap_item *items,
+			unsigned int n, struct gw_txbuf *wan_tx, uint64_t now)
+{
+	struct gw_aead_op ops[GW_BURST];
+	struct encap_item ready[GW_BURST];
+	const struct wg_endpoint *eps[GW_BURST];
+	uint32_t remote[GW_BURST];
+	struct nonce_res res[GW_BURST];
+	uint8_t ri[GW_BURST];
+	struct nh_cache nc = { 0 };
+	struct act_run run = { 0 };
+	struct out4_tmpl t4 = { .ep = NULL };
+	struct gw_peer *last = NULL;
+	const struct wg_endpoint *ep = NULL;
+	uint16_t mtu = lc->ctx->mtu;
+	unsigned int i, j, k = 0, n_res = 0;
+	unsigned int cur = NO_RES;
+
+	/* 0: with many peers every keypair and endpoint is a cache miss:
+	 * start them all before the first is needed */
+	for (i = 0; i < n; i++) {
+		struct gw_peer *peer = items[i].peer;
+
+		if (peer != last) {
+			struct gw_keypair *kp = gw_kp_load(&peer->kp_current);
+
+			last = peer;
+			if (kp) {
+				rte_prefetch0(&kp->birth_ns);
+				rte_prefetch0(&kp->send_counter);
+			}
+			rte_prefetch0(gw_peer_endpoint(peer));
+			__builtin_prefetch(&peer->act[lc->worker_idx], 1, 3);
+		}
+	}
+	last = NULL;
+
+	/* 1: the keypair of each item; a run of one peer looks it up once */
+	for (i = 0; i < n; i++) {
+		struct gw_peer *peer = items[i].peer;
+
+		if (peer != last) {
+			struct gw_keypair *kp = gw_kp_load(&peer->kp_current);
+
+			last = peer;
+			ep = gw_peer_endpoint(peer);
+			cur = NO_RES;
+			/* signed: now was read before this loop iteration
+			 * and the control lcore may have installed kp since
+			 * (born "after" now, age 0, not expired) */
+			if (kp && (int64_t)(now - kp->birth_ns) <
+					  (int64_t)lc->ctx->reject_after_ns) {
+				for (j = 0; j < n_res && res[j].kp != kp; j++)
+					;
+				if (j == n_res) {
+					res[n_res++] = (struct nonce_res){
+						.kp = kp
+					};
+					rte_prefetch0(&kp->send_counter);
+				}
+				cur = j;
+			}
+		}
+		ri[i] = (uint8_t)cur;
+		eps[i] = ep;
+		if (cur != NO_RES)
+			res[cur].n++;
+		if (ep)
+			rte_prefetch0(ep);
+	}
+	/* 2: one fetch-add per keypair; a packet dropped later leaves a gap
+	 * in the counters, which the receiver's window accepts */
+	for (j = 0; j < n_res; j++)
+		res[j].next = __atomic_fetch_add(&res[j].kp->send_counter,
+						 res[j].n, __ATOMIC_RELAXED);
+
+	/* 3: pad, and one AEAD op per packet */
+	for (i = 0; i < n; i++) {
+		struct encap_item *it = &items[i];
+		struct rte_mbuf *m = it->m;
+		uint32_t len = m->pkt_len, padded;
+		struct gw_keypair *kp;
+		uint64_t counter;
+		uint8_t *tail;
+
+		if (ri[i] == NO_RES) {
+			to_control(lc, m, GW_CTRL_STAGE, it->peer->id);
+			continue;
+		}
+		kp = res[ri[i]].kp;
+		counter = res[ri[i]].next++;
+		if (counter >= WG_REJECT_AFTER_MESSAGES) {
+			/* used up: the control lcore holds it and starts a
+			 * handshake */
+			to_control(lc, m, GW_CTRL_STAGE, it->peer->id);
+			continue;
+		}
+		if (!eps[i]) {
+			drop(lc, m, GW_CTR_DROP_NO_ENDPOINT);
+			continue;
+		}
+		padded = wg_padded_len(len, mtu);
+		tail = seg_append(m, (uint16_t)(padded - len +
+						WG_AEAD_TAG_LEN));
+		if (!tail) {
+			drop(lc, m, GW_CTR_DROP_NO_ROOM);
+			continue;
+		}
+		memset(tail, 0, padded - len);
+		ops[k] = (struct gw_aead_op){
+			.data = rte_pktmbuf_mtod(m, uint8_t *),
+			.len = padded,
+			.tag = rte_pktmbuf_mtod_offset(m, uint8_t *, padded),
+			.key = kp->send_key,
+			.counter = counter,
+		};
+		remote[k] = kp->remote_index;
+		eps[k] = eps[i];
+		ready[k++] = *it;
+	}
+	if (!k)
+		return;
+
+	/* 4: the whole burst through ipsec-mb */
+	gw_aead_encrypt_burst(lc->mb, ops, k);
+
+	/* 5: outer headers in the headroom, then TX */
+	for (i = 0; i < k; i++) {
+		struct encap_item *it = &ready[i];
+		struct rte_mbuf *m = it->m;
+		uint32_t msg_len = ops[i].len + WG_MSG_TRANSPORT_MIN_LEN;
+		uint8_t *wg;
+
+		if (!ops[i].ok) {
+			drop(lc, m, GW_CTR_DROP_NO_ROOM);
+			continue;
+		}
+		wg = (uint8_t *)rte_pktmbuf_prepend(
+			m, WG_MSG_TRANSPORT_HEADER_LEN);
+		if (!wg) {
+			drop(lc, m, GW_CTR_DROP_NO_ROOM);
+			continue;
+		}
+		/* before the UDP header: over IPv6 its checksum covers this */
+		wg_put_le32(wg, WG_MSG_TRANSPORT);
+		wg_put_le32(wg + 4, remote[i]);
+		wg_put_le64(wg + 8, ops[i].counter);
+		if (eps[i] == t4.ep) {
+			uint8_t *h = (uint8_t *)rte_pktmbuf_prepend(m,
+								    OUT4_LEN);
+
+			if (!h) {
+				drop(lc, m, GW_CTR_DROP_NO_ROOM);
+				continue;
+			}
+			out4_put(&t4, h, msg_len);
+		} else {
+			if (!gw_udp_prepend(lc->ctx, m, eps[i], msg_len)) {
+				drop(lc, m, GW_CTR_DROP_NO_ROOM);
+				continue;
+			}
+			if (!eth_out(lc, GW_WAN, m, eps[i]->family,
+				     eps[i]->addr, &nc))
+				continue;
+			if (eps[i]->family == WG_FAMILY_V4)
+				out4_learn(&t4, eps[i],
+					   rte_pktmbuf_mtod(m, uint8_t *));
+		}
+		if (it->peer != run.peer) {
+			act_flush_tx(lc, &run, now);
+			run.peer = it->peer;
+		}
+		run.bytes += msg_len;
+		if (ops[i].len) {
+			run.data = true;
+			gw_count(lc->stats, GW_CTR_ENCRYPTED, 1);
+		} else {
+			gw_count(lc->stats, GW_CTR_KEEPALIVE_TX, 1);
+		}
+		wan_tx->m[wan_tx->n++] = m;
+	}
+	act_flush_tx(lc, &run, now);
+}
+
+unsigned int gw_encap_send(struct gw_lcore *lc, struct gw_peer *peer,
+			   struct rte_mbuf **pkts, unsigned int n)
+{
+	struct encap_item items[GW_BURST];
+	struct gw_txbuf tx = { .n = 0 };
+	uint64_t now = gw_now_ns(lc->ctx);
+	unsigned int i, done = 0, sent = 0;
+
+	while (done < n) {
+		unsigned int k = RTE_MIN(n - done, (unsigned int)GW_BURST);
+
+		for (i = 0; i < k; i++)
+			items[i] = (struct encap_item){ .m = pkts[done + i],
+							.peer = peer };
+		encap_burst(lc, items, k, &tx, now);
+		sent += tx.n;
+		gw_tx_flush(lc, GW_WAN, &tx);
+		done += k;
+	}
+	return sent;
+}
+
+/* --------------------------------------------------------- LAN → WAN */
+
+void gw_lan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
+		  struct gw_txbuf *wan_tx, uint64_t now)
+{
+	struct gw_ctx *ctx = lc->ctx;
+	struct gw_tables *t = ctx->tables;
+	struct gw_port *port = &ctx->port[GW_LAN];
+	struct encap_item items[GW_BURST];
+	uint32_t ip_len[GW_BURST];
+	uint32_t ip4[GW_BURST];
+	uint64_t nh4[GW_BURST];
+	uint8_t at4[GW_BURST];
+	unsigned int i, k = 0, n4 = 0, kept = 0;
+
+	gw_count(lc->stats, GW_CTR_RX_LAN, n);
+	note_full(lc, n, now);
+	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+
+	/* 1: parse; IPv4 destinations are looked up below, in bulk */
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct rte_ether_hdr *eh;
+		struct gw_peer *peer = NULL;
+		uint16_t et;
+		uint32_t len;
+
+		if (i + PREFETCH_AHEAD < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD],
+						       void *));
+		if (!rte_pktmbuf_is_contiguous(m)) {
+			drop(lc, m, GW_CTR_DROP_NONLINEAR);
+			continue;
+		}
+		if (m->data_len < RTE_ETHER_HDR_LEN) {
+			drop(lc, m, GW_CTR_DROP_MALFORMED);
+			continue;
+		}
+		eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+		et = rte_be_to_cpu_16(eh->ether_type);
+		if (!rte_is_same_ether_addr(&eh->dst_addr, &port->mac) &&
+		    !rte_is_multicast_ether_addr(&eh->dst_addr)) {
+			drop(lc, m, GW_CTR_DROP_NOT_FOR_US);
+			continue;
+		}
+		if (et == RTE_ETHER_TYPE_ARP) {
+			to_control(lc, m, GW_CTRL_LOCAL, GW_LAN);
+			continue;
+		}
+		if (et == RTE_ETHER_TYPE_IPV4) {
+			struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
+
+			if (m->data_len < RTE_ETHER_HDR_LEN + sizeof(*ip) ||
+			    (ip->version_ihl >> 4) != 4) {
+				drop(lc, m, GW_CTR_DROP_MALFORMED);
+				continue;
+			}
+			len = rte_be_to_cpu_16(ip->total_length);
+			if (gw_port_has_addr4(port, ip->dst_addr)) {
+				to_control(lc, m, GW_CTRL_LOCAL, GW_LAN);
+				continue;
+			}
+			ip4[n4] = rte_be_to_cpu_32(ip->dst_addr);
+			at4[n4++] = (uint8_t)k;
+		} else if (et == RTE_ETHER_TYPE_IPV6) {
+			struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eh + 1);
+
+			if (m->data_len < RTE_ETHER_HDR_LEN + sizeof(*ip)) {
+				drop(lc, m, GW_CTR_DROP_MALFORMED);
+				continue;
+			}
+			len = sizeof(*ip) + rte_be_to_cpu_16(ip->payload_len);
+			if (is_nd_or_local6(port, ip)) {
+				to_control(lc, m, GW_CTRL_LOCAL, GW_LAN);
+				continue;
+			}
+			peer = gw_route6(t, ip->dst_addr);
+		} else {
+			drop(lc, m, GW_CTR_DROP_UNKNOWN_PROTO);
+			continue;
+		}
+		if (len + RTE_ETHER_HDR_LEN > m->data_len) {
+			if (et == RTE_ETHER_TYPE_IPV4)
+				n4--;
+			drop(lc, m, GW_CTR_DROP_MALFORMED);
+			continue;
+		}
+		ip_len[k] = len;
+		items[k++] = (struct encap_item){ .m = m, .peer = peer };
+	}
+
+	/* 2: AllowedIPs, one bulk lookup for the burst */
+	if (n4) {
+		gw_route4_bulk(t, ip4, nh4, n4);
+		for (i = 0; i < n4; i++) {
+			struct gw_peer *p = gw_tables_peer(t, (uint32_t)nh4[i]);
+
+			items[at4[i]].peer = p;
+			if (p)
+				rte_prefetch0(p);
+		}
+	}
+
+	/* 3: route and size checks; keep the IP packet only */
+	for (i = 0; i < k; i++) {
+		struct rte_mbuf *m = items[i].m;
+		struct gw_peer *peer = items[i].peer;
+
+		if (!peer) {
+			drop(lc, m, GW_CTR_DROP_NO_ROUTE);
+			continue;
+		}
+		if (ip_len[i] > ctx->mtu) {
+			/* the control lcore answers with ICMP */
+			to_control(lc, m, GW_CTRL_TOO_BIG, GW_LAN);
+			continue;
+		}
+		/* no Ethernet header, no Ethernet padding */
+		rte_pktmbuf_adj(m, RTE_ETHER_HDR_LEN);
+		seg_trim(m, m->pkt_len - ip_len[i]);
+		if (gw_mss_clamp(rte_pktmbuf_mtod(m, uint8_t *), ip_len[i],
+				 ctx->mss4, ctx->mss6))
+			gw_count(lc->stats, GW_CTR_MSS_CLAMPED, 1);
+		items[kept++] = items[i];
+	}
+	if (kept)
+		encap_burst(lc, items, kept, wan_tx, now);
+}

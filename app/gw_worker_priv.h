@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the worker's files share (gw_worker.c: TX and the poll loop;
+ * gw_encap.c: LAN → WAN; gw_decap.c: WAN → LAN and one tunnel's
+ * decryption spread over workers): small helpers of the hot path, kept
+ * static inline so that splitting the file costs no call.
+ */
+#ifndef GW_WORKER_PRIV_H
+#define GW_WORKER_PRIV_H
+
+#include "gw_worker.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_prefetch.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
+#include <rte_udp.h>
+
+#include "gw_crypto.h"
+#include "gw_mss.h"
+#include "gw_neighbour.h"
+#include "gw_peer.h"
+#include "gw_port.h"
+#include "gw_tables.h"
+#include "wg_cookie.h"
+#include "wg_messages.h"
+
+enum { PREFETCH_AHEAD = 4 };
+
+/*
+ * Length changes of single-segment mbufs (every frame here was checked to
+ * be contiguous) without rte_pktmbuf_lastseg()'s walk, which reads the
+ * mbuf's second cache line: the data path only touches the first.
+ */
+static inline void seg_trim(struct rte_mbuf *m, uint32_t len)
+{
+	m->data_len = (uint16_t)(m->data_len - len);
+	m->pkt_len -= len;
+}
+
+static inline uint8_t *seg_append(struct rte_mbuf *m, uint16_t len)
+{
+	uint8_t *tail;
+
+	if (m->nb_segs != 1)
+		return (uint8_t *)rte_pktmbuf_append(m, len);
+	if ((uint32_t)m->data_off + m->data_len + len > m->buf_len)
+		return NULL;
+	tail = (uint8_t *)m->buf_addr + m->data_off + m->data_len;
+	m->data_len = (uint16_t)(m->data_len + len);
+	m->pkt_len += len;
+	return tail;
+}
+
+static inline void drop(struct gw_lcore *lc, struct rte_mbuf *m,
+			enum gw_counter c)
+{
+	gw_count(lc->stats, c, 1);
+	rte_pktmbuf_free(m);
+}
+
+static inline void to_control(struct gw_lcore *lc, struct rte_mbuf *m,
+		       enum gw_ctrl_kind kind, uint32_t arg)
+{
+	m->hash.usr = GW_CTRL_TAG(kind, arg);
+	if (rte_ring_mp_enqueue(lc->ctx->ctrl_ring, m) != 0)
+		drop(lc, m, GW_CTR_DROP_CONTROL_FULL);
+	else
+		gw_count(lc->stats, GW_CTR_TO_CONTROL, 1);
+}
+
+static inline void post_event(struct gw_lcore *lc, struct gw_event *ev)
+{
+	if (rte_ring_mp_enqueue_elem(lc->ctx->event_ring, ev, sizeof(*ev)) != 0)
+		gw_count(lc->stats, GW_CTR_DROP_EVENT_FULL, 1);
+}
+
+
+/*
+ * The next hop's MAC for a burst: the last destination and the last next
+ * hop are remembered, so a burst toward one endpoint (or through one
+ * gateway) costs one neighbour lookup.
+ */
+struct nh_cache {
+	uint8_t dst_family, nh_family;
+	uint8_t dst[16], nh[16];
+	struct rte_ether_addr dst_mac, nh_mac;
+};
+
+/*
+ * Fill in the Ethernet header of a frame leaving port role toward IP dst.
+ * False when the frame was handed to the control lcore (next hop not yet
+ * resolved) or dropped.
+ */
+static inline bool eth_out(struct gw_lcore *lc, enum gw_role role,
+		    struct rte_mbuf *m, uint8_t family, const uint8_t *dst,
+		    struct nh_cache *nc)
+{
+	struct gw_ctx *ctx = lc->ctx;
+	struct gw_port *p = &ctx->port[role];
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	bool v4 = family == WG_FAMILY_V4;
+	size_t alen = v4 ? 4 : 16;
+	uint8_t nh[16];
+
+	rte_ether_addr_copy(&p->mac, &eh->src_addr);
+	eh->ether_type = rte_cpu_to_be_16(family == WG_FAMILY_V4 ?
+						  RTE_ETHER_TYPE_IPV4 :
+						  RTE_ETHER_TYPE_IPV6);
+	/* constant lengths: the compares are inlined */
+	if (nc->dst_family == family &&
+	    (v4 ? memcmp(nc->dst, dst, 4) : memcmp(nc->dst, dst, 16)) == 0) {
+		rte_ether_addr_copy(&nc->dst_mac, &eh->dst_addr);
+		return true;
+	}
+	if (!gw_nexthop(p, family, dst, nh)) {
+		drop(lc, m, GW_CTR_DROP_NO_NEIGHBOUR);
+		return false;
+	}
+	if (nc->nh_family == family &&
+	    (v4 ? memcmp(nc->nh, nh, 4) : memcmp(nc->nh, nh, 16)) == 0) {
+		rte_ether_addr_copy(&nc->nh_mac, &eh->dst_addr);
+	} else {
+		if (!gw_neigh_lookup(ctx->neigh, role, family, nh,
+				     &eh->dst_addr)) {
+			to_control(lc, m, GW_CTRL_NEIGH, role);
+			return false;
+		}
+		nc->nh_family = family;
+		memcpy(nc->nh, nh, alen);
+		nc->nh_mac = eh->dst_addr;
+	}
+	nc->dst_family = family;
+	memcpy(nc->dst, dst, alen);
+	nc->dst_mac = eh->dst_addr;
+	return true;
+}
+
+/* Activity stamps of a peer as seen by this lcore: written once per run
+ * of consecutive packets of the same peer, not once per packet. */
+struct act_run {
+	struct gw_peer *peer;
+	uint64_t bytes;
+	bool data;
+};
+
+static inline void act_flush_tx(struct gw_lcore *lc, struct act_run *r, uint64_t now)
+{
+	struct gw_peer_act *act;
+
+	if (!r->peer)
+		return;
+	/* written by this lcore only; control reads them */
+	act = &r->peer->act[lc->worker_idx];
+	__atomic_store_n(&act->tx_bytes, act->tx_bytes + r->bytes,
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&act->last_tx_ns, now, __ATOMIC_RELAXED);
+	if (r->data)
+		__atomic_store_n(&act->last_tx_data_ns, now, __ATOMIC_RELAXED);
+	r->peer = NULL;
+	r->bytes = 0;
+	r->data = false;
+}
+
+static inline void act_flush_rx(struct gw_lcore *lc, struct act_run *r, uint64_t now)
+{
+	struct gw_peer_act *act;
+
+	if (!r->peer)
+		return;
+	act = &r->peer->act[lc->worker_idx];
+	__atomic_store_n(&act->rx_bytes, act->rx_bytes + r->bytes,
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&act->last_rx_ns, now, __ATOMIC_RELAXED);
+	r->peer = NULL;
+	r->bytes = 0;
+}
+
+static inline bool is_nd_or_local6(const struct gw_port *p,
+				   const struct rte_ipv6_hdr *ip)
+{
+	/* multicast (ND, MLD) and anything to one of our addresses */
+	return ip->dst_addr[0] == 0xff || gw_port_has_addr6(p, ip->dst_addr);
+}
+
+/* One tunnel's decryption spread over workers (gw_decap.c); the encap
+ * side only notes when its own RX burst was full. */
+struct decap_item {
+	struct rte_mbuf *m;
+	struct gw_keypair *kp;
+	uint64_t counter;
+	uint16_t outer_len;          /* Ethernet + IP + UDP + WG header */
+	struct wg_endpoint src;
+};
+
+/* A burst handed from its owner to a helper worker, and its result. */
+struct gw_chunk {
+	uint32_t done;               /* atomic: outputs ready (helper → owner) */
+	uint16_t n;
+	uint16_t n_out;
+	struct decap_item items[GW_BURST];
+	struct rte_mbuf *out[GW_BURST];
+} __rte_cache_aligned;
+
+struct gw_spread {
+	struct rte_ring *in;         /* chunks handed to this worker */
+	struct rte_ring *to_helper;  /* the helper's `in` */
+	struct gw_spread *helper;
+	/* the reorder buffer: chunks [tail, head) are outstanding, in the
+	 * order their packets arrived */
+	uint32_t head;
+	uint32_t tail;
+	unsigned int since_qs;
+	bool paused;
+	/* the helper's share of a burst, in 1/32: the owner also classifies
+	 * the whole burst, so the balance is above one half; moved by one
+	 * step per burst toward the point where the helper's part is done
+	 * just when the owner's own part is */
+	unsigned int share;
+	struct gw_chunk rob[GW_ROB];
+	/* last time this worker had a full RX burst of its own (gw_now_ns);
+	 * a worker that busy gets nothing handed over. Own line: the worker
+	 * before it reads it. */
+	uint64_t full_ns __rte_cache_aligned;
+} __rte_cache_aligned;
+
+static inline void note_full(struct gw_lcore *lc, unsigned int n,
+			     uint64_t now)
+{
+	struct gw_spread *sp = lc->spread;
+
+	if (sp && n >= GW_BURST && now - sp->full_ns > 1000)
+		__atomic_store_n(&sp->full_ns, now, __ATOMIC_RELAXED);
+}
+
+#endif /* GW_WORKER_PRIV_H */
