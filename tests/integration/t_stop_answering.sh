@@ -55,7 +55,13 @@ mapfile -t ts < <(awk -v t0="$t0" '$1 + 0 >= t0 - 0.5 { print $1 }' "$cap")
 n=${#ts[@]}
 want=$((ATTEMPT / RETRY + 2)) # the first one, then ATTEMPT/RETRY + 1 retries
 wgt_log "$n initiations after the packets were queued: ${ts[*]}"
-((n == want)) || wgt_fail "$n initiations, want $want (1 + $((ATTEMPT / RETRY + 1)) retries)"
+# The exact count is unit-tested on a fake clock (tests/unit/test_timers.c).
+# Here the window [t0 - 0.5 s, ...) can miss or include one initiation:
+# every packet for a peer without a session restarts the attempt count, as
+# in the reference drivers, and on a slow (sanitizer) build the control
+# core handles the queued packets' events up to a few hundred ms late.
+((n >= want - 1 && n <= want + 1)) ||
+    wgt_fail "$n initiations, want $want ± 1 (1 + $((ATTEMPT / RETRY + 1)) retries)"
 python3 - "$RETRY" "${ts[@]}" <<'PY' || wgt_fail "retransmit intervals out of bounds"
 import sys
 retry = float(sys.argv[1]); ts = [float(t) for t in sys.argv[2:]]
