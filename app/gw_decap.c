@@ -10,6 +10,21 @@
 
 /* --------------------------------------------------------- WAN → LAN */
 
+/* Two endpoints equal, in two word compares rather than a memcmp call:
+ * every authenticated packet asks. */
+static inline bool same_endpoint(const struct wg_endpoint *a,
+				 const struct wg_endpoint *b)
+{
+	uint64_t a0, a1, b0, b1;
+
+	memcpy(&a0, a->addr, 8);
+	memcpy(&a1, a->addr + 8, 8);
+	memcpy(&b0, b->addr, 8);
+	memcpy(&b1, b->addr + 8, 8);
+	return a->family == b->family && a->port == b->port &&
+	       ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
+
 /* Whether the helper has no saturating traffic of its own. */
 static inline bool helper_free(const struct gw_spread *sp, uint64_t now)
 {
@@ -68,7 +83,7 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 			.key = it->kp->recv_key,
 			.counter = it->counter,
 		};
-		peers[i] = gw_tables_peer(t, it->kp->peer_id);
+		peers[i] = gw_tables_peer(t, it->kp->rx_peer_id);
 		if (peers[i]) {
 			rte_prefetch0(peers[i]);
 			rte_prefetch0(&peers[i]->act[lc->worker_idx]);
@@ -77,6 +92,11 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 
 	/* 2: the whole burst through ipsec-mb */
 	gw_aead_decrypt_burst(lc->mb, ops, n);
+	/* the peers' lines are in by now; their endpoints (the roaming
+	 * check below) are the next misses */
+	for (i = 0; i < n; i++)
+		if (peers[i])
+			rte_prefetch0(gw_peer_endpoint(peers[i]));
 
 	/* only an authenticated counter may move the window: once per run
 	 * of consecutive counters of one keypair (one tunnel's burst is
@@ -141,9 +161,7 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 		/* roaming: authenticated packets from elsewhere move the
 		 * endpoint */
 		ep = gw_peer_endpoint(peer);
-		if (!ep || ep->family != it->src.family ||
-		    ep->port != it->src.port ||
-		    memcmp(ep->addr, it->src.addr, WG_ADDR_LEN) != 0) {
+		if (!ep || !same_endpoint(ep, &it->src)) {
 			struct gw_event ev = { .kind = GW_EV_ENDPOINT,
 					       .peer_id = peer->id,
 					       .ep = it->src };
@@ -506,7 +524,6 @@ void gw_wan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 			continue;
 		if (!i || entry[i] != entry[i - 1]) {
 			rte_prefetch0(kp->recv_key);
-			rte_prefetch0(&kp->birth_ns);
 			rte_prefetch0(&kp->replay.top);
 		}
 		rte_prefetch0(&kp->replay.slot[(items[i].counter /
@@ -525,7 +542,7 @@ void gw_wan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 			continue;
 		}
 		/* signed: kp may be younger than now (see encap_burst) */
-		if ((int64_t)(now - kp->birth_ns) >=
+		if ((int64_t)(now - kp->rx_birth_ns) >=
 		    (int64_t)lc->ctx->reject_after_ns) {
 			drop(lc, it->m, GW_CTR_DROP_KEY_EXPIRED);
 			continue;
@@ -537,8 +554,8 @@ void gw_wan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 				     GW_CTR_DROP_REPLAY);
 			continue;
 		}
-		if (kp->peer_id < t->max_peers)
-			rte_prefetch0(&t->peers[kp->peer_id]);
+		if (kp->rx_peer_id < t->max_peers)
+			rte_prefetch0(&t->peers[kp->rx_peer_id]);
 		it->kp = kp;
 		if (kept != i)
 			items[kept] = *it;

@@ -27,7 +27,10 @@ struct nonce_res {
  * following frames to the same endpoint: only the lengths differ, and the
  * IPv4 checksum follows from the sum of the rest. */
 enum { OUT4_LEN = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) +
-		  sizeof(struct rte_udp_hdr) };
+		  sizeof(struct rte_udp_hdr),
+       /* everything put in front of the encrypted packet, over IPv6 */
+       OUTER_MAX = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv6_hdr) +
+		   sizeof(struct rte_udp_hdr) + WG_MSG_TRANSPORT_HEADER_LEN };
 
 struct out4_tmpl {
 	const struct wg_endpoint *ep;  /* NULL: none yet */
@@ -94,10 +97,8 @@ static void encap_burst(struct gw_lcore *lc, struct encap_item *items,
 			struct gw_keypair *kp = gw_kp_load(&peer->kp_current);
 
 			last = peer;
-			if (kp) {
-				rte_prefetch0(&kp->birth_ns);
-				rte_prefetch0(&kp->send_counter);
-			}
+			if (kp)
+				rte_prefetch0(kp->send_key);
 			rte_prefetch0(gw_peer_endpoint(peer));
 			__builtin_prefetch(&peer->act[lc->worker_idx], 1, 3);
 		}
@@ -125,7 +126,6 @@ static void encap_burst(struct gw_lcore *lc, struct encap_item *items,
 					res[n_res++] = (struct nonce_res){
 						.kp = kp
 					};
-					rte_prefetch0(&kp->send_counter);
 				}
 				cur = j;
 			}
@@ -176,6 +176,12 @@ static void encap_burst(struct gw_lcore *lc, struct encap_item *items,
 			continue;
 		}
 		memset(tail, 0, padded - len);
+		/* the outer headers go into the headroom, a line nobody has
+		 * touched since the NIC wrote the frame behind it: ask for it
+		 * now, so that it is here when the burst leaves ipsec-mb */
+		rte_prefetch0_write(rte_pktmbuf_mtod(m, uint8_t *) -
+				    OUTER_MAX);
+		rte_prefetch0_write(rte_pktmbuf_mtod(m, uint8_t *) - 1);
 		ops[k] = (struct gw_aead_op){
 			.data = rte_pktmbuf_mtod(m, uint8_t *),
 			.len = padded,
@@ -368,6 +374,10 @@ void gw_lan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 	/* 2: AllowedIPs, one bulk lookup for the burst */
 	if (n4) {
 		gw_route4_bulk(t, ip4, nh4, n4);
+		/* with many peers the slots are misses too: all at once */
+		for (i = 0; i < n4; i++)
+			if (nh4[i] < t->max_peers)
+				rte_prefetch0(&t->peers[nh4[i]]);
 		for (i = 0; i < n4; i++) {
 			struct gw_peer *p = gw_tables_peer(t, (uint32_t)nh4[i]);
 

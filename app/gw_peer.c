@@ -232,8 +232,7 @@ int gw_peer_install_keypair(struct gw_ctx *ctx, struct gw_peer *peer,
 	kp->local_index = wkp->local_index;
 	kp->remote_index = wkp->remote_index;
 	kp->we_are_initiator = wkp->we_are_initiator;
-	kp->peer_id = peer->id;
-	kp->birth_ns = gw_now_ns(ctx);
+	gw_kp_born(kp, peer->id, gw_now_ns(ctx));
 	wg_replay_init(&kp->replay);
 	/* the handshake's entry becomes the keypair's: same index */
 	if (gw_tables_index_add(ctx->tables, kp->local_index,

@@ -24,29 +24,46 @@
 
 /* A transport session as workers use it. Immutable once published except
  * for the sending counter and the replay window. Laid out for the data
- * path: what every packet reads (keys, indices) shares no cache line with
- * what workers write (the sending counter, taken with one fetch-add per
- * burst by every encrypting worker; the replay window, written by every
- * decrypting worker), so writes on one core do not evict the keys another
- * core is using. */
+ * path, one line per direction, so that with many peers a packet costs as
+ * few misses as possible and no core writes a line another direction
+ * reads: line 0 is everything encryption touches, the sending counter
+ * included (every encrypting worker takes it with one fetch-add per
+ * burst, so it bounces between encrypting cores anyway, and keeping it
+ * next to the key saves a miss per packet); line 1 is everything
+ * decryption reads before the replay window (its own copies of birth and
+ * peer, so that it never reads the line encryptors write); the replay
+ * window, written by decrypting workers, follows. Set identity and birth
+ * with gw_kp_born(), which fills both copies. */
 struct gw_keypair {
-	/* line 0: everything encryption reads (with 100,000 peers each
-	 * line is a miss: encryption touches this one and send_counter's) */
+	/* line 0: encryption */
 	uint8_t send_key[WG_KEY_LEN];
-	uint32_t local_index;
+	uint64_t send_counter;           /* atomic fetch-add */
+	uint64_t birth_ns;               /* gw_now_ns */
 	uint32_t remote_index;
 	uint32_t peer_id;
 	bool we_are_initiator;
-	uint8_t used_reported;           /* worker told control it is used */
-	uint64_t birth_ns;               /* gw_now_ns */
-	/* line 1 */
+	/* line 1: decryption */
 	uint8_t recv_key[WG_KEY_LEN] __rte_cache_aligned;
-	uint64_t send_counter __rte_cache_aligned; /* atomic fetch-add */
+	uint64_t rx_birth_ns;            /* = birth_ns */
+	uint32_t rx_peer_id;             /* = peer_id */
+	uint32_t local_index;
+	uint8_t used_reported;           /* worker told control it is used */
 	struct wg_replay replay __rte_cache_aligned;
 } __rte_cache_aligned;
-static_assert(offsetof(struct gw_keypair, birth_ns) + sizeof(uint64_t) <=
+static_assert(offsetof(struct gw_keypair, we_are_initiator) <
 		      RTE_CACHE_LINE_SIZE,
-	      "what encryption reads shares the send key's line");
+	      "what encryption touches is one line");
+static_assert(offsetof(struct gw_keypair, used_reported) <
+		      2 * RTE_CACHE_LINE_SIZE,
+	      "what decryption reads before the window is one line");
+
+/* Identity and birth of a keypair not yet published. */
+static inline void gw_kp_born(struct gw_keypair *kp, uint32_t peer_id,
+			      uint64_t now)
+{
+	kp->peer_id = kp->rx_peer_id = peer_id;
+	kp->birth_ns = kp->rx_birth_ns = now;
+}
 
 /* What one lcore saw of a peer. Written only by that lcore; the control
  * lcore polls these to drive the timers, so workers never call into

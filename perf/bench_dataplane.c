@@ -330,8 +330,7 @@ static int world_build(struct world *w, uint32_t n_peers)
 		fill_key(kp->recv_key, p, 2);
 		kp->local_index = p + 1;
 		kp->remote_index = 0x80000000u + p;
-		kp->peer_id = p;
-		kp->birth_ns = now;
+		gw_kp_born(kp, p, now);
 		wg_replay_init(&kp->replay);
 		w->eps[p].family = WG_FAMILY_V4;
 		ep_ip = rte_cpu_to_be_32(ep_ip);

@@ -146,7 +146,7 @@ static int setup(void)
 	for (i = 0; i < WG_KEY_LEN; i++)
 		kp->send_key[i] = kp->recv_key[i] = (uint8_t)(i * 7 + 1);
 	kp->local_index = kp->remote_index = 0x1234;
-	kp->birth_ns = gw_now_ns(ctx);
+	gw_kp_born(kp, 0, gw_now_ns(ctx));
 	wg_replay_init(&kp->replay);
 	ep.family = WG_FAMILY_V4;
 	be = rte_cpu_to_be_32(PEER_EP);
