@@ -7,9 +7,9 @@
  *
  *   bench_dataplane [EAL options --] [--quick] [--seconds S] [--pairs N]
  *                   [--sizes 64,1420,imix] [--peers 1,100000]
- *                   [--workers 1,2] [--path encrypt|decrypt|both]
+ *                   [--workers 1,2] [--path encrypt|decrypt|both] [--cold]
  *
- * Without EAL options: -l 0-1 --no-huge -m 2048 --no-pci (the 100,000-peer
+ * Without EAL options: -l 0-1 --no-huge -m 3072 --no-pci (the 100,000-peer
  * tables need about 700 MB).
  *
  * Encrypt: LAN frames (Ethernet + IPv4 + UDP, the given inner IP size)
@@ -316,16 +316,18 @@ static int world_build(struct world *w, uint32_t n_peers)
 	if (!w->peers || !w->kps || !w->eps || !pfx || !ids)
 		return -ENOMEM;
 	for (p = 0; p < n_peers; p++) {
-		struct gw_peer *peer = aligned_alloc(RTE_CACHE_LINE_SIZE,
-						     sizeof(*peer));
-		struct gw_keypair *kp = aligned_alloc(RTE_CACHE_LINE_SIZE,
-						      sizeof(*kp));
+		/* allocated as the control lcore does (gw_peer.c): one by
+		 * one from DPDK memory, hugepages when there are some */
+		struct gw_peer *peer = rte_zmalloc("bench_peer", sizeof(*peer),
+						   RTE_CACHE_LINE_SIZE);
+		struct gw_keypair *kp = rte_zmalloc("bench_kp", sizeof(*kp),
+						    RTE_CACHE_LINE_SIZE);
+		struct wg_endpoint *ep = rte_malloc("bench_ep", sizeof(*ep),
+						    0);
 		uint32_t ep_ip = RTE_IPV4(203, 0, 113, 1 + p % 250);
 
-		if (!peer || !kp)
+		if (!peer || !kp || !ep)
 			return -ENOMEM;
-		memset(peer, 0, sizeof(*peer));
-		memset(kp, 0, sizeof(*kp));
 		fill_key(kp->send_key, p, 1);
 		fill_key(kp->recv_key, p, 2);
 		kp->local_index = p + 1;
@@ -338,7 +340,8 @@ static int world_build(struct world *w, uint32_t n_peers)
 		w->eps[p].port = (uint16_t)(1024 + p / 250);
 		peer->id = p;
 		peer->kp_current = kp;
-		peer->endpoint = &w->eps[p];
+		*ep = w->eps[p];
+		peer->endpoint = ep;
 		w->peers[p] = peer;
 		w->kps[p] = kp;
 		ctx->tables->peers[p] = peer;
@@ -370,8 +373,9 @@ static void world_free(struct world *w)
 
 	gw_tables_free(w->ctx);
 	for (p = 0; p < w->n_peers; p++) {
-		free(w->peers[p]);
-		free(w->kps[p]);
+		rte_free(w->peers[p]->endpoint);
+		rte_free(w->peers[p]);
+		rte_free(w->kps[p]);
 	}
 	free(w->peers);
 	free(w->kps);
@@ -484,6 +488,10 @@ static void set_free(struct wset *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* Whether the restore leaves an encryption frame's payload alone: what
+ * a NIC writing by DMA into DRAM would do (see --cold). */
+static bool cold_payload;
+
 /* Restore frames [from, from + n) to their pristine state. */
 static void set_restore(struct wset *s, unsigned int from, unsigned int n,
 			bool decrypt)
@@ -497,11 +505,16 @@ static void set_restore(struct wset *s, unsigned int from, unsigned int n,
 		m->data_off = RTE_PKTMBUF_HEADROOM;
 		m->data_len = s->len[i];
 		m->pkt_len = s->len[i];
-		/* encryption only needs the headers back (the payload is
-		 * whatever the last round left); decryption the ciphertext */
+		/* the whole frame, as a PMD that copies (memif, vhost,
+		 * af_packet) leaves it: in this core's cache, as the raw
+		 * AEAD's buffers are. Encryption needs only the headers back
+		 * (the payload is whatever the last round left), so --cold
+		 * restores just those and the payload comes from memory, as
+		 * it would behind a DMA NIC without DDIO. */
 		memcpy(rte_pktmbuf_mtod(m, uint8_t *), f,
-		       decrypt ? s->len[i] :
-				 RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr));
+		       decrypt || !cold_payload ?
+			       s->len[i] :
+			       RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr));
 	}
 }
 
@@ -819,6 +832,8 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 			o->pairs = 1;
 		} else if (strcmp(a, "--no-aead") == 0) {
 			o->no_aead = true;
+		} else if (strcmp(a, "--cold") == 0) {
+			cold_payload = true;
 		} else if (strcmp(a, "--seconds") == 0 && v) {
 			o->seconds = atof(v);
 			i++;
@@ -851,7 +866,7 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 int main(int argc, char **argv)
 {
 	char prefix[64];
-	char *def_eal[] = { argv[0], "-l", "0-1", "--no-huge", "-m", "2048",
+	char *def_eal[] = { argv[0], "-l", "0-1", "--no-huge", "-m", "3072",
 			    "--no-pci", "--file-prefix", prefix,
 			    "--log-level", "*:error" };
 	int sep, eal_argc, pi, si, wi, di;
@@ -909,8 +924,11 @@ int main(int argc, char **argv)
 	       imb_get_version_str(), gw_crypto_arch_name(ctx->workers[0].mb));
 	printf("# %u lcores on %ld CPUs; 2 workers = main lcore + lcore 1 (nothing else runs: no control lcore)\n",
 	       n_lcores, sysconf(_SC_NPROCESSORS_ONLN));
-	printf("# rounds of %u frames (32 bursts of 32) restored outside the timed section; median of %u pairs (AEAD run, bench run) of %.2f s\n",
-	       ROUND, o.pairs, o.seconds);
+	printf("# rounds of %u frames (32 bursts of 32) restored outside the timed section (%s); median of %u pairs (AEAD run, bench run) of %.2f s\n",
+	       ROUND,
+	       cold_payload ? "--cold: encryption payload left in memory" :
+			      "whole frames, as a copying PMD leaves them",
+	       o.pairs, o.seconds);
 	printf("# aead = raw ipsec-mb Mpps on one core (better of job/burst API) x workers; ratio = mpps / aead\n");
 	printf("# 2-worker decrypt = one tunnel: worker 0 owns the RX queue, spreads to worker 1, per-queue order restored\n\n");
 	printf("%-8s %-5s %7s %3s %9s %8s %9s %9s %7s %7s %6s %6s\n", "path",
@@ -1003,7 +1021,7 @@ int main(int argc, char **argv)
 					       oerr ? "BAD" : "ok",
 					       100 * median(sh, o.pairs),
 					       drops ? "  (drops!)" : "");
-					printf("{\"bench\": \"dataplane\", \"path\": \"%s\", \"size\": %s%s%s, \"peers\": %u, \"workers\": %u, \"mpps\": %.4f, \"gbps\": %.4f, \"cycles_per_packet\": %.1f, \"aead_mpps\": %.4f, \"ratio\": %.3f, \"avg_payload\": %.2f, \"scaling_vs_1_worker\": %.3f, \"mpps_wall\": %.4f, \"cpu_share\": %.3f, \"order_errors\": %" PRIu64 ", \"drops\": %" PRIu64 ", \"pairs\": %u}\n",
+					printf("{\"bench\": \"dataplane\", \"path\": \"%s\", \"size\": %s%s%s, \"peers\": %u, \"workers\": %u, \"mpps\": %.4f, \"gbps\": %.4f, \"cycles_per_packet\": %.1f, \"aead_mpps\": %.4f, \"ratio\": %.3f, \"avg_payload\": %.2f, \"scaling_vs_1_worker\": %.3f, \"mpps_wall\": %.4f, \"cpu_share\": %.3f, \"order_errors\": %" PRIu64 ", \"drops\": %" PRIu64 ", \"pairs\": %u, \"payload\": \"%s\", \"hugepages\": %s}\n",
 					       decrypt ? "decrypt" : "encrypt",
 					       o.sizes[si].n_sizes > 1 ? "\"" : "",
 					       o.sizes[si].name,
@@ -1016,7 +1034,10 @@ int main(int argc, char **argv)
 					       o.sizes[si].avg, x1,
 					       median(mw, o.pairs),
 					       median(sh, o.pairs), oerr, drops,
-					       o.pairs);
+					       o.pairs,
+					       cold_payload ? "cold" : "warm",
+					       rte_eal_has_hugepages() ? "true" :
+									 "false");
 					fflush(stdout);
 				}
 			}
