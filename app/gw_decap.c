@@ -471,25 +471,28 @@ bool gw_wan_idle(const struct gw_lcore *lc)
 	return !lc->spread || rob_used(lc->spread) == 0;
 }
 
-void gw_wan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
-		  struct gw_txbuf *lan_tx, uint64_t now)
+/*
+ * Classify n WAN frames down to transport messages whose keypair is live
+ * and whose counter passes the read-only replay pre-check (replays and
+ * dead sessions cost no AEAD work); everything else is dropped (counted)
+ * or handed to the control lcore here. Returns how many items were
+ * filled. Runs on the worker that decrypts them: the keypair pointers it
+ * looks up are used before that worker's next quiescent state.
+ */
+static unsigned int wan_classify(struct gw_lcore *lc, struct rte_mbuf **pkts,
+				 unsigned int n, struct decap_item *items,
+				 uint64_t now)
 {
 	struct gw_ctx *ctx = lc->ctx;
 	struct gw_tables *t = ctx->tables;
 	struct gw_port *port = &ctx->port[GW_WAN];
 	uint16_t listen = __atomic_load_n(&ctx->listen_port, __ATOMIC_RELAXED);
-	struct gw_spread *sp = lc->spread;
-	struct decap_item items[GW_BURST];
 	uint32_t index[GW_BURST];
 	const void *keys[GW_BURST];
 	uintptr_t entry[GW_BURST], uentry[GW_BURST];
 	uint8_t run_of[GW_BURST];
-	struct decap_item *own;
-	struct gw_chunk *handed = NULL;
-	unsigned int i, k = 0, u, kept = 0, cnt;
+	unsigned int i, k = 0, u, kept = 0;
 
-	gw_count(lc->stats, GW_CTR_RX_WAN, n);
-	note_full(lc, n, now);
 	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 
@@ -504,7 +507,7 @@ void gw_wan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 		}
 	}
 	if (!k)
-		return;
+		return 0;
 
 	/* 2: receiver indices to keypairs; their lines start loading. A
 	 * run of frames with the same index (one tunnel's burst) is looked
@@ -531,8 +534,7 @@ void gw_wan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 					       WG_REPLAY_SLOTS]);
 	}
 
-	/* 3: session checks and the read-only replay pre-check: replays
-	 * and dead sessions cost no AEAD work */
+	/* 3: session checks and the replay pre-check */
 	for (i = 0; i < k; i++) {
 		struct decap_item *it = &items[i];
 		struct gw_keypair *kp = (struct gw_keypair *)entry[i];
@@ -561,44 +563,64 @@ void gw_wan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 			items[kept] = *it;
 		kept++;
 	}
-	if (!kept)
-		return;
+	return kept;
+}
 
-	/* 4: decrypt here, or spread over this worker and its helper */
+void gw_wan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
+		  struct gw_txbuf *lan_tx, uint64_t now)
+{
+	struct gw_spread *sp = lc->spread;
+	struct decap_item items[GW_BURST];
+	struct gw_chunk *handed = NULL;
+	unsigned int kept, cnt;
+
+	gw_count(lc->stats, GW_CTR_RX_WAN, n);
+	note_full(lc, n, now);
+
 	if (!sp) {
-		decap_burst(lc, items, kept, lan_tx->m + lan_tx->n, &cnt, now);
-		lan_tx->n += cnt;
+		kept = wan_classify(lc, pkts, n, items, now);
+		if (kept) {
+			decap_burst(lc, items, kept, lan_tx->m + lan_tx->n,
+				    &cnt, now);
+			lan_tx->n += cnt;
+		}
 		return;
 	}
-	own = items;
-	if (kept >= GW_SPREAD_MIN && !sp->paused &&
-	    rob_used(sp) + 2 <= GW_ROB && helper_free(sp, now)) {
-		/* the helper gets the older half: its result is needed
-		 * first, and it starts while this worker does the rest */
+	/* One tunnel's traffic arrives on one queue: hand the older part
+	 * of the burst, as received, to the helper, which classifies and
+	 * decrypts it while this worker does the rest. Only received
+	 * frames cross cores, no table pointers: each worker looks up (and
+	 * is done with) its own keypairs before its next quiescent state. */
+	if (n >= GW_SPREAD_MIN && rob_used(sp) + 2 <= GW_ROB &&
+	    helper_free(sp, now)) {
 		struct gw_chunk *c = &sp->rob[sp->head % GW_ROB];
-		unsigned int h = kept * sp->share / 32;
+		unsigned int h = n * sp->share / 32;
 
-		memcpy(c->items, items, h * sizeof(items[0]));
+		memcpy(c->pkts, pkts, h * sizeof(pkts[0]));
 		c->n = (uint16_t)h;
 		c->n_out = 0;
 		__atomic_store_n(&c->done, 0, __ATOMIC_RELAXED);
 		if (rte_ring_sp_enqueue(sp->to_helper, c) == 0) {
 			sp->head++;
-			own = items + h;
-			kept -= h;
+			pkts += h;
+			n -= h;
 			handed = c;
 		}
 	}
+	kept = wan_classify(lc, pkts, n, items, now);
 	if (rob_used(sp) == 0) {
 		/* nothing outstanding: no need to wait in line */
-		decap_burst(lc, own, kept, lan_tx->m + lan_tx->n, &cnt, now);
-		lan_tx->n += cnt;
+		if (kept) {
+			decap_burst(lc, items, kept, lan_tx->m + lan_tx->n,
+				    &cnt, now);
+			lan_tx->n += cnt;
+		}
 		return;
 	}
-	{
+	if (kept) {
 		struct gw_chunk *c = &sp->rob[sp->head % GW_ROB];
 
-		decap_burst(lc, own, kept, c->out, &cnt, now);
+		decap_burst(lc, items, kept, c->out, &cnt, now);
 		c->n_out = (uint16_t)cnt;
 		__atomic_store_n(&c->done, 1, __ATOMIC_RELAXED);
 		sp->head++;
@@ -608,7 +630,7 @@ void gw_wan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 		if (__atomic_load_n(&handed->done, __ATOMIC_ACQUIRE)) {
 			if (sp->share < 28)
 				sp->share++;
-		} else if (sp->share > 8) {
+		} else if (sp->share > 4) {
 			sp->share--;
 		}
 	}
@@ -648,8 +670,18 @@ unsigned int gw_assist(struct gw_lcore *lc, uint64_t now)
 	n = rte_ring_sc_dequeue_burst(sp->in, cs, GW_ROB, NULL);
 	for (i = 0; i < n; i++) {
 		struct gw_chunk *c = cs[i];
+		unsigned int j, kept;
 
-		decap_burst(lc, c->items, c->n, c->out, &cnt, now);
+		/* the frames are in the owner's cache (its PMD wrote or
+		 * touched them): ask for all of them at once */
+		for (j = 0; j < c->n; j++)
+			rte_prefetch0(c->pkts[j]);
+		for (j = 0; j < c->n; j++)
+			rte_prefetch0(rte_pktmbuf_mtod(c->pkts[j], void *));
+		kept = wan_classify(lc, c->pkts, c->n, c->items, now);
+		cnt = 0;
+		if (kept)
+			decap_burst(lc, c->items, kept, c->out, &cnt, now);
 		c->n_out = (uint16_t)cnt;
 		/* the owner reads out[] after it sees done */
 		__atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
@@ -659,20 +691,9 @@ unsigned int gw_assist(struct gw_lcore *lc, uint64_t now)
 
 void gw_worker_quiescent(struct gw_lcore *lc)
 {
-	struct gw_spread *sp = lc->spread;
-
-	/* a chunk still with the helper holds keypair pointers this lcore
-	 * looked up: no quiescent state until they are all back */
-	if (sp && rob_used(sp) != 0) {
-		if (++sp->since_qs >= GW_SPREAD_QS_MAX)
-			sp->paused = true;
-		return;
-	}
+	/* chunks in the reorder buffer hold mbufs only: every keypair and
+	 * peer pointer was looked up and used within one call */
 	rte_rcu_qsbr_quiescent(lc->ctx->qsbr, lc->worker_idx);
-	if (sp) {
-		sp->since_qs = 0;
-		sp->paused = false;
-	}
 }
 
 int gw_spread_setup(struct gw_ctx *ctx)

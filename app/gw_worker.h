@@ -27,7 +27,6 @@ enum gw_worker_limits {
 	GW_TXBUF = 4 * GW_BURST,     /* frames buffered per port and lcore */
 	GW_ROB = 16,                 /* chunks in flight per owner */
 	GW_SPREAD_MIN = 8,           /* smaller bursts are not split */
-	GW_SPREAD_QS_MAX = 64,       /* loops without quiescence, then pause */
 	GW_TX_DRAIN_US = 100,        /* a partial TX burst waits at most this */
 	/* a worker that had a full RX burst of its own this recently is
 	 * busy: nothing is handed to it */
@@ -76,9 +75,8 @@ bool gw_wan_idle(const struct gw_lcore *lc);
  * many chunks were processed. Never waits. */
 unsigned int gw_assist(struct gw_lcore *lc, uint64_t now);
 
-/* Report a quiescent state if lc holds no table reference (its handed-off
- * chunks are all back); pauses spreading when that has not happened for
- * GW_SPREAD_QS_MAX calls, so grace periods always end. Once per loop. */
+/* Report a quiescent state: lc holds no table reference between calls
+ * (handed-off frames carry none). Once per loop. */
 void gw_worker_quiescent(struct gw_lcore *lc);
 
 /*

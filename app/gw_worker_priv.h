@@ -201,12 +201,14 @@ struct decap_item {
 	struct wg_endpoint src;
 };
 
-/* A burst handed from its owner to a helper worker, and its result. */
+/* Frames handed from their owner to a helper worker as received, and
+ * the result; or the owner's own result waiting for its turn. */
 struct gw_chunk {
 	uint32_t done;               /* atomic: outputs ready (helper → owner) */
 	uint16_t n;
 	uint16_t n_out;
-	struct decap_item items[GW_BURST];
+	struct rte_mbuf *pkts[GW_BURST];   /* handed over */
+	struct decap_item items[GW_BURST]; /* the helper's classification */
 	struct rte_mbuf *out[GW_BURST];
 } __rte_cache_aligned;
 
@@ -218,12 +220,10 @@ struct gw_spread {
 	 * order their packets arrived */
 	uint32_t head;
 	uint32_t tail;
-	unsigned int since_qs;
-	bool paused;
-	/* the helper's share of a burst, in 1/32: the owner also classifies
-	 * the whole burst, so the balance is above one half; moved by one
-	 * step per burst toward the point where the helper's part is done
-	 * just when the owner's own part is */
+	/* the helper's share of a burst, in 1/32: the owner also collects
+	 * and transmits everything, so the balance is just under one half;
+	 * moved by one step per burst toward the point where the helper's
+	 * part is done just when the owner's own part is */
 	unsigned int share;
 	struct gw_chunk rob[GW_ROB];
 	/* last time this worker had a full RX burst of its own (gw_now_ns);
