@@ -22,10 +22,13 @@ struct nonce_res {
 
 #define NO_RES 0xff
 
-/* Outer Ethernet + IPv4 + UDP headers of one endpoint, built once per
- * burst by the slow path (gw_udp_prepend + eth_out) and copied into the
- * following frames to the same endpoint: only the lengths differ, and the
- * IPv4 checksum follows from the sum of the rest. */
+/* Outer Ethernet + IPv4 + UDP headers toward one next hop from one of our
+ * addresses, built once per burst by the slow path (gw_udp_prepend +
+ * eth_out) and copied into the following frames that leave through the
+ * same next hop from the same address: only the destination address and
+ * port and the lengths differ, and the IPv4 checksum follows from the sum
+ * of the rest. With many peers behind one router (the usual WAN), every
+ * IPv4 endpoint takes this path, not just a burst's repeated one. */
 enum { OUT4_LEN = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) +
 		  sizeof(struct rte_udp_hdr),
        /* everything put in front of the encrypted packet, over IPv6 */
@@ -33,13 +36,15 @@ enum { OUT4_LEN = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) +
 		   sizeof(struct rte_udp_hdr) + WG_MSG_TRANSPORT_HEADER_LEN };
 
 struct out4_tmpl {
-	const struct wg_endpoint *ep;  /* NULL: none yet */
-	uint32_t sum;                  /* IPv4 header without length/cksum */
+	bool valid;
+	uint32_t nh;                   /* next hop, network order */
+	uint32_t src;                  /* our address in the header */
+	uint32_t sum;                  /* IPv4 header without dst, length,
+					* checksum */
 	uint8_t h[OUT4_LEN];
 };
 
-static void out4_learn(struct out4_tmpl *t, const struct wg_endpoint *ep,
-		       const uint8_t *frame)
+static void out4_learn(struct out4_tmpl *t, uint32_t nh, const uint8_t *frame)
 {
 	struct rte_ipv4_hdr *ip =
 		(struct rte_ipv4_hdr *)(t->h + RTE_ETHER_HDR_LEN);
@@ -47,22 +52,43 @@ static void out4_learn(struct out4_tmpl *t, const struct wg_endpoint *ep,
 	memcpy(t->h, frame, OUT4_LEN);
 	ip->total_length = 0;
 	ip->hdr_checksum = 0;
+	ip->dst_addr = 0;
 	t->sum = __rte_raw_cksum(ip, sizeof(*ip), 0);
-	t->ep = ep;
+	t->src = ip->src_addr;
+	t->nh = nh;
+	t->valid = true;
 }
 
-static void out4_put(const struct out4_tmpl *t, uint8_t *h, uint32_t msg_len)
+static void out4_put(const struct out4_tmpl *t, uint8_t *h, uint32_t dst,
+		     uint16_t port, uint32_t msg_len)
 {
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(h + RTE_ETHER_HDR_LEN);
 	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
 	uint16_t udp_len = (uint16_t)(msg_len + sizeof(*udp));
 
 	memcpy(h, t->h, OUT4_LEN);
+	ip->dst_addr = dst;
 	ip->total_length = rte_cpu_to_be_16((uint16_t)(udp_len + sizeof(*ip)));
-	/* what rte_ipv4_cksum() computes over the whole header */
+	/* what rte_ipv4_cksum() computes over the whole header: the raw
+	 * sum adds the header's 16-bit words as they lie in memory */
 	ip->hdr_checksum = (uint16_t)~__rte_raw_cksum_reduce(
-		t->sum + ip->total_length);
+		t->sum + (dst & 0xffff) + (dst >> 16) + ip->total_length);
+	udp->dst_port = rte_cpu_to_be_16(port);
 	udp->dgram_len = rte_cpu_to_be_16(udp_len);
+}
+
+/* The template's next hop and source for an IPv4 endpoint; false when
+ * there is no next hop (the slow path drops and counts it). */
+static inline bool out4_route(const struct gw_port *wan, uint32_t dst,
+			      uint32_t *nh, uint32_t *src)
+{
+	uint8_t hop[16];
+
+	if (!gw_nexthop(wan, WG_FAMILY_V4, (const uint8_t *)&dst, hop))
+		return false;
+	memcpy(nh, hop, 4);
+	*src = gw_port_src4(wan, dst);
+	return true;
 }
 
 /*
@@ -81,7 +107,11 @@ static void encap_burst(struct gw_lcore *lc, struct encap_item *items,
 	uint8_t ri[GW_BURST];
 	struct nh_cache nc = { 0 };
 	struct act_run run = { 0 };
-	struct out4_tmpl t4 = { .ep = NULL };
+	struct out4_tmpl t4 = { .valid = false };
+	const struct gw_port *wan = &lc->ctx->port[GW_WAN];
+	const struct wg_endpoint *route_ep = NULL;
+	uint32_t dst4 = 0, nh4 = 0, src4 = 0;
+	bool v4 = false;
 	struct gw_peer *last = NULL;
 	const struct wg_endpoint *ep = NULL;
 	uint16_t mtu = lc->ctx->mtu;
@@ -220,7 +250,16 @@ static void encap_burst(struct gw_lcore *lc, struct encap_item *items,
 		wg_put_le32(wg, WG_MSG_TRANSPORT);
 		wg_put_le32(wg + 4, remote[i]);
 		wg_put_le64(wg + 8, ops[i].counter);
-		if (eps[i] == t4.ep) {
+		/* a run of one endpoint routes once */
+		if (eps[i] != route_ep) {
+			route_ep = eps[i];
+			v4 = route_ep->family == WG_FAMILY_V4;
+			if (v4) {
+				memcpy(&dst4, route_ep->addr, 4);
+				v4 = out4_route(wan, dst4, &nh4, &src4);
+			}
+		}
+		if (v4 && t4.valid && t4.nh == nh4 && t4.src == src4) {
 			uint8_t *h = (uint8_t *)rte_pktmbuf_prepend(m,
 								    OUT4_LEN);
 
@@ -228,7 +267,7 @@ static void encap_burst(struct gw_lcore *lc, struct encap_item *items,
 				drop(lc, m, GW_CTR_DROP_NO_ROOM);
 				continue;
 			}
-			out4_put(&t4, h, msg_len);
+			out4_put(&t4, h, dst4, eps[i]->port, msg_len);
 		} else {
 			if (!gw_udp_prepend(lc->ctx, m, eps[i], msg_len)) {
 				drop(lc, m, GW_CTR_DROP_NO_ROOM);
@@ -237,8 +276,8 @@ static void encap_burst(struct gw_lcore *lc, struct encap_item *items,
 			if (!eth_out(lc, GW_WAN, m, eps[i]->family,
 				     eps[i]->addr, &nc))
 				continue;
-			if (eps[i]->family == WG_FAMILY_V4)
-				out4_learn(&t4, eps[i],
+			if (v4)
+				out4_learn(&t4, nh4,
 					   rte_pktmbuf_mtod(m, uint8_t *));
 		}
 		if (it->peer != run.peer) {

@@ -5,6 +5,8 @@
  *
  *  - round trip: a LAN frame encrypted by gw_lan_burst, turned around,
  *    decrypts through gw_wan_burst to the same inner packet;
+ *  - outer headers of one burst toward four endpoints, three behind the
+ *    WAN router (one header template) and one on the WAN subnet;
  *  - decrypt spreading, one thread, every interleaving chosen by the test:
  *    the owner hands chunks to the helper's ring, the helper runs only
  *    when the test says so, and gw_wan_collect() must release frames
@@ -301,6 +303,121 @@ static void test_round_trip(void)
 	}
 }
 
+/*
+ * One burst toward four peers with different IPv4 endpoints, interleaved:
+ * three behind the WAN router (one template, patched per endpoint) and
+ * one on the WAN subnet (another next hop). Every outer header must be
+ * what gw_udp_prepend + eth_out would have built for that endpoint.
+ */
+static void test_outer_headers(void)
+{
+	static const uint8_t onlink_mac[6] = { 0x02, 0, 0, 0, 0, 0x05 };
+	static const uint32_t ep_ip[4] = {
+		PEER_EP, RTE_IPV4(203, 0, 113, 200), RTE_IPV4(203, 0, 113, 201),
+		RTE_IPV4(198, 51, 100, 77), /* on the WAN subnet */
+	};
+	static const uint8_t order[GW_BURST] = {
+		0, 1, 2, 3, 1, 0, 3, 2, 2, 2, 1, 3, 3, 0, 0, 1,
+		3, 1, 0, 2, 1, 1, 0, 3, 2, 0, 3, 1, 2, 3, 0, 1,
+	};
+	struct gw_lcore *lc = &ctx->workers[0];
+	struct gw_peer *pp[4] = { peer };
+	struct gw_keypair *kk[4] = { kp };
+	struct wg_endpoint eps[4];
+	struct wg_prefix pfx[3];
+	uint32_t ids[3] = { 1, 2, 3 };
+	struct rte_mbuf *in[GW_BURST];
+	struct gw_txbuf tx = { .n = 0 };
+	unsigned int i, j;
+
+	neigh_put(GW_WAN, ep_ip[3], onlink_mac);
+	memset(pfx, 0, sizeof(pfx));
+	for (j = 1; j < 4; j++) {
+		uint32_t be = rte_cpu_to_be_32(ep_ip[j]);
+
+		eps[j].family = WG_FAMILY_V4;
+		memcpy(eps[j].addr, &be, 4);
+		eps[j].port = (uint16_t)(40000 + j);
+		pp[j] = rte_zmalloc("t_peer", sizeof(*pp[j]),
+				    RTE_CACHE_LINE_SIZE);
+		kk[j] = rte_zmalloc("t_kp", sizeof(*kk[j]),
+				    RTE_CACHE_LINE_SIZE);
+		kk[j]->remote_index = 0x5000 + j;
+		gw_kp_born(kk[j], j, gw_now_ns(ctx));
+		pp[j]->id = j;
+		pp[j]->endpoint = &eps[j];
+		pp[j]->kp_current = kk[j];
+		ctx->tables->peers[j] = pp[j];
+		/* 203.0.113.16 * j /28: inside peer 0's /24, more specific */
+		pfx[j - 1].family = WG_FAMILY_V4;
+		be = rte_cpu_to_be_32(PEER_NET + 16 * j);
+		memcpy(pfx[j - 1].addr, &be, 4);
+		pfx[j - 1].cidr = 28;
+	}
+	CHECK(gw_tables_routes_apply(ctx->tables, pfx, ids, 3, false) == 0,
+	      "routes");
+	for (i = 0; i < GW_BURST; i++) {
+		struct rte_ipv4_hdr *ip;
+
+		in[i] = lan_frame((uint16_t)i, 100);
+		ip = rte_pktmbuf_mtod_offset(in[i], struct rte_ipv4_hdr *,
+					     RTE_ETHER_HDR_LEN);
+		/* .5 is peer 0's; .16 j + 5 is peer j's */
+		ip->dst_addr = rte_cpu_to_be_32(PEER_NET + 16 * order[i] + 5);
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+	}
+	gw_lan_burst(lc, in, GW_BURST, &tx, gw_now_ns(ctx));
+	CHECK(tx.n == GW_BURST, "outer: %u of %u out", tx.n, GW_BURST);
+	for (i = 0; i < tx.n; i++) {
+		struct rte_mbuf *m = tx.m[i];
+		const struct rte_ether_hdr *eh =
+			rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+		const struct rte_ipv4_hdr *ip =
+			(const struct rte_ipv4_hdr *)(eh + 1);
+		const struct rte_udp_hdr *udp =
+			(const struct rte_udp_hdr *)(ip + 1);
+		const uint8_t *wg = (const uint8_t *)(udp + 1);
+		unsigned int k = order[i];
+
+		CHECK(memcmp(eh->dst_addr.addr_bytes,
+			     k == 3 ? onlink_mac : router_mac, 6) == 0,
+		      "outer %u (peer %u): Ethernet destination", i, k);
+		CHECK(memcmp(eh->src_addr.addr_bytes, wan_mac, 6) == 0,
+		      "outer %u: Ethernet source", i);
+		CHECK(ip->src_addr == rte_cpu_to_be_32(WAN_ADDR),
+		      "outer %u: IPv4 source", i);
+		CHECK(ip->dst_addr == rte_cpu_to_be_32(ep_ip[k]),
+		      "outer %u (peer %u): IPv4 destination", i, k);
+		CHECK(ip->time_to_live == 64 &&
+			      ip->next_proto_id == IPPROTO_UDP,
+		      "outer %u: TTL/protocol", i);
+		CHECK(rte_be_to_cpu_16(ip->total_length) ==
+			      m->pkt_len - RTE_ETHER_HDR_LEN,
+		      "outer %u: IPv4 length", i);
+		CHECK(rte_ipv4_cksum(ip) == 0, "outer %u: IPv4 checksum", i);
+		CHECK(udp->src_port == rte_cpu_to_be_16(51820),
+		      "outer %u: UDP source port", i);
+		CHECK(rte_be_to_cpu_16(udp->dst_port) ==
+			      (k ? 40000 + k : ep.port),
+		      "outer %u (peer %u): UDP destination port %u", i, k,
+		      rte_be_to_cpu_16(udp->dst_port));
+		CHECK(rte_be_to_cpu_16(udp->dgram_len) ==
+			      m->pkt_len - RTE_ETHER_HDR_LEN - sizeof(*ip),
+		      "outer %u: UDP length", i);
+		CHECK(wg_get_le32(wg + 4) == kk[k]->remote_index,
+		      "outer %u (peer %u): receiver index", i, k);
+		rte_pktmbuf_free(m);
+	}
+	CHECK(gw_tables_routes_apply(ctx->tables, pfx, ids, 3, true) == 0,
+	      "routes removed");
+	for (j = 1; j < 4; j++) {
+		ctx->tables->peers[j] = NULL;
+		rte_free(pp[j]);
+		rte_free(kk[j]);
+	}
+}
+
 enum { N_SPREAD = 40 * GW_BURST };
 
 static struct rte_mbuf *frames[N_SPREAD];
@@ -585,6 +702,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	test_round_trip();
+	test_outer_headers();
 	test_spread_one_thread();
 	test_spread_two_lcores();
 	rte_eal_cleanup();
