@@ -76,13 +76,13 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 		uint32_t len = it->m->pkt_len - it->outer_len -
 			       WG_AEAD_TAG_LEN;
 
-		ops[i] = (struct gw_aead_op){
-			.data = data,
-			.len = len,
-			.tag = data + len,
-			.key = it->kp->recv_key,
-			.counter = it->counter,
-		};
+		/* field by field: the nonce and tag scratch are the burst
+		 * function's to fill */
+		ops[i].data = data;
+		ops[i].len = len;
+		ops[i].tag = data + len;
+		ops[i].key = it->kp->recv_key;
+		ops[i].counter = it->counter;
 		peers[i] = gw_tables_peer(t, it->kp->rx_peer_id);
 		if (peers[i]) {
 			rte_prefetch0(peers[i]);

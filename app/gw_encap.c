@@ -205,20 +205,21 @@ static void encap_burst(struct gw_lcore *lc, struct encap_item *items,
 			drop(lc, m, GW_CTR_DROP_NO_ROOM);
 			continue;
 		}
-		memset(tail, 0, padded - len);
+		if (padded != len)
+			memset(tail, 0, padded - len);
 		/* the outer headers go into the headroom, a line nobody has
 		 * touched since the NIC wrote the frame behind it: ask for it
 		 * now, so that it is here when the burst leaves ipsec-mb */
 		rte_prefetch0_write(rte_pktmbuf_mtod(m, uint8_t *) -
 				    OUTER_MAX);
 		rte_prefetch0_write(rte_pktmbuf_mtod(m, uint8_t *) - 1);
-		ops[k] = (struct gw_aead_op){
-			.data = rte_pktmbuf_mtod(m, uint8_t *),
-			.len = padded,
-			.tag = rte_pktmbuf_mtod_offset(m, uint8_t *, padded),
-			.key = kp->send_key,
-			.counter = counter,
-		};
+		/* field by field: a compound literal would also zero the
+		 * nonce and tag scratch the burst function fills anyway */
+		ops[k].data = rte_pktmbuf_mtod(m, uint8_t *);
+		ops[k].len = padded;
+		ops[k].tag = ops[k].data + padded;
+		ops[k].key = kp->send_key;
+		ops[k].counter = counter;
 		remote[k] = kp->remote_index;
 		eps[k] = eps[i];
 		ready[k++] = *it;
