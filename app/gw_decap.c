@@ -639,7 +639,7 @@ void gw_wan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 unsigned int gw_wan_collect(struct gw_lcore *lc, struct gw_txbuf *lan_tx)
 {
 	struct gw_spread *sp = lc->spread;
-	unsigned int moved = 0;
+	unsigned int moved = 0, i;
 
 	if (!sp)
 		return 0;
@@ -650,6 +650,10 @@ unsigned int gw_wan_collect(struct gw_lcore *lc, struct gw_txbuf *lan_tx)
 			break;
 		if (lan_tx->n + c->n_out > GW_TXBUF)
 			break;
+		/* the helper wrote these mbufs: the TX that follows reads
+		 * each one, so start all the cross-core transfers now */
+		for (i = 0; i < c->n_out; i++)
+			rte_prefetch0(c->out[i]);
 		memcpy(lan_tx->m + lan_tx->n, c->out,
 		       c->n_out * sizeof(c->out[0]));
 		lan_tx->n += c->n_out;
