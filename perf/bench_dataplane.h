@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the files of bench_dataplane share (the method is described at the
+ * top of bench_dataplane.c):
+ *
+ *   dp_world.c    the gateway context, peers, keypairs, tables, prefixes
+ *   dp_frames.c   each worker's pristine frames and their restore
+ *   dp_run.c      one timed run of a case on one or two workers
+ *   dp_stats.c    the raw AEAD reference and the median
+ *   bench_dataplane.c  options, the case loop, the table and JSON lines
+ */
+#ifndef BENCH_DATAPLANE_H
+#define BENCH_DATAPLANE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "gw_ctx.h"
+#include "gw_peer.h"
+
+enum {
+	ROUND = 1024,              /* frames per timed section */
+	SET = 8192,                /* pristine frames per worker */
+	FRAME = 1536,              /* bytes per pristine frame */
+	PREFIXES_PER_PEER = 10,
+	MTU = 1420,
+	LISTEN = 51820,
+};
+
+/* Nothing leaves the process: the ports are never started. */
+static const uint8_t lan_mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+static const uint8_t wan_mac[6] = { 0x02, 0, 0, 0, 0, 0x02 };
+static const uint8_t host_mac[6] = { 0x02, 0, 0, 0, 0, 0x03 };
+static const uint8_t router_mac[6] = { 0x02, 0, 0, 0, 0, 0x04 };
+#define LAN_ADDR RTE_IPV4(192, 0, 2, 1)
+#define LAN_HOST RTE_IPV4(192, 0, 2, 2)
+#define WAN_ADDR RTE_IPV4(198, 51, 100, 1)
+#define WAN_ROUTER RTE_IPV4(198, 51, 100, 254)
+
+/* One --sizes entry: a single size, or the IMIX mix. */
+struct size_case {
+	char name[16];
+	uint32_t sizes[16];
+	unsigned int n_sizes;
+	double avg;
+};
+
+/* The world one peer count lives in. */
+struct world {
+	struct gw_ctx *ctx;
+	uint32_t n_peers;
+	struct gw_peer **peers;
+	struct gw_keypair **kps;
+	struct wg_endpoint *eps;
+	struct rte_mempool *pool;
+};
+
+/* One worker's frames for a case. */
+struct wset {
+	struct rte_mbuf *m[SET];
+	uint8_t *pristine;         /* SET frames of FRAME bytes */
+	uint16_t len[SET];         /* frame length */
+	uint32_t peer[SET];
+	uint32_t n_reset;          /* decrypt: distinct keypairs in the set */
+	struct gw_keypair **reset; /* their windows are reset per pass */
+	/* --cold: the restore leaves an encryption frame's payload alone,
+	 * as a NIC writing by DMA into DRAM would */
+	bool cold_payload;
+};
+
+/* One timed run's figures (bench_run). */
+struct case_result {
+	double mpps, gbps, cpp, mpps_wall, cpu_share;
+	uint64_t order_errors, drops;
+};
+
+/* Peer p's prefix j: 16.0.0.0/4 cut in /24s (dp_world.c gives every
+ * 100th a /28). */
+static inline uint32_t prefix_addr(uint32_t p, unsigned int j)
+{
+	return RTE_IPV4(16, 0, 0, 0) + ((p * PREFIXES_PER_PEER + j) << 8);
+}
+
+/* dp_world.c */
+struct gw_ctx *ctx_create(unsigned int n_lcores);
+int world_build(struct world *w, uint32_t n_peers);
+void world_free(struct world *w);
+
+/* dp_frames.c */
+int set_build(struct world *w, struct wset *s, const struct size_case *sc,
+	      bool decrypt, bool cold_payload, unsigned int wi,
+	      unsigned int nw);
+void set_free(struct wset *s);
+void set_restore(struct wset *s, unsigned int from, unsigned int n,
+		 bool decrypt);
+
+/* dp_run.c */
+int bench_run(struct world *w, struct wset *sets, bool decrypt,
+	      unsigned int nw, double seconds, struct case_result *r);
+
+/* dp_stats.c */
+double median(double *v, unsigned int n);
+double aead_ref(const struct size_case *sc, bool decrypt, double seconds);
+
+#endif /* BENCH_DATAPLANE_H */

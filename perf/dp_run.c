@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One timed bench run of a case on one or two workers (lcores): the
+ * gateway's real worker code (app/gw_worker.c: gw_lan_burst, gw_wan_burst,
+ * gw_assist, gw_wan_collect) on the frames of dp_frames.c, without a NIC;
+ * a sink stands in for TX. How a round is timed and what the figures
+ * mean: the comment at the top of bench_dataplane.c.
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_rcu_qsbr.h>
+
+#include "bench_dataplane.h"
+#include "gw_worker.h"
+#include "wg_replay.h"
+
+/* One worker's part of a run: what it runs, and what it measured. */
+struct job {
+	struct world *w;
+	struct gw_lcore *lc;
+	struct wset *set;          /* NULL: helper only */
+	bool decrypt;
+	unsigned int rounds_max;
+	uint64_t deadline;         /* TSC */
+	/* results */
+	uint64_t packets;
+	uint64_t cycles;           /* TSC, timed sections */
+	uint64_t cpu_ns;           /* thread CPU time, timed sections */
+	uint64_t run_cpu_ns, run_wall_ns; /* whole run, for the CPU share */
+	uint64_t bytes;            /* inner bytes */
+	uint64_t order_errors;
+	uint64_t lost;
+	int err;
+};
+
+/* owners that have finished their rounds; everybody keeps helping until
+ * all owners are done (their last chunks may be with another worker) */
+static unsigned int owners_done, owners_total;
+
+/* TX stand-in: count, check the order of decrypted inner packets. */
+static void sink(struct job *jb, struct gw_txbuf *tx, uint16_t *expect)
+{
+	unsigned int i;
+
+	for (i = 0; i < tx->n; i++) {
+		struct rte_mbuf *m = tx->m[i];
+
+		jb->bytes += m->pkt_len - RTE_ETHER_HDR_LEN;
+		if (jb->decrypt) {
+			const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(
+				m, const struct rte_ipv4_hdr *,
+				RTE_ETHER_HDR_LEN);
+
+			if (rte_be_to_cpu_16(ip->packet_id) != *expect)
+				jb->order_errors++;
+			*expect = (uint16_t)(rte_be_to_cpu_16(ip->packet_id) + 1);
+		}
+	}
+	tx->n = 0;
+}
+
+/* Thread CPU time or monotonic wall time, ns. */
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* An lcore's run: warm-up round, then timed rounds until the deadline;
+ * then it helps the other worker until every owner of frames is done. */
+static int job_main(void *arg)
+{
+	struct job *jb = arg;
+	struct gw_lcore *lc = jb->lc;
+	struct gw_ctx *ctx = lc->ctx;
+	struct wset *s = jb->set;
+	struct gw_txbuf tx = { .n = 0 };
+	unsigned int round, b, passes = SET / ROUND;
+
+	uint64_t run_cpu0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	uint64_t run_wall0 = clock_ns(CLOCK_MONOTONIC);
+
+	rte_rcu_qsbr_thread_register(ctx->qsbr, lc->worker_idx);
+	rte_rcu_qsbr_thread_online(ctx->qsbr, lc->worker_idx);
+	if (!s)
+		goto help;
+	for (round = 0; round <= jb->rounds_max; round++) {
+		unsigned int from = (round % passes) * ROUND;
+		uint64_t t0, t1, c0, c1, excl, out0 = 0, bytes0 = jb->bytes;
+		uint16_t expect = 0;
+
+		/* round 0 is the warm-up: at least one timed round, even
+		 * when a loaded machine made the warm-up outlast the run */
+		if (round > 1 && rte_rdtsc() > jb->deadline)
+			break;
+		if (jb->decrypt && from == 0) {
+			unsigned int i;
+
+			for (i = 0; i < s->n_reset; i++)
+				wg_replay_init(&s->reset[i]->replay);
+		}
+		(void)out0;
+
+		excl = 0;
+		c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+		t0 = rte_rdtsc();
+		for (b = 0; b < ROUND; b += GW_BURST) {
+			uint64_t now, r0 = rte_rdtsc();
+
+			/* what the PMD would have done: the frames of this
+			 * burst as they arrive (not timed) */
+			set_restore(s, from + b, GW_BURST, jb->decrypt);
+			now = gw_now_ns(ctx);
+			excl += rte_rdtsc() - r0;
+
+			if (!jb->decrypt) {
+				gw_lan_burst(lc, s->m + from + b, GW_BURST,
+					     &tx, now);
+			} else {
+				/* a full reorder buffer holds RX back */
+				while (!gw_wan_room(lc)) {
+					gw_wan_collect(lc, &tx);
+					sink(jb, &tx, &expect);
+					gw_assist(lc, now);
+				}
+				gw_wan_burst(lc, s->m + from + b, GW_BURST,
+					     &tx, now);
+				gw_wan_collect(lc, &tx);
+				gw_assist(lc, now);
+			}
+			sink(jb, &tx, &expect);
+			gw_worker_quiescent(lc);
+		}
+		/* the last chunks still with the helper */
+		while (!gw_wan_idle(lc)) {
+			gw_wan_collect(lc, &tx);
+			sink(jb, &tx, &expect);
+			gw_assist(lc, gw_now_ns(ctx));
+		}
+		gw_worker_quiescent(lc);
+		t1 = rte_rdtsc();
+		c1 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+		if (round == 0) {
+			jb->bytes = bytes0;   /* warm-up */
+			continue;
+		}
+		jb->cycles += t1 - t0 - excl;
+		/* the restores' share of the round's CPU time: the same
+		 * fraction as of its wall time (subtracting their wall time
+		 * from CPU time goes negative when the thread was
+		 * descheduled during a restore, as on a loaded machine) */
+		jb->cpu_ns += (uint64_t)((double)(c1 - c0) *
+					 (double)(t1 - t0 - excl) /
+					 (double)(t1 - t0));
+		jb->packets += ROUND;
+		(void)bytes0;
+	}
+	__atomic_fetch_add(&owners_done, 1, __ATOMIC_RELEASE);
+help:
+	while (__atomic_load_n(&owners_done, __ATOMIC_ACQUIRE) < owners_total) {
+		gw_assist(lc, gw_now_ns(ctx));
+		gw_worker_quiescent(lc);
+	}
+	jb->run_cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID) - run_cpu0;
+	jb->run_wall_ns = clock_ns(CLOCK_MONOTONIC) - run_wall0;
+	rte_rcu_qsbr_thread_offline(ctx->qsbr, lc->worker_idx);
+	rte_rcu_qsbr_thread_unregister(ctx->qsbr, lc->worker_idx);
+	return 0;
+}
+
+/* Every frame the worker did not pass on, whatever the reason. */
+static uint64_t drops_total(const struct gw_ctx *ctx)
+{
+	uint64_t n = 0;
+	unsigned int c, l;
+
+	for (l = 0; l < 2; l++)
+		for (c = 0; c < GW_CTR_MAX; c++)
+			if (strncmp(gw_counter_name(c), "drop_", 5) == 0 ||
+			    c == GW_CTR_TO_CONTROL)
+				n += ctx->stats->lcore[l].c[c];
+	return n;
+}
+
+/* One timed bench run of a case: sets already built. */
+int bench_run(struct world *w, struct wset *sets, bool decrypt,
+		     unsigned int nw, double seconds, struct case_result *r)
+{
+	struct gw_ctx *ctx = w->ctx;
+	struct job jobs[2];
+	uint64_t hz = ctx->tsc_hz, deadline, drops0 = drops_total(ctx);
+	unsigned int i, lcore1 = rte_get_next_lcore(rte_get_main_lcore(), 1, 0);
+	bool spread = decrypt && nw == 2 && w->n_peers == 1;
+	double rate = 0, rate_wall = 0, share = 1;
+	uint64_t cyc = 0, pk = 0, bytes = 0;
+
+	memset(jobs, 0, sizeof(jobs));
+	deadline = rte_rdtsc() + (uint64_t)(seconds * (double)hz);
+	for (i = 0; i < nw; i++) {
+		jobs[i].w = w;
+		jobs[i].lc = &ctx->workers[i];
+		jobs[i].set = spread && i == 1 ? NULL : &sets[i];
+		jobs[i].decrypt = decrypt;
+		jobs[i].rounds_max = 1000000;
+		jobs[i].deadline = deadline;
+	}
+	owners_done = 0;
+	owners_total = spread ? 1 : nw;
+	if (nw == 2 && rte_eal_remote_launch(job_main, &jobs[1], lcore1) != 0)
+		return -EBUSY;
+	job_main(&jobs[0]);
+	if (nw == 2)
+		rte_eal_wait_lcore(lcore1);
+	memset(r, 0, sizeof(*r));
+	for (i = 0; i < nw; i++) {
+		double sh = (double)jobs[i].run_cpu_ns /
+			    (double)jobs[i].run_wall_ns;
+
+		if (sh < share)
+			share = sh;
+		if (!jobs[i].set)
+			continue;
+		/* each worker's rate over its own timed sections: per second
+		 * of its CPU time (time the machine gave to other processes
+		 * does not count, as in perf_aead), and per wall second */
+		rate += (double)jobs[i].packets * 1e9 / (double)jobs[i].cpu_ns;
+		rate_wall += (double)jobs[i].packets * (double)hz /
+			     (double)jobs[i].cycles;
+		pk += jobs[i].packets;
+		cyc += jobs[i].cycles;
+		bytes += jobs[i].bytes;
+		r->order_errors += jobs[i].order_errors;
+	}
+	if (!pk)
+		return -EIO;
+	r->mpps = rate / 1e6;
+	r->mpps_wall = rate_wall / 1e6;
+	r->cpu_share = share;
+	r->gbps = r->mpps * 8.0 * (double)bytes / (double)pk / 1e3;
+	r->cpp = (double)nw * (double)hz / rate;
+	(void)cyc;
+	r->drops = drops_total(ctx) - drops0;
+	return 0;
+}
