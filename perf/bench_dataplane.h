@@ -104,5 +104,8 @@ int bench_run(struct world *w, struct wset *sets, bool decrypt,
 /* dp_stats.c */
 double median(double *v, unsigned int n);
 double aead_ref(const struct size_case *sc, bool decrypt, double seconds);
+/* aead_ref on nw (1 or 2) lcores at once, summed */
+double aead_ref_workers(const struct size_case *sc, bool decrypt,
+			double seconds, unsigned int nw);
 
 #endif /* BENCH_DATAPLANE_H */
