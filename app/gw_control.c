@@ -60,6 +60,8 @@ int gw_control_create(struct gw_ctx *ctx)
 	}
 	c->dev.ctx = ctx;
 	ctx->control = c;
+	if (gw_peers_init(ctx) < 0)
+		return -ENOMEM;
 	wg_timer_params_init(&c->timer_params);
 	if (ctx->cfg) {
 		const struct wg_testing_config *t = &ctx->cfg->testing;
@@ -101,8 +103,7 @@ void gw_control_free(struct gw_ctx *ctx)
 	if (c->uapi)
 		gw_uapi_close(c->uapi);
 	c->uapi = NULL;
-	while (c->peers)
-		gw_peer_remove(ctx, c->peers);
+	gw_peers_free(ctx);
 	/* every mbuf a peer held is back: what is still out is held for a
 	 * neighbour, or leaked */
 	if (ctx->pool)

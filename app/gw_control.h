@@ -15,6 +15,7 @@
 #include "gw_peer.h"
 #include "wg_config.h"
 #include "wg_cookie.h"
+#include "wg_keymap.h"
 #include "wg_noise.h"
 #include "wg_ratelimit.h"
 
@@ -30,8 +31,17 @@ struct gw_control {
 	struct wg_load_state load;
 	struct wg_ratelimit rl;         /* DH work per source under load */
 	struct wg_timer_params timer_params; /* every peer's durations */
-	struct gw_peer *peers;          /* insertion order */
+	/* The peers: a list in insertion order (what `wg show` prints),
+	 * public key -> slot in tables->peers[], and the free slots. Every
+	 * operation on them is O(1) (gw_peer.c). */
+	struct gw_peer *peers;          /* head */
+	struct gw_peer *peers_tail;
 	unsigned int n_peers;
+	uint32_t max_peers;             /* interface.max_peers */
+	struct wg_keymap by_key;
+	uint32_t *free_ids;             /* FIFO of max_peers slots */
+	uint32_t free_head;             /* next to hand out */
+	uint32_t n_free;
 	struct gw_uapi *uapi;
 	uint64_t last_tick_ns;
 	uint64_t last_stats_ns;         /* testing.stats_interval dumps */
@@ -47,7 +57,12 @@ int gw_control_apply_config(struct gw_ctx *ctx, const struct wg_config *cfg);
 void gw_control_loop(struct gw_ctx *ctx);
 
 /* ---- peer API (gw_peer.c) */
+/* The registry above, for tables->max_peers peers; 0 or -ENOMEM. */
+int gw_peers_init(struct gw_ctx *ctx);
+/* Every peer removed, registry freed. */
+void gw_peers_free(struct gw_ctx *ctx);
 struct gw_peer *gw_peer_find(struct gw_ctx *ctx, const uint8_t pub[WG_KEY_LEN]);
+/* NULL when max_peers are in (or out of memory); pub must be new. */
 struct gw_peer *gw_peer_add(struct gw_ctx *ctx, const uint8_t pub[WG_KEY_LEN]);
 void gw_peer_remove(struct gw_ctx *ctx, struct gw_peer *peer);
 void gw_peer_set_psk(struct gw_ctx *ctx, struct gw_peer *peer,

@@ -71,6 +71,8 @@ struct gw_peer {
 
 	/* ---- control lcore only */
 	struct gw_peer *list_next;       /* insertion order, for the UAPI */
+	struct gw_peer *list_prev;
+	bool txn_removed;                /* gw_device.c's validation only */
 	uint8_t public_key[WG_KEY_LEN];
 	uint8_t preshared_key[WG_KEY_LEN];
 	bool has_preshared_key;
