@@ -43,6 +43,8 @@ int gw_peers_init(struct gw_ctx *ctx)
 	c->max_peers = max;
 	c->free_head = 0;
 	c->n_free = max;
+	GW_LOG(INFO, "up to %u peers; each takes %zu bytes of heap, and %zu per keypair (up to 3)",
+	       max, sizeof(struct gw_peer), sizeof(struct gw_keypair));
 	return 0;
 }
 

@@ -6,8 +6,8 @@
 # Peer 1 (wireguard-go) has a session; lan-host pings its site without a
 # pause, in rounds of ping -c $ROUND at ${INTERVAL}s, for as long as the
 # changes last. Meanwhile `wg addconf` adds $N peers with generated keys
-# (AllowedIPs 2001:db8:1000:<n>::/64 each: documentation space that no
-# traffic goes to) in $CHUNKS transactions; `wg show peers` counts them;
+# (AllowedIPs the n-th /64 from 2001:db8:1000::/64 each: documentation
+# space that no traffic goes to) in $CHUNKS transactions; `wg show peers` counts them;
 # with interface.max_peers = N + 2, adding two more in one `wg set` is
 # refused (ENOSPC) and changes nothing, adding one is not; then `wg set
 # ... remove` takes them all away again in chunks. Afterwards the echo
@@ -47,7 +47,8 @@ python3 - "$WGT_DIR" "$N" "$CHUNKS" <<'PY'
 import base64, ipaddress, os, sys
 d, n, chunks = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 keys = [base64.b64encode(os.urandom(32)).decode() for _ in range(n)]
-nets = [str(ipaddress.IPv6Network(f"2001:db8:1000:{i:x}::/64")) for i in range(n)]
+base = int(ipaddress.IPv6Address("2001:db8:1000::"))
+nets = [str(ipaddress.IPv6Network((base + (i << 64), 64))) for i in range(n)]
 per = (n + chunks - 1) // chunks
 for c in range(chunks):
     part = range(c * per, min(n, (c + 1) * per))
