@@ -159,7 +159,7 @@ static int check_peer_count(struct gw_ctx *ctx,
 
 static int validate(struct gw_ctx *ctx, const struct gw_device_set *set)
 {
-	uint64_t n_ips = 0;
+	uint64_t n4 = 0, n6 = 0;
 	uint32_t i, j;
 
 	if (set->has_fwmark && set->fwmark != 0)
@@ -169,20 +169,25 @@ static int validate(struct gw_ctx *ctx, const struct gw_device_set *set)
 	for (i = 0; i < set->n_peers; i++) {
 		const struct gw_peer_set *ps = &set->peers[i];
 
-		n_ips += ps->n_allowed_ips;
 		for (j = 0; j < ps->n_allowed_ips; j++) {
 			uint8_t f = ps->allowed_ips[j].family;
 
 			if (wg_family_bits(f) == 0 ||
 			    ps->allowed_ips[j].cidr > wg_family_bits(f))
 				return -EINVAL;
+			if (f == WG_FAMILY_V4)
+				n4++;
+			else
+				n6++;
 		}
 		if (ps->has_endpoint &&
 		    ps->endpoint.family != WG_FAMILY_V4 &&
 		    ps->endpoint.family != WG_FAMILY_V6)
 			return -EINVAL;
 	}
-	if (n_ips > GW_MAX_ALLOWED_IPS)
+	/* more than a table holds can never fit (what is already in it is
+	 * left to the table to refuse) */
+	if (n4 > ctx->tables->max_routes4 || n6 > ctx->tables->max_routes6)
 		return -ENOSPC;
 	return check_peer_count(ctx, set);
 }

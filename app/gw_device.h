@@ -29,7 +29,8 @@ struct gw_device;
 enum gw_device_limits {
 	GW_DEVICE_NAME_LEN = 16,   /* IFNAMSIZ, with the NUL */
 	/* peers: interface.max_peers (wg_config.h), fixed at start */
-	GW_MAX_ALLOWED_IPS = 65536, /* per device, both families together */
+	/* AllowedIPs: per family, what the route tables hold
+	 * (gw_tables.h) */
 };
 
 /* ---------------------------------------------------------------- get */

@@ -114,6 +114,8 @@ int gw_tables_create_sized(struct gw_ctx *ctx, const struct gw_tables_size *sz)
 	ctx->tables = t;
 	t->qsbr = ctx->qsbr;
 	t->max_peers = n_peers;
+	t->max_routes4 = sz->routes4;
+	t->max_routes6 = c6.max_rules;
 	t->peers = rte_zmalloc("gw_peers", n_peers * sizeof(*t->peers),
 			       RTE_CACHE_LINE_SIZE);
 	if (!t->peers)

@@ -82,6 +82,8 @@ struct gw_tables {
 	struct rte_rcu_qsbr *qsbr;
 	uint32_t max_peers;
 	struct gw_peer **peers;          /* max_peers slots */
+	uint32_t max_routes4;            /* prefixes each table takes */
+	uint32_t max_routes6;
 };
 
 int gw_tables_create(struct gw_ctx *ctx);

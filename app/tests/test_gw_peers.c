@@ -6,7 +6,8 @@
  *
  *  - a set that would exceed max_peers at any point returns -ENOSPC and
  *    changes nothing; one that removes and adds as many at the bound
- *    passes (wg syncconf);
+ *    passes (wg syncconf); so does one with more prefixes of a family
+ *    than its route table holds;
  *  - removal at the head, in the middle and at the tail keeps the list
  *    (both directions), the key lookup and the slot array consistent;
  *  - long random sequences of adds and removals against a naive model.
@@ -249,6 +250,39 @@ static void test_bound(void **state)
 	check_model();
 }
 
+/* More prefixes of one family than its table holds: refused whole. */
+static void test_allowed_ips_bound(void **state)
+{
+	uint32_t i, n = ctx->tables->max_routes6 + 1;
+	struct wg_prefix *pfx = calloc(n, sizeof(*pfx));
+	struct gw_peer_set ps;
+	struct gw_device_set set;
+
+	(void)state;
+	assert_non_null(pfx);
+	for (i = 0; i < n; i++) {
+		uint8_t k[WG_KEY_LEN] = { (uint8_t)i, (uint8_t)(i >> 8) };
+
+		key_prefix(&pfx[i], k);
+	}
+	memset(&ps, 0, sizeof(ps));
+	rand_key(ps.public_key);
+	ps.allowed_ips = pfx;
+	ps.n_allowed_ips = n;
+	memset(&set, 0, sizeof(set));
+	set.peers = &ps;
+	set.n_peers = 1;
+	assert_int_equal(gw_device_set(&ctx->control->dev, &set), -ENOSPC);
+	check_model();
+	/* one fewer fits */
+	ps.n_allowed_ips = n - 1;
+	assert_int_equal(gw_device_set(&ctx->control->dev, &set), 0);
+	model_add(ps.public_key);
+	check_model();
+	assert_int_equal(gw_peer_find(ctx, ps.public_key)->n_allowed_ips, n - 1);
+	free(pfx);
+}
+
 /* Head, middle and tail removals; freed slots come back oldest first. */
 static void test_remove_and_slots(void **state)
 {
@@ -342,6 +376,8 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remove_and_slots, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_allowed_ips_bound, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_random_against_model,
 						setup, teardown),
