@@ -234,6 +234,8 @@ static int apply_peer(struct gw_ctx *ctx, const struct gw_peer_set *ps)
 	 * that also starts a handshake when there is no session */
 	if (kick)
 		p->timers.deadline[WG_TIMER_ID_PERSISTENT] = 0;
+	/* the tick decides whether anything changed that it must drive */
+	gw_peer_wake(ctx, p);
 	return 0;
 }
 

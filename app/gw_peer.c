@@ -105,7 +105,51 @@ struct gw_peer *gw_peer_add(struct gw_ctx *ctx, const uint8_t pub[WG_KEY_LEN])
 	c->peers_tail = peer;
 	c->n_peers++;
 	__atomic_store_n(&t->peers[id], peer, __ATOMIC_RELEASE);
+	gw_peer_wake(ctx, peer);
 	return peer;
+}
+
+void gw_peer_wake(struct gw_ctx *ctx, struct gw_peer *peer)
+{
+	struct gw_control *c = ctx->control;
+
+	if (peer->ticking)
+		return;
+	peer->ticking = true;
+	peer->tick_next = NULL;
+	peer->tick_prev = c->tick_tail;
+	if (c->tick_tail)
+		c->tick_tail->tick_next = peer;
+	else
+		c->tick_head = peer;
+	c->tick_tail = peer;
+	c->n_ticking++;
+}
+
+void gw_peer_sleep(struct gw_ctx *ctx, struct gw_peer *peer)
+{
+	struct gw_control *c = ctx->control;
+
+	if (!peer->ticking)
+		return;
+	if (peer->tick_prev)
+		peer->tick_prev->tick_next = peer->tick_next;
+	else
+		c->tick_head = peer->tick_next;
+	if (peer->tick_next)
+		peer->tick_next->tick_prev = peer->tick_prev;
+	else
+		c->tick_tail = peer->tick_prev;
+	peer->tick_next = peer->tick_prev = NULL;
+	peer->ticking = false;
+	c->n_ticking--;
+}
+
+bool gw_peer_dormant(const struct gw_peer *peer)
+{
+	return !peer->kp_current && !peer->kp_previous && !peer->kp_next &&
+	       !peer->hs_index && !peer->n_staged &&
+	       wg_timers_next_deadline(&peer->timers) == WG_TIMER_OFF;
 }
 
 static void kp_retire(struct gw_ctx *ctx, struct gw_keypair *kp)
@@ -152,6 +196,7 @@ void gw_peer_remove(struct gw_ctx *ctx, struct gw_peer *peer)
 
 	/* first: the keymap reads keys through peers[] */
 	wg_keymap_del(&c->by_key, peer->public_key);
+	gw_peer_sleep(ctx, peer);
 	for (i = 0; i < peer->n_allowed_ips; i++)
 		gw_tables_route_del(ctx->tables, &peer->allowed_ips[i]);
 	free(peer->allowed_ips);
@@ -212,6 +257,7 @@ void gw_peer_set_endpoint(struct gw_ctx *ctx, struct gw_peer *peer,
 	}
 	__atomic_store_n(&peer->endpoint, nep, __ATOMIC_RELEASE);
 	gw_tables_retire(ctx->tables, old, GW_RETIRE_FREE, 0);
+	gw_peer_wake(ctx, peer);
 }
 
 void gw_peer_set_keepalive(struct gw_ctx *ctx, struct gw_peer *peer,
@@ -300,6 +346,7 @@ int gw_peer_install_keypair(struct gw_ctx *ctx, struct gw_peer *peer,
 	}
 	if (peer->hs_index == kp->local_index)
 		peer->hs_index = 0;
+	gw_peer_wake(ctx, peer);
 
 	old_prev = peer->kp_previous;
 	old_next = peer->kp_next;

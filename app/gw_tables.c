@@ -63,7 +63,7 @@ int gw_tables_create(struct gw_ctx *ctx)
 	rte_malloc_get_socket_stats(socket, &after);
 	/* what max_peers costs before any peer exists (README) */
 	if (ret == 0)
-		GW_LOG(INFO, "tables for %u peers: %zu MB of heap",
+		GW_LOG(INFO, "tables for %u peers: %zu MiB of heap",
 		       max, (after.heap_allocsz_bytes -
 			     before.heap_allocsz_bytes) >> 20);
 	return ret;

@@ -10,6 +10,8 @@
  *    than its route table holds;
  *  - removal at the head, in the middle and at the tail keeps the list
  *    (both directions), the key lookup and the slot array consistent;
+ *  - peers with nothing to tick leave the tick list and come back on a
+ *    change; removal unlinks them from it;
  *  - long random sequences of adds and removals against a naive model.
  */
 #include <errno.h>
@@ -152,11 +154,35 @@ static void check_model(void)
 		assert_false(p->txn_removed);
 	}
 	assert_ptr_equal(c->peers_tail, prev);
+	/* the tick list: linked both ways, exactly the peers marked */
+	prev = NULL;
+	for (p = c->tick_head, i = 0; p; prev = p, p = p->tick_next, i++) {
+		assert_true(p->ticking);
+		assert_ptr_equal(p->tick_prev, prev);
+		assert_ptr_equal(t->peers[p->id], p);
+	}
+	assert_ptr_equal(c->tick_tail, prev);
+	assert_int_equal(i, c->n_ticking);
+	for (p = c->peers, i = 0; p; p = p->list_next)
+		i += p->ticking;
+	assert_int_equal(i, c->n_ticking);
 	for (i = 0; i < t->max_peers; i++)
 		in_slots += t->peers[i] != NULL;
 	assert_int_equal(in_slots, n_model);
 	rand_key(absent);
 	assert_null(gw_peer_find(ctx, absent));
+}
+
+/* What the control loop's tick does to peers with nothing to tick. */
+static void tick_sleep_dormant(void)
+{
+	struct gw_peer *p, *next;
+
+	for (p = ctx->control->tick_head; p; p = next) {
+		next = p->tick_next;
+		if (gw_peer_dormant(p))
+			gw_peer_sleep(ctx, p);
+	}
 }
 
 static int setup(void **state)
@@ -210,6 +236,16 @@ static void test_bound(void **state)
 	assert_int_equal(set_peers(keys, MAX, NULL, 0, false, false), 0);
 	for (i = 0; i < MAX; i++)
 		model_add(keys[i]);
+	check_model();
+	/* new peers are ticked once, then, with no session, timer or
+	 * staged packet, leave the tick list; a change wakes one again */
+	assert_int_equal(ctx->control->n_ticking, MAX);
+	tick_sleep_dormant();
+	assert_int_equal(ctx->control->n_ticking, 0);
+	check_model();
+	assert_int_equal(set_peers(&keys[5], 1, NULL, 0, false, false), 0);
+	assert_int_equal(ctx->control->n_ticking, 1);
+	assert_true(gw_peer_find(ctx, keys[5])->ticking);
 	check_model();
 	/* full: a new one is refused, changing an existing one is not */
 	assert_int_equal(set_peers(&keys[MAX], 1, NULL, 0, false, false),
@@ -359,6 +395,8 @@ static void test_random_against_model(void **state)
 					 0);
 			model_add(k);
 		}
+		if (step % 5 == 0)
+			tick_sleep_dormant();
 		if (step % 7 == 0)
 			check_model();
 		/* what the workers would do: let retired peers go */
