@@ -60,6 +60,8 @@ int gw_control_create(struct gw_ctx *ctx)
 	}
 	c->dev.ctx = ctx;
 	ctx->control = c;
+	if (gw_peers_init(ctx) < 0)
+		return -ENOMEM;
 	wg_timer_params_init(&c->timer_params);
 	if (ctx->cfg) {
 		const struct wg_testing_config *t = &ctx->cfg->testing;
@@ -101,8 +103,7 @@ void gw_control_free(struct gw_ctx *ctx)
 	if (c->uapi)
 		gw_uapi_close(c->uapi);
 	c->uapi = NULL;
-	while (c->peers)
-		gw_peer_remove(ctx, c->peers);
+	gw_peers_free(ctx);
 	/* every mbuf a peer held is back: what is still out is held for a
 	 * neighbour, or leaked */
 	if (ctx->pool)
@@ -229,6 +230,7 @@ static void send_initiation(struct gw_ctx *ctx, struct gw_peer *peer,
 
 	if (!ep || !c->id.has_private_key)
 		return;
+	gw_peer_wake(ctx, peer);
 	if (!wg_timers_want_handshake(&peer->timers, now, is_retry))
 		return;
 	if (peer->hs_index)
@@ -494,6 +496,7 @@ static void stage(struct gw_ctx *ctx, struct rte_mbuf *m, uint32_t peer_id)
 		return;
 	}
 	peer->staged[peer->n_staged++] = m;
+	gw_peer_wake(ctx, peer);
 	gw_count(ctx->ctrl_lc.stats, GW_CTR_STAGED, 1);
 	if (!flush_staged(ctx, peer))
 		send_initiation(ctx, peer, false);
@@ -531,6 +534,7 @@ static void event_input(struct gw_ctx *ctx, const struct gw_event *ev)
 
 	if (!peer)
 		return;
+	gw_peer_wake(ctx, peer);
 	switch (ev->kind) {
 	case GW_EV_ENDPOINT:
 		gw_peer_set_endpoint(ctx, peer, &ev->ep);
@@ -672,7 +676,7 @@ void gw_control_loop(struct gw_ctx *ctx)
 	struct gw_control *c = ctx->control;
 	struct rte_mbuf *pkts[GW_BURST];
 	struct gw_event evs[GW_BURST];
-	struct gw_peer *peer;
+	struct gw_peer *peer, *next;
 
 	c->uapi = gw_uapi_open(&c->dev, c->name);
 	if (!c->uapi)
@@ -698,8 +702,13 @@ void gw_control_loop(struct gw_ctx *ctx)
 		now = gw_now_ns(ctx);
 		if (now - c->last_tick_ns >= TICK_NS) {
 			c->last_tick_ns = now;
-			for (peer = c->peers; peer; peer = peer->list_next)
+			for (peer = c->tick_head; peer; peer = next) {
 				peer_tick(ctx, peer, now);
+				/* peers woken meanwhile join at the tail */
+				next = peer->tick_next;
+				if (gw_peer_dormant(peer))
+					gw_peer_sleep(ctx, peer);
+			}
 			gw_neigh_tick(ctx, now);
 			stats_dump(ctx, now);
 			gw_tables_reclaim(ctx->tables);

@@ -15,6 +15,7 @@
 #include "gw_peer.h"
 #include "wg_config.h"
 #include "wg_cookie.h"
+#include "wg_keymap.h"
 #include "wg_noise.h"
 #include "wg_ratelimit.h"
 
@@ -30,8 +31,26 @@ struct gw_control {
 	struct wg_load_state load;
 	struct wg_ratelimit rl;         /* DH work per source under load */
 	struct wg_timer_params timer_params; /* every peer's durations */
-	struct gw_peer *peers;          /* insertion order */
+	/* The peers: a list in insertion order (what `wg show` prints),
+	 * public key -> slot in tables->peers[], and the free slots. Every
+	 * operation on them is O(1) (gw_peer.c). */
+	struct gw_peer *peers;          /* head */
+	struct gw_peer *peers_tail;
 	unsigned int n_peers;
+	uint32_t max_peers;             /* interface.max_peers */
+	struct wg_keymap by_key;
+	uint32_t *free_ids;             /* FIFO of max_peers slots */
+	uint32_t free_head;             /* next to hand out */
+	uint32_t n_free;
+	/* The peers the timer tick visits: a peer without keypairs, staged
+	 * packets, handshake or armed timer has nothing to tick (no worker
+	 * can stamp activity on it either: that takes a keypair), and
+	 * leaves the list; whatever can change that wakes it
+	 * (gw_peer_wake). With many configured but silent peers the tick
+	 * then costs what the live ones do. */
+	struct gw_peer *tick_head;
+	struct gw_peer *tick_tail;
+	unsigned int n_ticking;
 	struct gw_uapi *uapi;
 	uint64_t last_tick_ns;
 	uint64_t last_stats_ns;         /* testing.stats_interval dumps */
@@ -47,8 +66,18 @@ int gw_control_apply_config(struct gw_ctx *ctx, const struct wg_config *cfg);
 void gw_control_loop(struct gw_ctx *ctx);
 
 /* ---- peer API (gw_peer.c) */
+/* The registry above, for tables->max_peers peers; 0 or -ENOMEM. */
+int gw_peers_init(struct gw_ctx *ctx);
+/* Every peer removed, registry freed. */
+void gw_peers_free(struct gw_ctx *ctx);
 struct gw_peer *gw_peer_find(struct gw_ctx *ctx, const uint8_t pub[WG_KEY_LEN]);
+/* NULL when max_peers are in (or out of memory); pub must be new. */
 struct gw_peer *gw_peer_add(struct gw_ctx *ctx, const uint8_t pub[WG_KEY_LEN]);
+/* Put peer on the tick list (no-op when it is); leave it when it has
+ * nothing left to tick (gw_peer_dormant). */
+void gw_peer_wake(struct gw_ctx *ctx, struct gw_peer *peer);
+void gw_peer_sleep(struct gw_ctx *ctx, struct gw_peer *peer);
+bool gw_peer_dormant(const struct gw_peer *peer);
 void gw_peer_remove(struct gw_ctx *ctx, struct gw_peer *peer);
 void gw_peer_set_psk(struct gw_ctx *ctx, struct gw_peer *peer,
 		     const uint8_t *psk);

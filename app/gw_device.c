@@ -113,9 +113,53 @@ int gw_device_foreach_counter(struct gw_device *dev, gw_counter_fn fn,
 	return 0;
 }
 
+/*
+ * Would the transaction, applied in order, ever hold more than max_peers
+ * peers? Each peer that a remove takes out is marked, so that a key
+ * removed and added again, or removed twice, counts as what applying it
+ * does. Keys that are not there yet are counted at every add (a key
+ * added twice in one set counts twice: that errs on the safe side). So
+ * gw_peer_add cannot run out of slots half way through a set that
+ * passed, e.g. a `wg syncconf` that removes some peers and adds as many
+ * at max_peers.
+ */
+static int check_peer_count(struct gw_ctx *ctx,
+			    const struct gw_device_set *set)
+{
+	struct gw_control *c = ctx->control;
+	uint64_t n = set->replace_peers ? 0 : c->n_peers, peak = n;
+	uint32_t i;
+
+	for (i = 0; i < set->n_peers; i++) {
+		const struct gw_peer_set *ps = &set->peers[i];
+		struct gw_peer *p = set->replace_peers ?
+					    NULL :
+					    gw_peer_find(ctx, ps->public_key);
+
+		if (ps->remove) {
+			if (p && !p->txn_removed) {
+				p->txn_removed = true;
+				n--;
+			}
+		} else if (!ps->update_only && (!p || p->txn_removed)) {
+			if (p)
+				p->txn_removed = false;
+			n++;
+			peak = RTE_MAX(peak, n);
+		}
+	}
+	for (i = 0; i < set->n_peers && !set->replace_peers; i++) {
+		struct gw_peer *p = gw_peer_find(ctx, set->peers[i].public_key);
+
+		if (p)
+			p->txn_removed = false;
+	}
+	return peak > c->max_peers ? -ENOSPC : 0;
+}
+
 static int validate(struct gw_ctx *ctx, const struct gw_device_set *set)
 {
-	uint64_t n_new = 0, n_ips = 0;
+	uint64_t n4 = 0, n6 = 0;
 	uint32_t i, j;
 
 	if (set->has_fwmark && set->fwmark != 0)
@@ -125,28 +169,27 @@ static int validate(struct gw_ctx *ctx, const struct gw_device_set *set)
 	for (i = 0; i < set->n_peers; i++) {
 		const struct gw_peer_set *ps = &set->peers[i];
 
-		if (!ps->remove && !ps->update_only &&
-		    (set->replace_peers || !gw_peer_find(ctx, ps->public_key)))
-			n_new++;
-		n_ips += ps->n_allowed_ips;
 		for (j = 0; j < ps->n_allowed_ips; j++) {
 			uint8_t f = ps->allowed_ips[j].family;
 
 			if (wg_family_bits(f) == 0 ||
 			    ps->allowed_ips[j].cidr > wg_family_bits(f))
 				return -EINVAL;
+			if (f == WG_FAMILY_V4)
+				n4++;
+			else
+				n6++;
 		}
 		if (ps->has_endpoint &&
 		    ps->endpoint.family != WG_FAMILY_V4 &&
 		    ps->endpoint.family != WG_FAMILY_V6)
 			return -EINVAL;
 	}
-	if ((set->replace_peers ? 0 : ctx->control->n_peers) + n_new >
-	    GW_MAX_PEERS)
+	/* more than a table holds can never fit (what is already in it is
+	 * left to the table to refuse) */
+	if (n4 > ctx->tables->max_routes4 || n6 > ctx->tables->max_routes6)
 		return -ENOSPC;
-	if (n_ips > GW_MAX_ALLOWED_IPS)
-		return -ENOSPC;
-	return 0;
+	return check_peer_count(ctx, set);
 }
 
 static int apply_peer(struct gw_ctx *ctx, const struct gw_peer_set *ps)
@@ -168,8 +211,8 @@ static int apply_peer(struct gw_ctx *ctx, const struct gw_peer_set *ps)
 			   WG_KEY_LEN) == 0)
 			return 0;
 		p = gw_peer_add(ctx, ps->public_key);
-		if (!p)
-			return -ENOSPC;
+		if (!p) /* validate() counted: only memory can be short */
+			return ctx->control->n_free ? -ENOMEM : -ENOSPC;
 	}
 	if (ps->has_preshared_key)
 		gw_peer_set_psk(ctx, p, ps->preshared_key);
@@ -191,6 +234,8 @@ static int apply_peer(struct gw_ctx *ctx, const struct gw_peer_set *ps)
 	 * that also starts a handshake when there is no session */
 	if (kick)
 		p->timers.deadline[WG_TIMER_ID_PERSISTENT] = 0;
+	/* the tick decides whether anything changed that it must drive */
+	gw_peer_wake(ctx, p);
 	return 0;
 }
 

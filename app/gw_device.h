@@ -28,8 +28,9 @@ struct gw_device;
 
 enum gw_device_limits {
 	GW_DEVICE_NAME_LEN = 16,   /* IFNAMSIZ, with the NUL */
-	GW_MAX_PEERS = 1024,
-	GW_MAX_ALLOWED_IPS = 65536, /* per device, both families together */
+	/* peers: interface.max_peers (wg_config.h), fixed at start */
+	/* AllowedIPs: per family, what the route tables hold
+	 * (gw_tables.h) */
 };
 
 /* ---------------------------------------------------------------- get */
@@ -123,7 +124,8 @@ struct gw_device_set {
  * fwmark, ports), so that a refused transaction changes nothing; returns
  * 0 or a negative errno that the UAPI reports as errno=<positive value>:
  *   -EINVAL   a value the gateway cannot take (e.g. fwmark != 0)
- *   -ENOSPC   too many peers or AllowedIPs
+ *   -ENOSPC   more peers than interface.max_peers at any point of the
+ *             transaction, or too many AllowedIPs
  *   -ENOMEM   a table or allocation failed half way (state may be partial,
  *             as with the kernel implementation)
  */

@@ -17,31 +17,79 @@
 #include "gw_tables.h"
 #include "wg_crypto.h"
 
+/* The keymap asks for the key of a slot it holds: a live peer's. */
+static const uint8_t *peer_key(const void *arg, uint32_t id)
+{
+	const struct gw_tables *t = arg;
+
+	return t->peers[id]->public_key;
+}
+
+int gw_peers_init(struct gw_ctx *ctx)
+{
+	struct gw_control *c = ctx->control;
+	uint32_t i, max = ctx->tables->max_peers;
+
+	/* libc, not the DPDK heap: nothing here is read by a worker */
+	c->free_ids = calloc(max, sizeof(*c->free_ids));
+	if (!c->free_ids ||
+	    wg_keymap_init(&c->by_key, max, peer_key, ctx->tables, NULL) < 0) {
+		free(c->free_ids);
+		c->free_ids = NULL;
+		return -ENOMEM;
+	}
+	for (i = 0; i < max; i++)
+		c->free_ids[i] = i;
+	c->max_peers = max;
+	c->free_head = 0;
+	c->n_free = max;
+	GW_LOG(INFO, "up to %u peers; each takes %zu bytes of heap, and %zu per keypair (up to 3)",
+	       max, sizeof(struct gw_peer), sizeof(struct gw_keypair));
+	return 0;
+}
+
+void gw_peers_free(struct gw_ctx *ctx)
+{
+	struct gw_control *c = ctx->control;
+
+	while (c->peers)
+		gw_peer_remove(ctx, c->peers);
+	wg_keymap_free(&c->by_key);
+	free(c->free_ids);
+	c->free_ids = NULL;
+	c->n_free = 0;
+}
+
 struct gw_peer *gw_peer_find(struct gw_ctx *ctx, const uint8_t pub[WG_KEY_LEN])
 {
-	struct gw_peer *p;
+	uint32_t id = wg_keymap_find(&ctx->control->by_key, pub);
 
-	for (p = ctx->control->peers; p; p = p->list_next)
-		if (memcmp(p->public_key, pub, WG_KEY_LEN) == 0)
-			return p;
-	return NULL;
+	return id == WG_KEYMAP_NONE ? NULL : ctx->tables->peers[id];
 }
 
 struct gw_peer *gw_peer_add(struct gw_ctx *ctx, const uint8_t pub[WG_KEY_LEN])
 {
 	struct gw_control *c = ctx->control;
 	struct gw_tables *t = ctx->tables;
-	struct gw_peer *peer, **tail;
+	struct gw_peer *peer;
 	uint32_t id;
 
-	for (id = 0; id < GW_MAX_PEERS; id++)
-		if (!t->peers[id])
-			break;
-	if (id == GW_MAX_PEERS)
+	if (!c->n_free)
 		return NULL;
+	/* Slots are handed out oldest-freed first: a packet or event a
+	 * worker tagged with a removed peer's id just before the removal
+	 * then finds an empty slot, not a new peer, unless max_peers other
+	 * peers were removed in between. */
+	id = c->free_ids[c->free_head];
 	peer = rte_zmalloc("gw_peer", sizeof(*peer), RTE_CACHE_LINE_SIZE);
 	if (!peer)
 		return NULL;
+	if (wg_keymap_add(&c->by_key, pub, id) < 0) {
+		rte_free(peer);
+		return NULL;
+	}
+	c->free_head = (c->free_head + 1) % c->max_peers;
+	c->n_free--;
 	peer->id = id;
 	memcpy(peer->public_key, pub, WG_KEY_LEN);
 	wg_handshake_init(&peer->hs, &c->id, pub, NULL);
@@ -49,12 +97,59 @@ struct gw_peer *gw_peer_add(struct gw_ctx *ctx, const uint8_t pub[WG_KEY_LEN])
 	wg_timers_init(&peer->timers, NULL, NULL);
 	wg_timers_set_params(&peer->timers, &c->timer_params);
 
-	for (tail = &c->peers; *tail; tail = &(*tail)->list_next)
-		;
-	*tail = peer;
+	peer->list_prev = c->peers_tail;
+	if (c->peers_tail)
+		c->peers_tail->list_next = peer;
+	else
+		c->peers = peer;
+	c->peers_tail = peer;
 	c->n_peers++;
 	__atomic_store_n(&t->peers[id], peer, __ATOMIC_RELEASE);
+	gw_peer_wake(ctx, peer);
 	return peer;
+}
+
+void gw_peer_wake(struct gw_ctx *ctx, struct gw_peer *peer)
+{
+	struct gw_control *c = ctx->control;
+
+	if (peer->ticking)
+		return;
+	peer->ticking = true;
+	peer->tick_next = NULL;
+	peer->tick_prev = c->tick_tail;
+	if (c->tick_tail)
+		c->tick_tail->tick_next = peer;
+	else
+		c->tick_head = peer;
+	c->tick_tail = peer;
+	c->n_ticking++;
+}
+
+void gw_peer_sleep(struct gw_ctx *ctx, struct gw_peer *peer)
+{
+	struct gw_control *c = ctx->control;
+
+	if (!peer->ticking)
+		return;
+	if (peer->tick_prev)
+		peer->tick_prev->tick_next = peer->tick_next;
+	else
+		c->tick_head = peer->tick_next;
+	if (peer->tick_next)
+		peer->tick_next->tick_prev = peer->tick_prev;
+	else
+		c->tick_tail = peer->tick_prev;
+	peer->tick_next = peer->tick_prev = NULL;
+	peer->ticking = false;
+	c->n_ticking--;
+}
+
+bool gw_peer_dormant(const struct gw_peer *peer)
+{
+	return !peer->kp_current && !peer->kp_previous && !peer->kp_next &&
+	       !peer->hs_index && !peer->n_staged &&
+	       wg_timers_next_deadline(&peer->timers) == WG_TIMER_OFF;
 }
 
 static void kp_retire(struct gw_ctx *ctx, struct gw_keypair *kp)
@@ -97,9 +192,11 @@ void gw_peer_zero_keys(struct gw_ctx *ctx, struct gw_peer *peer)
 void gw_peer_remove(struct gw_ctx *ctx, struct gw_peer *peer)
 {
 	struct gw_control *c = ctx->control;
-	struct gw_peer **pp;
 	uint32_t i;
 
+	/* first: the keymap reads keys through peers[] */
+	wg_keymap_del(&c->by_key, peer->public_key);
+	gw_peer_sleep(ctx, peer);
 	for (i = 0; i < peer->n_allowed_ips; i++)
 		gw_tables_route_del(ctx->tables, &peer->allowed_ips[i]);
 	free(peer->allowed_ips);
@@ -114,12 +211,16 @@ void gw_peer_remove(struct gw_ctx *ctx, struct gw_peer *peer)
 	wg_cookie_maker_wipe(&peer->cookie);
 	wg_wipe(peer->preshared_key, sizeof(peer->preshared_key));
 
-	for (pp = &c->peers; *pp; pp = &(*pp)->list_next)
-		if (*pp == peer) {
-			*pp = peer->list_next;
-			break;
-		}
+	if (peer->list_prev)
+		peer->list_prev->list_next = peer->list_next;
+	else
+		c->peers = peer->list_next;
+	if (peer->list_next)
+		peer->list_next->list_prev = peer->list_prev;
+	else
+		c->peers_tail = peer->list_prev;
 	c->n_peers--;
+	c->free_ids[(c->free_head + c->n_free++) % c->max_peers] = peer->id;
 	/* a worker may still be looking at it */
 	gw_tables_retire(ctx->tables, peer, GW_RETIRE_WIPE_FREE,
 			 sizeof(*peer));
@@ -156,6 +257,7 @@ void gw_peer_set_endpoint(struct gw_ctx *ctx, struct gw_peer *peer,
 	}
 	__atomic_store_n(&peer->endpoint, nep, __ATOMIC_RELEASE);
 	gw_tables_retire(ctx->tables, old, GW_RETIRE_FREE, 0);
+	gw_peer_wake(ctx, peer);
 }
 
 void gw_peer_set_keepalive(struct gw_ctx *ctx, struct gw_peer *peer,
@@ -243,6 +345,7 @@ int gw_peer_install_keypair(struct gw_ctx *ctx, struct gw_peer *peer,
 	}
 	if (peer->hs_index == kp->local_index)
 		peer->hs_index = 0;
+	gw_peer_wake(ctx, peer);
 
 	old_prev = peer->kp_previous;
 	old_next = peer->kp_next;

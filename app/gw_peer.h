@@ -88,9 +88,15 @@ struct gw_peer {
 
 	/* ---- control lcore only */
 	struct gw_peer *list_next;       /* insertion order, for the UAPI */
+	struct gw_peer *list_prev;
+	/* on the control lcore's tick list (gw_control.h) */
+	struct gw_peer *tick_next;
+	struct gw_peer *tick_prev;
 	uint8_t public_key[WG_KEY_LEN];
 	uint8_t preshared_key[WG_KEY_LEN];
 	bool has_preshared_key;
+	bool ticking;
+	bool txn_removed;                /* gw_device.c's validation only */
 	uint16_t persistent_keepalive;
 	struct wg_handshake hs;
 	struct wg_cookie_maker cookie;

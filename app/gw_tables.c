@@ -46,23 +46,37 @@ static struct rte_fib *fib4_create(const char *name, uint32_t routes,
 
 int gw_tables_create(struct gw_ctx *ctx)
 {
+	uint32_t max = ctx->cfg ? ctx->cfg->interface.max_peers :
+				  WG_DEFAULT_MAX_PEERS;
 	struct gw_tables_size sz = {
-		.peers = GW_MAX_PEERS,
-		.routes4 = GW_MAX_ROUTES4,
+		.peers = max,
+		.routes4 = RTE_MAX(max, (uint32_t)GW_MAX_ROUTES4),
+		.routes6 = RTE_MAX(max, (uint32_t)GW_MAX_ROUTES6),
 		.tbl8s4 = 1 << 12,
-		.indices = GW_MAX_INDICES,
+		.indices = GW_INDICES_PER_PEER * max,
 	};
+	struct rte_malloc_socket_stats before, after;
+	int socket = (int)rte_socket_id(), ret;
 
-	return gw_tables_create_sized(ctx, &sz);
+	rte_malloc_get_socket_stats(socket, &before);
+	ret = gw_tables_create_sized(ctx, &sz);
+	rte_malloc_get_socket_stats(socket, &after);
+	/* what max_peers costs before any peer exists (README) */
+	if (ret == 0)
+		GW_LOG(INFO, "tables for %u peers: %zu MiB of heap",
+		       max, (after.heap_allocsz_bytes -
+			     before.heap_allocsz_bytes) >> 20);
+	return ret;
 }
 
 int gw_tables_create_sized(struct gw_ctx *ctx, const struct gw_tables_size *sz)
 {
 	struct gw_tables *t;
-	uint32_t n_peers = RTE_MAX(sz->peers, (uint32_t)GW_MAX_PEERS);
-	uint32_t n_idx = RTE_MAX(sz->indices, 4 * n_peers);
+	uint32_t n_peers = sz->peers ? sz->peers : WG_DEFAULT_MAX_PEERS;
+	uint32_t n_idx = RTE_MAX(RTE_MAX(sz->indices, (uint32_t)GW_MIN_INDICES),
+				 GW_INDICES_PER_PEER * n_peers);
 	struct rte_lpm6_config c6 = {
-		.max_rules = GW_MAX_ROUTES6,
+		.max_rules = sz->routes6 ? sz->routes6 : GW_MAX_ROUTES6,
 		.number_tbl8s = 1 << 14,
 	};
 	struct rte_hash_parameters hp = {
@@ -81,7 +95,12 @@ int gw_tables_create_sized(struct gw_ctx *ctx, const struct gw_tables_size *sz)
 	};
 	struct rte_rcu_qsbr_dq_parameters dq = {
 		.name = "gw_retire",
-		.size = 4 * n_idx,
+		/* like the index table: in steady state a peer has a few
+		 * things waiting at most (old keypairs, endpoints); a burst
+		 * beyond that (many peers removed by one set) is reclaimed
+		 * as it goes, and only when nothing is due yet does the
+		 * control lcore wait out a grace period (gw_tables_retire) */
+		.size = n_idx,
 		.esize = sizeof(struct retire_elem),
 		.trigger_reclaim_limit = 64,
 		.max_reclaim_size = 256,
@@ -95,6 +114,8 @@ int gw_tables_create_sized(struct gw_ctx *ctx, const struct gw_tables_size *sz)
 	ctx->tables = t;
 	t->qsbr = ctx->qsbr;
 	t->max_peers = n_peers;
+	t->max_routes4 = sz->routes4;
+	t->max_routes6 = c6.max_rules;
 	t->peers = rte_zmalloc("gw_peers", n_peers * sizeof(*t->peers),
 			       RTE_CACHE_LINE_SIZE);
 	if (!t->peers)

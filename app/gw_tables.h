@@ -34,21 +34,26 @@
 
 struct gw_peer;
 
+/* Prefixes per family: at least this many, or interface.max_peers (one
+ * per peer) when that is more. Each one costs ~800 bytes of heap over
+ * the two copies, so they are not sized for a worst case. */
 enum gw_tables_limits {
 	GW_MAX_ROUTES4 = 65536,
 	GW_MAX_ROUTES6 = 65536,
-	GW_MAX_INDICES = 4 * GW_MAX_PEERS, /* 3 keypairs + 1 handshake */
-	GW_RETIRE_QUEUE = 4 * GW_MAX_INDICES,
+	GW_INDICES_PER_PEER = 4, /* 3 keypairs + 1 handshake */
+	GW_MIN_INDICES = 64,     /* rte_hash wants a few buckets */
 };
 
 /* What a worker's route lookup returns when no prefix matches (the FIB's
  * default next hop; above any peer slot). */
 #define GW_NO_PEER ((uint32_t)0x7fffffff)
 
-/* Capacities; gw_tables_create() uses the GW_MAX_* defaults. */
+/* Capacities; gw_tables_create() sizes them from interface.max_peers
+ * (WG_DEFAULT_MAX_PEERS without a config). */
 struct gw_tables_size {
-	uint32_t peers;     /* slots in peers[] (at least GW_MAX_PEERS) */
+	uint32_t peers;     /* slots in peers[] (0: WG_DEFAULT_MAX_PEERS) */
 	uint32_t routes4;   /* IPv4 prefixes */
+	uint32_t routes6;   /* IPv6 prefixes (0: GW_MAX_ROUTES6) */
 	uint32_t tbl8s4;    /* IPv4 groups for prefixes longer than /24 */
 	uint32_t indices;   /* receiver indices */
 };
@@ -77,6 +82,8 @@ struct gw_tables {
 	struct rte_rcu_qsbr *qsbr;
 	uint32_t max_peers;
 	struct gw_peer **peers;          /* max_peers slots */
+	uint32_t max_routes4;            /* prefixes each table takes */
+	uint32_t max_routes6;
 };
 
 int gw_tables_create(struct gw_ctx *ctx);

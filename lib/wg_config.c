@@ -314,7 +314,7 @@ static void load_interface(struct wg_config_loader *ld,
 {
 	static const char *const known[] = {
 	    "name",	   "private_key", "private_key_file",
-	    "listen_port", "mtu",	  "mss_clamp", NULL};
+	    "listen_port", "mtu",	  "mss_clamp", "max_peers", NULL};
 	struct wg_interface_config *ifc = &ld->cfg->interface;
 	const config_setting_t *s, *key, *key_file;
 	const char *name;
@@ -324,6 +324,7 @@ static void load_interface(struct wg_config_loader *ld,
 
 	ifc->listen_port = WG_DEFAULT_LISTEN_PORT;
 	ifc->mtu = WG_DEFAULT_MTU;
+	ifc->max_peers = WG_DEFAULT_MAX_PEERS;
 	ifc->mss_clamp = true;
 	ifc->replace_peers = true;
 	if (!is_group(ld, g, "interface"))
@@ -369,6 +370,12 @@ static void load_interface(struct wg_config_loader *ld,
 		ifc->mtu = (uint16_t)v;
 		ifc->has_mtu = true;
 		ld->mtu_setting = s;
+	}
+	if ((s = config_setting_get_member(g, "max_peers")) &&
+	    get_int(ld, s, "interface.max_peers", 1, WG_MAX_PEERS_MAX, &v)) {
+		ifc->max_peers = (uint32_t)v;
+		ifc->has_max_peers = true;
+		ld->max_peers_setting = s;
 	}
 	if ((s = config_setting_get_member(g, "mss_clamp"))) {
 		if (config_setting_type(s) == CONFIG_TYPE_BOOL)
@@ -739,6 +746,8 @@ static void load_tree(struct wg_config_loader *ld, config_t *lc)
 	if ((s = config_setting_get_member(root, "testing")))
 		load_testing(ld, s);
 
+	if (peers && cfg->peers)
+		wg_config_check_peer_count(ld, peers);
 	wg_config_check_peer_keys(ld);
 	if (peers && cfg->peers)
 		wg_config_resolve_allowed_ips(ld, peers);

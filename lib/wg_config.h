@@ -49,6 +49,11 @@ enum wg_config_limits {
 	WG_PERSISTENT_KEEPALIVE_MAX = 65535, /* seconds, as wg */
 	WG_PORT_ID_MAX = 65534,      /* DPDK port ids are uint16_t */
 	WG_LCORE_ID_MAX = 1023,      /* the app checks against RTE_MAX_LCORE */
+	/* interface.max_peers: the gateway sizes its tables for this many
+	 * peers at start (a few hundred bytes each, README) and refuses
+	 * more, from the file or the UAPI */
+	WG_DEFAULT_MAX_PEERS = 16384,
+	WG_MAX_PEERS_MAX = 1 << 20,
 };
 
 /* One peer. Used by the config loader (which sets has_public_key and
@@ -79,6 +84,7 @@ struct wg_interface_config {
 	uint8_t public_key[WG_KEY_LEN];    /* derived from private_key */
 	uint16_t listen_port;              /* 1..65535 */
 	uint16_t mtu;                      /* inner MTU */
+	uint32_t max_peers;                /* 1..WG_MAX_PEERS_MAX */
 	/* clamp the MSS option of TCP SYNs through the tunnel to mtu - 40
 	 * (IPv4) / mtu - 60 (IPv6); default on */
 	bool mss_clamp;
@@ -86,6 +92,7 @@ struct wg_interface_config {
 	bool has_private_key;
 	bool has_listen_port;
 	bool has_mtu;
+	bool has_max_peers;
 	bool replace_peers;                /* config: always true */
 };
 

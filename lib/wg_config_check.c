@@ -8,6 +8,27 @@
 
 #include "wg_config_priv.h"
 
+/* More peers than the gateway will have tables for: named at the first
+ * one too many, so that the message has a line to point at. */
+void wg_config_check_peer_count(struct wg_config_loader *ld,
+				const config_setting_t *peers)
+{
+	const struct wg_config *cfg = ld->cfg;
+	uint32_t max = cfg->interface.max_peers;
+	char where[48] = "the default";
+	field_t f;
+
+	if (cfg->n_peers <= max)
+		return;
+	if (ld->max_peers_setting)
+		snprintf(where, sizeof(where), "line %u",
+			 config_setting_source_line(ld->max_peers_setting));
+	snprintf(f, sizeof(f), "peers[%u]", max);
+	ld_error(ld, config_setting_get_elem(peers, max), f,
+		 "%zu peers, more than interface.max_peers = %u (%s)",
+		 cfg->n_peers, max, where);
+}
+
 static int cmp_peer_key(const void *a, const void *b, void *arg)
 {
 	const struct wg_peer_config *peers = arg;

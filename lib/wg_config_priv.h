@@ -24,6 +24,7 @@ struct wg_config_loader {
 	/* the first IPv6 we met inside the tunnel's reach, for the MTU rule */
 	field_t ipv6_field;
 	const config_setting_t *mtu_setting;
+	const config_setting_t *max_peers_setting;
 };
 
 
@@ -39,6 +40,8 @@ void wg_config_report(struct wg_config_loader *ld, bool warning,
 #define ld_warning(ld, s, field, ...) \
 	wg_config_report(ld, true, s, field, __VA_ARGS__)
 
+void wg_config_check_peer_count(struct wg_config_loader *ld,
+				 const config_setting_t *peers);
 void wg_config_check_peer_keys(struct wg_config_loader *ld);
 void wg_config_resolve_allowed_ips(struct wg_config_loader *ld,
 				   const config_setting_t *peers);

@@ -49,7 +49,7 @@ enum wg_uapi_limits {
 	/* Bounds on one transaction, so that a client cannot make the
 	 * control core allocate without limit. The device has its own,
 	 * smaller, capacity which it checks when applying. */
-	WG_UAPI_MAX_PEERS = 65536,
+	WG_UAPI_MAX_PEERS = WG_MAX_PEERS_MAX, /* a whole `wg setconf` */
 	WG_UAPI_MAX_ALLOWED_IPS = 1 << 20, /* over all peers of a request */
 	WG_UAPI_PROTOCOL_VERSION = 1,
 };

@@ -4,7 +4,8 @@
 #   wg-dpdk --check -c GOOD   exits 0
 #   wg-dpdk --check -c BAD    prints BAD:LINE: message, exits 1
 # for a syntax error (libconfig's line) and for semantic errors (the line
-# of the offending setting); and the gateway started with a broken config
+# of the offending setting, e.g. the first peer beyond
+# interface.max_peers); and the gateway started with a broken config
 # exits non-zero without creating its UAPI socket. --check needs no EAL
 # options, no namespace and no root privileges beyond reading the file.
 set -euo pipefail
@@ -71,6 +72,26 @@ peers = (
 );
 CONF
 check_bad "$d/broken-prefix.conf" 11
+
+# Line 11: a second peer with interface.max_peers = 1.
+pub2=$(wg genkey | wg pubkey)
+cat >"$d/too-many-peers.conf" <<CONF
+interface = {
+  name = "$name";
+  private_key = "$key";
+  max_peers = 1;
+};
+lan = { port = 0; address = ["192.0.2.1/24"]; };
+wan = { port = 1; address = ["198.51.100.1/24"]; };
+workers = { lcores = [1]; };
+peers = (
+  { public_key = "$pub"; allowed_ips = ["203.0.113.0/26"]; },
+  { public_key = "$pub2"; allowed_ips = ["203.0.113.64/26"]; }
+);
+CONF
+check_bad "$d/too-many-peers.conf" 11
+grep -q 'too-many-peers.conf:11: peers\[1\]: 2 peers, more than interface.max_peers = 1 (line 4)' < <(timeout 20 "$WGT_BIN" --check -c "$d/too-many-peers.conf" 2>&1) ||
+    wgt_fail "--check too-many-peers.conf: not the expected message"
 
 # The gateway itself, with EAL options, on a broken config: exits non-zero
 # and never creates /var/run/wireguard/$name.sock.

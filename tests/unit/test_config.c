@@ -688,20 +688,26 @@ static void test_diag_print(void **state)
 	wg_diag_error(NULL, "dropped");
 }
 
-/* A large deployment: 100,000 peers with an IPv6 /64 each. */
-static void test_many_peers(void **state)
-{
-	enum { N = 100000 };
-	struct wg_config cfg;
-	struct wg_diag diag;
-	struct timespec t0, t1;
-	FILE *f;
+/* HEAD with interface.max_peers on line 4 (same line count). */
+#define HEAD_MAX(n)                                            \
+	"interface = {\n"                                      \
+	"  name = \"wg0\";\n"                                  \
+	"  private_key = \"" GW_PRIV "\";\n"                   \
+	"  listen_port = 51820; max_peers = " #n ";\n"         \
+	"};\n"                                                 \
+	"lan = { port = 0; address = [\"192.0.2.1/24\"]; };\n" \
+	"wan = { port = 1; address = [\"198.51.100.1/24\"]; };\n"
 
-	(void)state;
-	f = fopen("big.conf", "w");
+/* big.conf: head, then n peers with random keys and an IPv6 /64 each,
+ * one per line from line 9. */
+static void write_peers(const char *head, unsigned int n)
+{
+	FILE *f = fopen("big.conf", "w");
+
 	assert_non_null(f);
-	fputs(HEAD "peers = (\n", f);
-	for (unsigned int i = 0; i < N; i++) {
+	fputs(head, f);
+	fputs("peers = (\n", f);
+	for (unsigned int i = 0; i < n; i++) {
 		uint8_t key[WG_KEY_LEN];
 		char b64[WG_KEY_B64_LEN + 1];
 
@@ -709,11 +715,22 @@ static void test_many_peers(void **state)
 		key_b64(b64, key);
 		fprintf(f,
 			"  { public_key = \"%s\"; allowed_ips = [\"2001:db8:%x:%x::/64\"]; }%s\n",
-			b64, i >> 16, i & 0xffff, i + 1 < N ? "," : "");
+			b64, i >> 16, i & 0xffff, i + 1 < n ? "," : "");
 	}
 	fputs(");\n", f);
 	assert_int_equal(fclose(f), 0);
+}
 
+/* A large deployment: 100,000 peers with an IPv6 /64 each. */
+static void test_many_peers(void **state)
+{
+	enum { N = 100000 };
+	struct wg_config cfg;
+	struct wg_diag diag;
+	struct timespec t0, t1;
+
+	(void)state;
+	write_peers(HEAD_MAX(100000), N);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	wg_diag_init(&diag);
 	if (wg_config_load("big.conf", &cfg, &diag) != 0) {
@@ -726,9 +743,55 @@ static void test_many_peers(void **state)
 	       (double)(t1.tv_sec - t0.tv_sec) +
 		       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	assert_int_equal(cfg.n_peers, N);
+	assert_int_equal(cfg.interface.max_peers, N);
 	assert_int_equal(cfg.peers[N - 1].n_allowed_ips, 1);
 	assert_int_equal(cfg.peers[N - 1].line, 8 + N);
 	wg_config_free(&cfg);
+	wg_diag_free(&diag);
+	unlink("big.conf");
+}
+
+/* interface.max_peers: the default, its bounds, and a file with more
+ * peers than it allows (named at the first one too many). */
+static void test_max_peers(void **state)
+{
+	struct wg_config cfg;
+	struct wg_diag diag;
+
+	(void)state;
+	expect_ok(HEAD, &cfg, &diag);
+	assert_int_equal(cfg.interface.max_peers, WG_DEFAULT_MAX_PEERS);
+	assert_false(cfg.interface.has_max_peers);
+	wg_config_free(&cfg);
+	wg_diag_free(&diag);
+
+	expect_ok(HEAD_MAX(2) "peers = ( { public_key = \"" P1_PUB "\"; },\n"
+		  "  { public_key = \"" P2_PUB "\"; } );\n",
+		  &cfg, &diag);
+	assert_int_equal(cfg.interface.max_peers, 2);
+	assert_true(cfg.interface.has_max_peers);
+	assert_int_equal(cfg.n_peers, 2);
+	wg_config_free(&cfg);
+	wg_diag_free(&diag);
+
+	EXPECT_ERRORS(HEAD_MAX(1) "peers = (\n"
+		      "  { public_key = \"" P1_PUB "\"; },\n"
+		      "  { public_key = \"" P2_PUB "\"; }\n"
+		      ");\n",
+		      "gw.conf:10: peers[1]: 2 peers, more than interface.max_peers = 1 (line 4)");
+	EXPECT_ERRORS(HEAD_MAX(0),
+		      "gw.conf:4: interface.max_peers: 0 is out of range 1..1048576");
+	EXPECT_ERRORS(HEAD_MAX(1048577),
+		      "gw.conf:4: interface.max_peers: 1048577 is out of range 1..1048576");
+
+	/* one more than the default, without max_peers in the file */
+	write_peers(HEAD, WG_DEFAULT_MAX_PEERS + 1);
+	memset(&cfg, 0, sizeof(cfg));
+	wg_diag_init(&diag);
+	assert_int_equal(wg_config_load("big.conf", &cfg, &diag), -1);
+	assert_int_equal(diag.n_errors, 1);
+	assert_string_equal(diag.errors[0],
+			    "big.conf:16393: peers[16384]: 16385 peers, more than interface.max_peers = 16384 (the default)");
 	wg_diag_free(&diag);
 	unlink("big.conf");
 }
@@ -817,6 +880,7 @@ int main(void)
 		cmocka_unit_test(test_key_file),
 		cmocka_unit_test(test_diag_print),
 		cmocka_unit_test(test_many_peers),
+		cmocka_unit_test(test_max_peers),
 		cmocka_unit_test(test_testing_knobs),
 	};
 

@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# 10,000 peers added and removed through the UAPI with the stock `wg`
+# while an established tunnel carries pings: not one of them is lost.
+#
+# Peer 1 (wireguard-go) has a session; lan-host pings its site without a
+# pause, in rounds of ping -c $ROUND at ${INTERVAL}s, for as long as the
+# changes last. Meanwhile `wg addconf` adds $N peers with generated keys
+# (AllowedIPs the n-th /64 from 2001:db8:1000::/64 each: documentation
+# space that no traffic goes to) in $CHUNKS transactions; `wg show peers` counts them;
+# with interface.max_peers = N + 2, adding two more in one `wg set` is
+# refused (ENOSPC) and changes nothing, adding one is not; then `wg set
+# ... remove` takes them all away again in chunks. Afterwards the echo
+# requests peer 1's kernel received, and the replies lan-host's kernel
+# received, each equal the requests ping sent (kernel counters: a late
+# reply still counts, a lost one never does), and no drop counter of the
+# gateway moved while the changes ran.
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR
+source "$(dirname "$0")/lib.sh"
+# shellcheck source-path=SCRIPTDIR
+source "$(dirname "$0")/hostile.sh"
+
+N=${WGT_MANY_PEERS:-10000}
+CHUNKS=4
+ROUND=100      # echo requests per ping process
+INTERVAL=0.005 # 200 a second
+MAX_ROUNDS=300 # bounds the ping loop (300 x 0.5 s) if the test dies
+
+wgt_init 120
+wgt_require_gateway
+wgt_topology
+wgt_add_peer 1
+wgt_gw_config
+# room for peer 1, the N new peers and one more
+sed -i "s/^\(  mtu = 1420;\)/\1\n  max_peers = $((N + 2));/" "$WGT_GW_CONF"
+grep -q "max_peers = $((N + 2));" "$WGT_GW_CONF" || wgt_fail "could not set max_peers in $WGT_GW_CONF"
+wgh_testing_conf "stats_interval = 1;"
+wgh_gw_start
+gw=$WGT_GW_NAME; lan=$(wgt_ns lan); p1=$(wgt_ns p1); site=$(wgt_site4 1)
+wgt_ping_until "$lan" "$site" 20
+wgt_ping "$lan" "$site" 3
+
+# The new peers: random 32-byte keys (wg takes any), one /64 each, and
+# the remove commands, in chunks.
+python3 - "$WGT_DIR" "$N" "$CHUNKS" <<'PY'
+import base64, ipaddress, os, sys
+d, n, chunks = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+keys = [base64.b64encode(os.urandom(32)).decode() for _ in range(n)]
+base = int(ipaddress.IPv6Address("2001:db8:1000::"))
+nets = [str(ipaddress.IPv6Network((base + (i << 64), 64))) for i in range(n)]
+per = (n + chunks - 1) // chunks
+for c in range(chunks):
+    part = range(c * per, min(n, (c + 1) * per))
+    with open(f"{d}/add{c}.conf", "w") as f:
+        for i in part:
+            f.write(f"[Peer]\nPublicKey = {keys[i]}\nAllowedIPs = {nets[i]}\n\n")
+    with open(f"{d}/remove{c}.args", "w") as f:
+        for i in part:
+            f.write(f"peer\n{keys[i]}\nremove\n")
+with open(f"{d}/keys", "w") as f:
+    f.write("".join(f"{k} {net}\n" for k, net in zip(keys, nets)))
+PY
+for k in extra1 extra2; do python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())' >"$WGT_DIR/$k"; done
+extra1=$(cat "$WGT_DIR/extra1"); extra2=$(cat "$WGT_DIR/extra2")
+
+in_echos() { wgt_icmp_in_echos "$p1" 4; }
+in_replies() {
+    ip netns exec "$lan" awk '$1 == "Icmp:" { if (!h) { for (i = 1; i <= NF; i++) c[$i] = i; h = 1 } else print $c["InEchoReps"] }' /proc/net/snmp
+}
+peer_count() { wg show "$gw" peers | wc -l; }
+
+# Counters before: a complete dump after the warm-up pings.
+wgh_next_dump
+mapfile -t drop_names < <(awk '$(NF-1) ~ /^drop_/ { print $(NF-1) }' "$WGT_GW_LOG" | sort -u)
+declare -A before
+for c in "${drop_names[@]}"; do before[$c]=$(wgh_counter "$c"); done
+echos0=$(in_echos); replies0=$(in_replies)
+
+# The traffic: rounds of pings until told to stop, each round's count of
+# requests sent appended to a file (ping's own loss verdict is not used:
+# it gives up on a late reply).
+stop=$WGT_DIR/stop-pings; sent=$WGT_DIR/sent
+: >"$sent"
+(
+    for ((r = 0; r < MAX_ROUNDS; r++)); do
+        [[ -e $stop ]] && break
+        ip netns exec "$lan" ping -q -n -c "$ROUND" -i "$INTERVAL" -W 1 "$site" 2>&1 |
+            awk '/packets transmitted/ { print $1 }' >>"$sent" || true
+    done
+) &
+pinger=$!
+WGT_PIDS+=("$pinger")
+wgt_wait_for 10 test -s "$sent" || wgt_fail "no ping round finished"
+
+t0=$(date +%s.%N)
+for ((c = 0; c < CHUNKS; c++)); do
+    wg addconf "$gw" "$WGT_DIR/add$c.conf" || wgt_fail "wg addconf chunk $c failed"
+done
+t1=$(date +%s.%N)
+count=$(peer_count)
+((count == N + 1)) || wgt_fail "wg show lists $count peers after adding $N, want $((N + 1))"
+wgt_log "added $N peers in $CHUNKS sets: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s; wg show lists $count"
+# a few of them, with their AllowedIPs
+for i in 0 $((N / 2)) $((N - 1)); do
+    read -r key net < <(sed -n "$((i + 1))p" "$WGT_DIR/keys")
+    ips=$(wg show "$gw" allowed-ips | awk -v p="$key" '$1 == p { print $2 }')
+    [[ $ips == "$net" ]] || wgt_fail "peer $i has AllowedIPs '$ips', want $net"
+done
+
+# max_peers = N + 2: two more in one set is one too many, and nothing
+# of that set is applied
+if err=$(wg set "$gw" peer "$extra1" allowed-ips 2001:db8:2000::/64 \
+        peer "$extra2" allowed-ips 2001:db8:2000:1::/64 2>&1); then
+    wgt_fail "wg set beyond max_peers succeeded"
+fi
+[[ $err == *"No space left on device"* ]] || wgt_fail "wg set beyond max_peers: '$err', want ENOSPC"
+count=$(peer_count)
+((count == N + 1)) || wgt_fail "a refused set changed the peer count to $count"
+wgt_log "beyond max_peers: refused ($err), still $count peers"
+wg set "$gw" peer "$extra1" allowed-ips 2001:db8:2000::/64 || wgt_fail "adding peer N + 2 failed"
+((($(peer_count)) == N + 2)) || wgt_fail "not $((N + 2)) peers after adding one more"
+wg set "$gw" peer "$extra1" remove
+
+t2=$(date +%s.%N)
+for ((c = 0; c < CHUNKS; c++)); do
+    mapfile -t args <"$WGT_DIR/remove$c.args"
+    wg set "$gw" "${args[@]}" || wgt_fail "wg set ... remove chunk $c failed"
+done
+t3=$(date +%s.%N)
+count=$(peer_count)
+[[ $(wg show "$gw" peers) == "${WGT_PEER_PUB[1]}" ]] ||
+    wgt_fail "after removing them, wg show lists $count peers, want only peer 1"
+wgt_log "removed $N peers: $(awk -v a="$t2" -v b="$t3" 'BEGIN { printf "%.2f", b - a }') s"
+
+touch "$stop"
+wait "$pinger" || wgt_fail "the ping loop failed"
+rounds=$(wc -l <"$sent")
+total=$(awk '{ s += $1 } END { print s + 0 }' "$sent")
+((rounds < MAX_ROUNDS)) || wgt_fail "the ping loop ran out of rounds before the changes ended"
+((total > 0)) || wgt_fail "no echo request sent"
+# wait (bounded) until every reply is in; a lost one never arrives, and
+# the equalities below fail
+all_in() { (($(in_echos) - echos0 >= total && $(in_replies) - replies0 >= total)); }
+wgt_wait_for 10 all_in || true
+echos=$(($(in_echos) - echos0)); replies=$(($(in_replies) - replies0))
+wgt_log "pings: $total sent in $rounds rounds, $echos reached peer 1, $replies replies came back"
+((echos == total)) || wgt_fail "peer 1 received $echos of $total echo requests"
+((replies == total)) || wgt_fail "lan-host received $replies of $total echo replies"
+
+wgh_next_dump
+moved=0
+mapfile -t drop_names < <(awk '$(NF-1) ~ /^drop_/ { print $(NF-1) }' "$WGT_GW_LOG" | sort -u)
+for c in "${drop_names[@]}"; do
+    d=$(($(wgh_counter "$c") - ${before[$c]:-0}))
+    if ((d != 0)); then
+        wgt_log "drop counter $c moved by $d"
+        moved=1
+    fi
+done
+((moved == 0)) || wgt_fail "the gateway dropped packets while peers were added and removed"
+wgt_ping "$lan" "$site" 3
+wgt_gw_stop
+((WGT_GW_RC == 0)) || wgt_fail "gateway exit status $WGT_GW_RC"
+wgt_pass
