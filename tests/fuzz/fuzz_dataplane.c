@@ -181,7 +181,7 @@ static void setup(void)
 	fz_hex(kp->recv_key, WG_KEY_LEN, FZ_GO_RESP_RECV);
 	kp->local_index = LOCAL_INDEX;
 	kp->remote_index = FZ_GO_INIT_INDEX;
-	kp->birth_ns = gw_now_ns(ctx);
+	gw_kp_born(kp, 0, gw_now_ns(ctx)); /* peer slot 0 */
 	wg_replay_init(&kp->replay);
 	memcpy(sender.sending_key, kp->recv_key, WG_KEY_LEN);
 	sender.remote_index = LOCAL_INDEX;
@@ -364,7 +364,7 @@ static void self_check(void)
 	memcpy(ip + 16, &d, 4);
 	ip[20] = 8; /* ICMP echo request */
 	m = tunnel_frame(ip, sizeof(ip), 2);
-	kp->birth_ns = gw_now_ns(ctx);
+	gw_kp_born(kp, 0, gw_now_ns(ctx)); /* peer slot 0 */
 	gw_wan_burst(lc, &m, 1, &tx, kp->birth_ns);
 	gw_wan_collect(lc, &tx);
 	if (tx.n != 1) {
@@ -418,7 +418,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	now = gw_now_ns(ctx);
-	kp->birth_ns = now; /* a long campaign must not age the keypair */
+	gw_kp_born(kp, 0, now); /* a long campaign must not age the keypair */
 	if (n_lan) {
 		gw_lan_burst(lc, lan, n_lan, &wan_tx, now);
 		check_out(&wan_tx, GW_WAN);
