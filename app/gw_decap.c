@@ -626,11 +626,18 @@ void gw_wan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 		sp->head++;
 	}
 	if (handed) {
-		/* helper already done: it can take more; not yet: less */
-		if (__atomic_load_n(&handed->done, __ATOMIC_ACQUIRE)) {
-			if (sp->share < 28)
+		/* The reorder buffer is the helper's backlog. The helper need
+		 * not finish before this worker's own part does (the buffer
+		 * gives it slack, and this worker still has to transmit
+		 * everything); it only must not fall behind for good. So:
+		 * keeping up (nothing outstanding but this burst's chunks),
+		 * it takes more; a backlog over half the buffer, less. */
+		unsigned int backlog = rob_used(sp);
+
+		if (backlog <= 3) {
+			if (sp->share < GW_SHARE_MAX)
 				sp->share++;
-		} else if (sp->share > 4) {
+		} else if (backlog > GW_ROB / 2 && sp->share > GW_SHARE_MIN) {
 			sp->share--;
 		}
 	}

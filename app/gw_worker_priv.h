@@ -201,6 +201,8 @@ struct decap_item {
 	struct wg_endpoint src;
 };
 
+enum { GW_SHARE_MIN = 4, GW_SHARE_MAX = 28 };
+
 /* Frames handed from their owner to a helper worker as received, and
  * the result; or the owner's own result waiting for its turn. */
 struct gw_chunk {
@@ -220,10 +222,10 @@ struct gw_spread {
 	 * order their packets arrived */
 	uint32_t head;
 	uint32_t tail;
-	/* the helper's share of a burst, in 1/32: the owner also collects
-	 * and transmits everything, so the balance is just under one half;
-	 * moved by one step per burst toward the point where the helper's
-	 * part is done just when the owner's own part is */
+	/* the helper's share of a burst, in 1/32 (GW_SHARE_MIN..MAX): the
+	 * owner also transmits everything, so the balance lies above one
+	 * half; moved by one step per burst by the helper's backlog in the
+	 * reorder buffer (gw_wan_burst) */
 	unsigned int share;
 	struct gw_chunk rob[GW_ROB];
 	/* last time this worker had a full RX burst of its own (gw_now_ns);
