@@ -276,7 +276,13 @@ int main(int argc, char **argv)
 						continue;
 					memset(sets, 0, sizeof(sets));
 					ctx->n_workers = nw;
-					if (nw == 2 && gw_spread_setup(ctx) != 0)
+					/* spreading only for the one tunnel: two
+					 * workers with their own queues (RSS over
+					 * many peers) are both saturated, and a
+					 * bench worker between rounds (restores,
+					 * window resets) is not polling for work as
+					 * a gateway worker always is */
+					if (spread && gw_spread_setup(ctx) != 0)
 						return 1;
 					for (k = 0; k < nw; k++) {
 						if (spread && k == 1)
