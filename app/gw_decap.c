@@ -601,6 +601,7 @@ void gw_wan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 		c->n_out = 0;
 		__atomic_store_n(&c->done, 0, __ATOMIC_RELAXED);
 		if (rte_ring_sp_enqueue(sp->to_helper, c) == 0) {
+			gw_count(lc->stats, GW_CTR_SPREAD_HANDED, h);
 			sp->head++;
 			pkts += h;
 			n -= h;

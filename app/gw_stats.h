@@ -29,6 +29,7 @@
 	X(HANDSHAKE_TX, "handshake_messages_sent")                         \
 	X(TO_CONTROL, "packets_to_control")                                \
 	X(STAGED, "packets_staged")                                        \
+	X(SPREAD_HANDED, "spread_frames_handed")                           \
 	X(DROP_NOT_FOR_US, "drop_not_for_us")                              \
 	X(DROP_MALFORMED, "drop_malformed")                                \
 	X(DROP_NONLINEAR, "drop_multisegment")                             \

@@ -123,7 +123,8 @@
 # Variables: WGT_ID WGT_DIR WGT_ROOT WGT_BIN WGT_GW_NAME WGT_GW_PRIV
 # WGT_GW_PUB WGT_GW_PID WGT_GW_LOG WGT_GW_CONF WGT_PEER_NAME[N]
 # WGT_PEER_PRIV[N] WGT_PEER_PUB[N] WGT_PEER_PID[N] WGT_PEERS (list of N)
-# Tunables (environment): WGT_ID, WGT_QPAIRS (2), WGT_LCORES (0-1),
+# Tunables (environment): WGT_ID, WGT_QPAIRS (2), WGT_LCORES (0-1; with
+# an @ it is passed as --lcores, e.g. 0@0,1@1,2@1 with WGT_WORKERS=2),
 # WGT_WORKERS (1), WGT_MEM_MB (512), WGT_KEEP=1 (keep $WGT_DIR),
 # WGT_VERBOSE=1, WGT_GW_EXTRA_EAL (more EAL options).
 
@@ -364,7 +365,11 @@ wgt_gw_cmd() {
     local conf=$1
     # shellcheck disable=SC2206
     local extra=(${WGT_GW_EXTRA_EAL:-})
-    printf '%s\0' "$WGT_BIN" -l "$WGT_LCORES" --no-pci --no-huge -m "$WGT_MEM_MB" \
+    # WGT_LCORES with an @ (e.g. 0@0,1@1,2@1: three lcores on two CPUs,
+    # for more workers than this machine has CPUs) goes to --lcores
+    local lc=(-l "$WGT_LCORES")
+    if [[ $WGT_LCORES == *@* ]]; then lc=("--lcores=$WGT_LCORES"); fi
+    printf '%s\0' "$WGT_BIN" "${lc[@]}" --no-pci --no-huge -m "$WGT_MEM_MB" \
         "--file-prefix=wgt$WGT_ID" \
         "--vdev=net_af_packet0,iface=gw-lan,qpairs=$WGT_QPAIRS" \
         "--vdev=net_af_packet1,iface=gw-wan,qpairs=$WGT_QPAIRS" \
