@@ -248,8 +248,12 @@ void gw_peer_set_endpoint(struct gw_ctx *ctx, struct gw_peer *peer,
 		if (old && memcmp(old, ep, sizeof(*ep)) == 0)
 			return;
 		nep = rte_malloc("gw_ep", sizeof(*nep), 0);
-		if (!nep)
+		if (!nep) {
+			/* not silently: the peer keeps its old endpoint */
+			GW_LOG(ERR, "peer %u: out of memory for a new endpoint, "
+				    "keeping the old one", peer->id);
 			return;
+		}
 		*nep = *ep;
 		/* resolve the next hop before the first packet needs it */
 		if (gw_nexthop(&ctx->port[GW_WAN], ep->family, ep->addr, nh))
