@@ -35,7 +35,8 @@ struct job {
 	uint64_t order_errors;
 	uint64_t lost;
 	int err;
-};
+} __rte_cache_aligned; /* each worker writes its own per packet (sink):
+			* no line shared with the other's */
 
 /* owners that have finished their rounds; everybody keeps helping until
  * all owners are done (their last chunks may be with another worker) */
