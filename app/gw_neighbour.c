@@ -172,7 +172,7 @@ static void send_held(struct gw_ctx *ctx, struct gw_neigh_entry *e,
 	e->n_held = 0;
 }
 
-static void learn(struct gw_ctx *ctx, enum gw_role role, uint8_t family,
+static bool learn(struct gw_ctx *ctx, enum gw_role role, uint8_t family,
 		  const uint8_t *ip, const struct rte_ether_addr *mac,
 		  bool create)
 {
@@ -181,12 +181,19 @@ static void learn(struct gw_ctx *ctx, enum gw_role role, uint8_t family,
 
 	if (!e || rte_is_zero_ether_addr(mac) ||
 	    rte_is_multicast_ether_addr(mac))
-		return;
+		return false;
 	memcpy(&v, mac->addr_bytes, RTE_ETHER_ADDR_LEN);
 	__atomic_store_n(&e->mac, v | GW_NEIGH_VALID, __ATOMIC_RELEASE);
 	e->confirmed_ns = gw_now_ns(ctx);
 	e->tries = 0;
 	send_held(ctx, e, mac);
+	return true;
+}
+
+bool gw_neigh_learn(struct gw_ctx *ctx, enum gw_role role, uint8_t family,
+		    const uint8_t *ip, const struct rte_ether_addr *mac)
+{
+	return learn(ctx, role, family, ip, mac, true);
 }
 
 static struct rte_mbuf *alloc_frame(struct gw_ctx *ctx, uint16_t len)

@@ -90,6 +90,12 @@ void gw_neigh_want(struct gw_ctx *ctx, enum gw_role role, uint8_t family,
 		   const uint8_t *ip);
 /* Retries, aging, giving up. */
 void gw_neigh_tick(struct gw_ctx *ctx, uint64_t now);
+/* Record ip's MAC as an ARP reply or neighbour advertisement would (and
+ * send what waited for it): for harnesses without ARP (app tests, the
+ * data-plane bench and fuzzer). False when the table is full or the MAC
+ * is not a unicast one. */
+bool gw_neigh_learn(struct gw_ctx *ctx, enum gw_role role, uint8_t family,
+		    const uint8_t *ip, const struct rte_ether_addr *mac);
 
 /* A frame (Ethernet header in place) that came in on port role and is too
  * big for the tunnel: answer its sender with ICMP "fragmentation needed"

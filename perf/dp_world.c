@@ -34,21 +34,13 @@ static uint8_t prefix_len(uint32_t p, unsigned int j)
 }
 
 /* A resolved neighbour, as ARP would have left it. */
-static void neigh_put(struct gw_neigh *n, enum gw_role role, uint32_t ip,
+static void neigh_put(struct gw_ctx *ctx, enum gw_role role, uint32_t ip,
 		      const uint8_t *mac)
 {
-	struct gw_neigh_key k = { .role = (uint8_t)role,
-				  .family = WG_FAMILY_V4 };
-	unsigned int i = n->n++;
 	uint32_t be = rte_cpu_to_be_32(ip);
-	uint64_t v = 0;
 
-	memcpy(k.ip, &be, 4);
-	memcpy(&v, mac, 6);
-	n->e[i].key = k;
-	n->e[i].in_use = true;
-	n->e[i].mac = v | GW_NEIGH_VALID;
-	rte_hash_add_key_data(n->hash, &k, (void *)(uintptr_t)i);
+	gw_neigh_learn(ctx, role, WG_FAMILY_V4, (const uint8_t *)&be,
+		       (const struct rte_ether_addr *)mac);
 }
 
 /* A context as the control lcore sets it up: the LAN and WAN ports'
@@ -98,8 +90,8 @@ struct gw_ctx *ctx_create(unsigned int n_lcores)
 	}
 	if (gw_neigh_create(ctx) != 0)
 		return NULL;
-	neigh_put(ctx->neigh, GW_WAN, WAN_ROUTER, router_mac);
-	neigh_put(ctx->neigh, GW_LAN, LAN_HOST, host_mac);
+	neigh_put(ctx, GW_WAN, WAN_ROUTER, router_mac);
+	neigh_put(ctx, GW_LAN, LAN_HOST, host_mac);
 	for (i = 0; i < n_lcores && i < GW_MAX_WORKERS; i++) {
 		struct gw_lcore *lc = &ctx->workers[i];
 

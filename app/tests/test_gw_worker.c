@@ -74,19 +74,11 @@ static struct wg_endpoint ep;
 
 static void neigh_put(enum gw_role role, uint32_t ip, const uint8_t *mac)
 {
-	struct gw_neigh *n = ctx->neigh;
-	struct gw_neigh_key k = { .role = (uint8_t)role,
-				  .family = WG_FAMILY_V4 };
-	unsigned int i = n->n++;
 	uint32_t be = rte_cpu_to_be_32(ip);
-	uint64_t v = 0;
 
-	memcpy(k.ip, &be, 4);
-	memcpy(&v, mac, 6);
-	n->e[i].key = k;
-	n->e[i].in_use = true;
-	n->e[i].mac = v | GW_NEIGH_VALID;
-	rte_hash_add_key_data(n->hash, &k, (void *)(uintptr_t)i);
+	CHECK(gw_neigh_learn(ctx, role, WG_FAMILY_V4, (const uint8_t *)&be,
+			     (const struct rte_ether_addr *)mac),
+	      "neighbour table");
 }
 
 static int setup(void)

@@ -84,17 +84,8 @@ static void *lsan_roots[4];
 static void neigh_put(enum gw_role role, uint8_t family, const void *ip,
 		      const uint8_t *mac)
 {
-	struct gw_neigh *n = ctx->neigh;
-	struct gw_neigh_key k = { .role = (uint8_t)role, .family = family };
-	unsigned int i = n->n++;
-	uint64_t v = 0;
-
-	memcpy(k.ip, ip, family == WG_FAMILY_V4 ? 4 : 16);
-	memcpy(&v, mac, 6);
-	n->e[i].key = k;
-	n->e[i].in_use = true;
-	n->e[i].mac = v | GW_NEIGH_VALID;
-	if (rte_hash_add_key_data(n->hash, &k, (void *)(uintptr_t)i) < 0)
+	if (!gw_neigh_learn(ctx, role, family, ip,
+			    (const struct rte_ether_addr *)mac))
 		abort();
 }
 
