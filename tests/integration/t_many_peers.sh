@@ -14,7 +14,8 @@
 # requests peer 1's kernel received, and the replies lan-host's kernel
 # received, each equal the requests ping sent (kernel counters: a late
 # reply still counts, a lost one never does), and no drop counter of the
-# gateway moved while the changes ran.
+# gateway moved while the changes ran (drop_not_for_us aside: it counts
+# frames that were never addressed to the gateway).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
 source "$(dirname "$0")/lib.sh"
@@ -153,6 +154,14 @@ moved=0
 mapfile -t drop_names < <(awk '$(NF-1) ~ /^drop_/ { print $(NF-1) }' "$WGT_GW_LOG" | sort -u)
 for c in "${drop_names[@]}"; do
     d=$(($(wgh_counter "$c") - ${before[$c]:-0}))
+    # frames not addressed to the gateway at all (what the namespaces'
+    # kernels send on their own now and then: a CI run saw 3 in 7 s
+    # while all 600 pings went through) say nothing about the tunnel;
+    # logged, not counted against it
+    if [[ $c == drop_not_for_us ]]; then
+        ((d == 0)) || wgt_log "drop counter $c moved by $d (not tunnel traffic)"
+        continue
+    fi
     if ((d != 0)); then
         wgt_log "drop counter $c moved by $d"
         moved=1
