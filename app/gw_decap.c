@@ -58,12 +58,8 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 	struct gw_peer *data_peer = NULL;
 	unsigned int i, n4 = 0, o = 0;
 
-	/* 0: on a helper, the frames come from the owner's cache: ask for
-	 * all of them at once rather than one miss after the other */
-	for (i = 0; i < n; i++) {
-		rte_prefetch0(items[i].m);
-		rte_prefetch0(items[i].kp->recv_key);
-	}
+	/* 0: classification (on this worker) read the headers and asked
+	 * for the keys; the ciphertext is what ipsec-mb reads first */
 	for (i = 0; i < n; i++)
 		rte_prefetch0(rte_pktmbuf_mtod_offset(items[i].m, void *,
 						      items[i].outer_len));
@@ -631,8 +627,9 @@ void gw_wan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 		 * not finish before this worker's own part does (the buffer
 		 * gives it slack, and this worker still has to transmit
 		 * everything); it only must not fall behind for good. So:
-		 * keeping up (nothing outstanding but this burst's chunks),
-		 * it takes more; a backlog over half the buffer, less. */
+		 * keeping up (at most one chunk outstanding besides this
+		 * burst's two), it takes more; a backlog over half the
+		 * buffer, less. */
 		unsigned int backlog = rob_used(sp);
 
 		if (backlog <= 3) {
