@@ -25,6 +25,7 @@
 
 #include "gw_neighbour.h"
 #include "gw_port.h"
+#include "gw_reload.h"
 #include "gw_tables.h"
 #include "gw_worker.h"
 #include "wg_crypto.h"
@@ -401,7 +402,7 @@ static void on_initiation(struct gw_ctx *ctx, uint8_t *msg, uint32_t len,
 	wg_timers_session_derived(&peer->timers, now);
 	wg_timers_any_authenticated_packet_traversal(&peer->timers, now);
 	wg_timers_any_authenticated_packet_sent(&peer->timers);
-	GW_LOG(INFO, "peer %u: handshake answered (responder)", peer->id);
+	GW_PEER_LOG(&c->peer_log, now, peer, "handshake answered (responder)");
 }
 
 static void handshake_done(struct gw_peer *peer, uint64_t now)
@@ -444,7 +445,7 @@ static void on_response(struct gw_ctx *ctx, uint8_t *msg, uint32_t len,
 	wg_timers_any_authenticated_packet_traversal(&peer->timers, now);
 	handshake_done(peer, now);
 	wg_timers_session_derived(&peer->timers, now);
-	GW_LOG(INFO, "peer %u: handshake complete (initiator)", peer->id);
+	GW_PEER_LOG(&c->peer_log, now, peer, "handshake complete (initiator)");
 	/* confirm the session at once: staged data, else a keepalive */
 	if (peer->n_staged)
 		flush_staged(ctx, peer);
@@ -542,7 +543,8 @@ static void event_input(struct gw_ctx *ctx, const struct gw_event *ev)
 	case GW_EV_KEYPAIR_USED:
 		if (gw_peer_confirm_next(ctx, peer, ev->local_index)) {
 			handshake_done(peer, gw_now_ns(ctx));
-			GW_LOG(INFO, "peer %u: session confirmed", peer->id);
+			GW_PEER_LOG(&ctx->control->peer_log, gw_now_ns(ctx),
+				    peer, "handshake complete (responder)");
 			flush_staged(ctx, peer);
 		}
 		break;
@@ -631,12 +633,14 @@ static void peer_tick(struct gw_ctx *ctx, struct gw_peer *peer, uint64_t now)
 	if (!act)
 		return;
 	if (act & WG_TIMER_GIVE_UP) {
-		GW_LOG(INFO, "peer %u: handshake gave up, %u packets dropped",
-		       peer->id, peer->n_staged);
+		GW_PEER_LOG(&ctx->control->peer_log, now, peer,
+			    "handshake gave up, %u packets dropped",
+			    peer->n_staged);
 		gw_peer_drop_staged(ctx, peer, GW_CTR_DROP_GAVE_UP);
 	}
 	if (act & WG_TIMER_ZERO_KEYS) {
-		GW_LOG(INFO, "peer %u: keys zeroed", peer->id);
+		GW_PEER_LOG(&ctx->control->peer_log, now, peer,
+			    "session expired, keys zeroed");
 		gw_peer_zero_keys(ctx, peer);
 	}
 	if (act & WG_TIMER_SEND_HANDSHAKE)
@@ -679,9 +683,14 @@ void gw_control_loop(struct gw_ctx *ctx)
 	struct gw_peer *peer, *next;
 
 	c->uapi = gw_uapi_open(&c->dev, c->name);
-	if (!c->uapi)
+	if (c->uapi) {
+		/* the ports were started by gw_setup: now `wg` works too */
+		gw_notify_ready(ctx, &c->notify);
+	} else {
 		GW_LOG(WARNING, "UAPI socket for %s: %s", c->name,
 		       strerror(errno));
+		gw_notify_not_ready(&c->notify, "no UAPI socket");
+	}
 
 	while (!__atomic_load_n(&ctx->quit, __ATOMIC_RELAXED)) {
 		unsigned int n, i, work = 0;
@@ -714,6 +723,12 @@ void gw_control_loop(struct gw_ctx *ctx)
 			gw_tables_reclaim(ctx->tables);
 			if (c->uapi)
 				gw_uapi_poll(c->uapi);
+			if (__atomic_exchange_n(&ctx->reload_requested, false,
+						__ATOMIC_RELAXED)) {
+				GW_LOG(INFO, "SIGHUP: reload requested");
+				gw_reload_request(ctx);
+			}
+			gw_notify_tick(ctx, &c->notify, now);
 		}
 		/* the control lcore is not a data path: when there is
 		 * nothing to do, let the other threads of the box run */

@@ -12,7 +12,9 @@
 
 #include "gw_ctx.h"
 #include "gw_device.h"
+#include "gw_notify.h"
 #include "gw_peer.h"
+#include "gw_peer_log.h"
 #include "wg_config.h"
 #include "wg_cookie.h"
 #include "wg_keymap.h"
@@ -55,6 +57,8 @@ struct gw_control {
 	uint64_t last_tick_ns;
 	uint64_t last_stats_ns;         /* testing.stats_interval dumps */
 	uint64_t stats_seq;
+	struct gw_notify notify;        /* systemd READY=1 / STATUS= */
+	struct gw_log_bucket peer_log;  /* per-peer event lines (INFO) */
 };
 
 int gw_control_create(struct gw_ctx *ctx);

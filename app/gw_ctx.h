@@ -139,6 +139,7 @@ struct gw_ctx {
 
 	uint64_t tsc_hz;
 	volatile bool quit;
+	volatile bool reload_requested;  /* SIGHUP; taken by the control loop */
 };
 
 /* Monotonic nanoseconds from the TSC: cheap enough for the data path and

@@ -259,6 +259,14 @@ void gw_peer_set_endpoint(struct gw_ctx *ctx, struct gw_peer *peer,
 		if (gw_nexthop(&ctx->port[GW_WAN], ep->family, ep->addr, nh))
 			gw_neigh_want(ctx, GW_WAN, ep->family, nh);
 	}
+	/* a change (roaming, `wg set`), not the first endpoint a peer gets */
+	if (old && nep) {
+		char buf[WG_ENDPOINT_STR_LEN];
+
+		GW_PEER_LOG(&ctx->control->peer_log, gw_now_ns(ctx), peer,
+			    "endpoint changed to %s",
+			    wg_endpoint_format(buf, nep));
+	}
 	__atomic_store_n(&peer->endpoint, nep, __ATOMIC_RELEASE);
 	gw_tables_retire(ctx->tables, old, GW_RETIRE_FREE, 0);
 	gw_peer_wake(ctx, peer);

@@ -17,7 +17,9 @@
 #include <rte_lcore.h>
 
 #include "gw_control.h"
+#include "gw_journal.h"
 #include "gw_lcore.h"
+#include "gw_notify.h"
 #include "wg_config.h"
 #include "wg_crypto.h"
 
@@ -25,10 +27,16 @@
  * handlers are installed, and private to this file. */
 static struct gw_ctx *signal_ctx;
 
+/* SIGINT/SIGTERM stop; SIGHUP asks the control loop for a reload (it
+ * logs and acts at its next tick: nothing else is safe in a handler). */
 static void on_signal(int sig)
 {
-	(void)sig;
-	if (signal_ctx)
+	if (!signal_ctx)
+		return;
+	if (sig == SIGHUP)
+		__atomic_store_n(&signal_ctx->reload_requested, true,
+				 __ATOMIC_RELAXED);
+	else
 		__atomic_store_n(&signal_ctx->quit, true, __ATOMIC_RELAXED);
 }
 
@@ -114,6 +122,7 @@ int main(int argc, char **argv)
 		goto out_cfg;
 
 	gw_log_init();
+	gw_journal_init();
 	if (rte_eal_init(eal_argc, eal_argv) < 0) {
 		fprintf(stderr, "wg-dpdk: EAL init failed: %s\n",
 			rte_strerror(rte_errno));
@@ -124,15 +133,17 @@ int main(int argc, char **argv)
 	signal_ctx = ctx;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
 
 	ret = gw_setup(ctx, &cfg);
 	if (ret == 0)
 		ret = gw_launch(ctx);
 	if (ret == 0) {
-		GW_LOG(INFO, "running; SIGINT or SIGTERM to stop");
+		GW_LOG(INFO, "running; SIGINT or SIGTERM to stop, SIGHUP to reload");
 		gw_control_loop(ctx);
 		status = 0;
 	}
+	gw_notify_stopping();
 	__atomic_store_n(&ctx->quit, true, __ATOMIC_RELAXED);
 	rte_eal_mp_wait_lcore();
 	gw_teardown(ctx);
