@@ -112,7 +112,8 @@ struct rte_mempool;
 struct rte_rcu_qsbr;
 
 struct gw_ctx {
-	struct wg_config *cfg;
+	struct wg_config *cfg;        /* as loaded at start */
+	const char *config_path;      /* re-read on SIGHUP (gw_reload.c) */
 	struct gw_port port[GW_NB_ROLES];
 	struct rte_mempool *pool;
 	uint16_t mtu;                 /* inner MTU */

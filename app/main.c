@@ -135,6 +135,7 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
 
+	ctx->config_path = file;
 	ret = gw_setup(ctx, &cfg);
 	if (ret == 0)
 		ret = gw_launch(ctx);

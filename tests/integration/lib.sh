@@ -526,6 +526,43 @@ wgt_icmp_in_echos() {
     fi
 }
 
+# Echo replies received by a namespace's kernel (IPv4 SNMP MIB).
+wgt_icmp_in_replies() {
+    ip netns exec "$1" awk '$1 == "Icmp:" { if (!h) { for (i = 1; i <= NF; i++) c[$i] = i; h = 1 } else print $c["InEchoReps"] }' /proc/net/snmp
+}
+
+# Pings without a pause while something else happens: rounds of
+# `ping -c ROUND -i INTERVAL` from NS to DST, each round's count of
+# requests sent appended to a file (ping's own loss verdict is not used:
+# it gives up on a late reply), at most MAX_ROUNDS rounds.
+#   wgt_ping_rounds_start NS DST ROUND INTERVAL MAX_ROUNDS
+#   ... ; total=$(wgt_ping_rounds_stop)     # requests sent in all
+# The caller compares the kernel counters (wgt_icmp_in_echos at the far
+# end, wgt_icmp_in_replies at NS) with the total.
+wgt_ping_rounds_start() {
+    local ns=$1 dst=$2 round=$3 interval=$4 max=$5
+    WGT_PING_STOP=$WGT_DIR/stop-pings.$RANDOM WGT_PING_SENT=$WGT_DIR/sent.$RANDOM
+    WGT_PING_MAX=$max
+    : >"$WGT_PING_SENT"
+    (
+        for ((r = 0; r < max; r++)); do
+            [[ -e $WGT_PING_STOP ]] && break
+            ip netns exec "$ns" ping -q -n -c "$round" -i "$interval" -W 1 "$dst" 2>&1 |
+                awk '/packets transmitted/ { print $1 }' >>"$WGT_PING_SENT" || true
+        done
+    ) &
+    WGT_PINGER=$!
+    WGT_PIDS+=("$WGT_PINGER")
+    wgt_wait_for 10 test -s "$WGT_PING_SENT" || wgt_fail "no ping round finished"
+}
+wgt_ping_rounds_stop() {
+    touch "$WGT_PING_STOP"
+    wait "$WGT_PINGER" || wgt_fail "the ping loop failed"
+    (($(wc -l <"$WGT_PING_SENT") < WGT_PING_MAX)) ||
+        wgt_fail "the ping loop ran out of rounds before the test's changes ended"
+    awk '{ s += $1 } END { print s + 0 }' "$WGT_PING_SENT"
+}
+
 # Everything that belongs to run ID: processes inside its namespaces, the
 # namespaces, stale sockets, DPDK runtime files. Safe to call twice.
 wgt_cleanup_id() {
