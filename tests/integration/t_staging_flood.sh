@@ -15,7 +15,9 @@
 #    GW_MAX_PEERS_STAGED (4096) over all (drop_staged_global_full), and
 #    freed when their handshakes gave up (drop_handshake_gave_up);
 #  * every packet sent is accounted for: sent = staged + every drop
-#    counter of the hand-over, and staged = gave up;
+#    counter of the hand-over (on a loaded machine the kernel's packet
+#    socket may drop some before the gateway sees them: then every one
+#    the gateway received), and staged = gave up;
 #  * the live tunnel still carries every ping, and a new handshake (peer 1
 #    removed and added again on the gateway) completes;
 #  * on exit no mbuf is left in use.
@@ -32,7 +34,7 @@ N_EP=100     # peers whose endpoint never answers
 PER=80       # packets to each
 RETRY=1 ATTEMPT=3
 
-wgt_init 100
+wgt_init 120
 wgt_require_gateway
 wgt_topology
 wgt_add_peer 1
@@ -75,10 +77,11 @@ count_hand_over() {
 wgh_next_dump
 before=$(count_hand_over)
 staged0=$(wgh_counter packets_staged); gaveup0=$(wgh_counter drop_handshake_gave_up)
-noep0=$(wgh_counter drop_peer_without_endpoint)
+noep0=$(wgh_counter drop_peer_without_endpoint); rx0=$(wgh_counter rx_lan_packets)
 
 # The scan: $PER packets to each peer in turn, paced (a pause after every
-# 40) so that neither lan-host's nor the gateway's socket drops any of it.
+# 40, at most 5,000 a second) so that neither lan-host's nor the
+# gateway's socket drops any of it on an idle machine.
 sent=$(ip netns exec "$lan" timeout 30 python3 - "$n_all" "$PER" <<'PY'
 import socket, sys, time
 n, per = int(sys.argv[1]), int(sys.argv[2])
@@ -90,40 +93,67 @@ for d in dsts:
         s.sendto(b"scan", d)
         sent += 1
         if sent % 40 == 0:
-            time.sleep(0.002)
+            time.sleep(0.008)
 print(sent)
 PY
 ) || wgt_fail "the scan did not run"
 wgt_log "scan: $sent packets to $n_all peers"
+# the live tunnel at once (on the old gateway it was dead here)
+wgt_ping "$lan" "$site" 3
 
-# the live tunnel
-wgt_ping "$lan" "$site" 10
-wgt_log "the live tunnel carries every ping after the scan"
-
-# the silent peers give up and free what they held
-wgt_wait_for $((ATTEMPT * 4 + 15)) bash -c \
-    "awk '/stats [0-9]* end/ { if (seen) ok = (v == 0) } \$(NF-1) == \"mbufs_staged\" { v = \$NF; seen = 1 } END { exit !ok }' '$WGT_GW_LOG'" ||
-    wgt_fail "packets still staged $((ATTEMPT * 4 + 15)) s after the scan: $(wgh_counter mbufs_staged)"
-wgh_next_dump
-wgh_next_dump
-after=$(count_hand_over)
-staged=$(($(wgh_counter packets_staged) - staged0))
-gaveup=$(($(wgh_counter drop_handshake_gave_up) - gaveup0))
-noep=$(($(wgh_counter drop_peer_without_endpoint) - noep0))
+# The silent peers give up and free what they held. Settled when the
+# counters of one dump (monotonic, so a dump being written is no harm)
+# account for every packet the gateway received of the scan and nothing
+# is staged any more. What lan-host sent is what the gateway received
+# unless the kernel's packet socket dropped some (a loaded machine): then
+# the gateway's own count is the reference, less at most $CHATTER frames
+# of ARP/ND that are not part of the hand-over.
+CHATTER=8
+settled() {
+    after=$(count_hand_over)
+    staged=$(($(wgh_counter packets_staged) - staged0))
+    gaveup=$(($(wgh_counter drop_handshake_gave_up) - gaveup0))
+    received=$(($(wgh_counter rx_lan_packets) - rx0))
+    want=$((received - CHATTER < sent ? received - CHATTER : sent))
+    ((after - before >= want && after - before <= sent &&
+        staged == gaveup && $(wgh_counter mbufs_staged) == 0))
+}
+settled_in=$((ATTEMPT * 4 + 30))
+wgt_wait_for "$settled_in" settled || true
 for c in "${hand_over[@]}" drop_handshake_gave_up mbufs_staged mbufs_in_use rx_lan_packets; do
     wgt_log "  $c $(wgh_counter "$c")"
 done
-((after - before == sent)) ||
-    wgt_fail "$sent packets sent, $((after - before)) accounted for (staged + drops)"
-((staged == gaveup)) || wgt_fail "$staged packets staged, $gaveup dropped on giving up"
-((noep >= N_NOEP * PER)) ||
-    wgt_fail "$noep dropped for want of an endpoint, want >= $((N_NOEP * PER))"
-((staged <= 4096)) || wgt_fail "$staged packets staged at once, over the global bound 4096"
-((staged > 0)) || wgt_fail "nothing staged for the silent peers"
+settled || {
+    ((after - before >= want && after - before <= sent)) ||
+        wgt_fail "$sent packets sent, $received frames received, $((after - before)) accounted for (staged + drops) after ${settled_in}s"
+    wgt_fail "$staged packets staged, $gaveup dropped on giving up, $(wgh_counter mbufs_staged) still staged after ${settled_in}s"
+}
+if ((received < sent)); then
+    wgt_log "the kernel dropped $((sent - received)) of the scan before the gateway; $((after - before)) of $received frames accounted for"
+    # not a vacuous test: most of the scan must have arrived
+    ((received >= sent / 2)) || wgt_fail "only $received of $sent scan packets reached the gateway"
+else
+    ((after - before == sent)) || wgt_fail "$sent sent, $((after - before)) accounted for"
+fi
+# only the silent peers' packets went to the control lcore: all the
+# others were dropped on the worker
+noep=$(($(wgh_counter drop_peer_without_endpoint) - noep0))
 full=$(wgh_counter drop_staged_queue_full); gfull=$(wgh_counter drop_staged_global_full)
+handed=$((after - before - noep))
+((handed <= N_EP * PER)) ||
+    wgt_fail "$handed packets handed to the control lcore, more than the $((N_EP * PER)) sent to peers with an endpoint"
+((noep >= received - N_EP * PER - CHATTER)) ||
+    wgt_fail "$noep dropped for want of an endpoint, want >= $((received - N_EP * PER - CHATTER))"
+most=$(awk '$(NF-1) == "mbufs_staged" && $NF + 0 > m { m = $NF + 0 } END { print m + 0 }' "$WGT_GW_LOG")
+((most <= 4096)) || wgt_fail "$most packets staged at once, over the global bound 4096"
+((staged > 0)) || wgt_fail "nothing staged for the silent peers"
 ((full > 0 && gfull > 0)) ||
     wgt_fail "drop_staged_queue_full $full, drop_staged_global_full $gfull: want both > 0"
-wgt_log "accounted: $staged staged then given up, $noep without endpoint, of $sent"
+wgt_log "accounted: $staged staged then given up (at most $most at once), $noep without endpoint, of $sent"
+
+# the live tunnel, once the scan is over
+wgt_ping "$lan" "$site" 10
+wgt_log "the live tunnel carries every ping after the scan"
 
 # a new handshake: the gateway forgets peer 1 and learns it again
 hs0=$(wgt_handshake "$gw" "${WGT_PEER_PUB[1]}")
@@ -132,7 +162,7 @@ wg set "$gw" peer "${WGT_PEER_PUB[1]}" endpoint "${WGT_PEER_GW_ENDPOINT[1]}" \
     allowed-ips "$(wgt_net4 1),$(wgt_net6 1)"
 wgt_ping_until "$lan" "$site" 15
 hs1=$(wgt_handshake "$gw" "${WGT_PEER_PUB[1]}")
-((hs1 > 0 && hs1 >= hs0)) || wgt_fail "no new handshake with peer 1 (before $hs0, now $hs1)"
+((hs1 > hs0)) || wgt_fail "no new handshake with peer 1 (before $hs0, now $hs1)"
 wgt_ping "$lan" "$site" 5
 wgt_log "new handshake with peer 1 completed"
 
