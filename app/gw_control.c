@@ -26,6 +26,7 @@
 #include "gw_neighbour.h"
 #include "gw_port.h"
 #include "gw_reload.h"
+#include "gw_staging.h"
 #include "gw_tables.h"
 #include "gw_worker.h"
 #include "wg_crypto.h"
@@ -215,7 +216,7 @@ static bool flush_staged(struct gw_ctx *ctx, struct gw_peer *peer)
 	if (peer->n_staged) {
 		gw_encap_send(&ctx->ctrl_lc, peer, peer->staged,
 			      peer->n_staged);
-		peer->n_staged = 0;
+		gw_staging_handed_on(ctx, peer);
 	}
 	return true;
 }
@@ -491,14 +492,14 @@ static void stage(struct gw_ctx *ctx, struct rte_mbuf *m, uint32_t peer_id)
 {
 	struct gw_peer *peer = gw_tables_peer(ctx->tables, peer_id);
 
-	if (!peer || peer->n_staged >= GW_STAGED_MAX) {
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_STAGED_FULL, 1);
+	if (!peer) { /* removed since the worker looked */
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_PEER_REMOVED, 1);
 		rte_pktmbuf_free(m);
 		return;
 	}
-	peer->staged[peer->n_staged++] = m;
+	if (!gw_staging_hold(ctx, peer, m))
+		return;
 	gw_peer_wake(ctx, peer);
-	gw_count(ctx->ctrl_lc.stats, GW_CTR_STAGED, 1);
 	if (!flush_staged(ctx, peer))
 		send_initiation(ctx, peer, false);
 }
@@ -549,16 +550,6 @@ static void event_input(struct gw_ctx *ctx, const struct gw_event *ev)
 		}
 		break;
 	}
-}
-
-static unsigned int staged_total(struct gw_ctx *ctx)
-{
-	struct gw_peer *p;
-	unsigned int n = 0;
-
-	for (p = ctx->control->peers; p; p = p->list_next)
-		n += p->n_staged;
-	return n;
 }
 
 /* ------------------------------------------------------- timers */
@@ -636,7 +627,7 @@ static void peer_tick(struct gw_ctx *ctx, struct gw_peer *peer, uint64_t now)
 		GW_PEER_LOG(&ctx->control->peer_log, now, peer,
 			    "handshake gave up, %u packets dropped",
 			    peer->n_staged);
-		gw_peer_drop_staged(ctx, peer, GW_CTR_DROP_GAVE_UP);
+		gw_staging_drop(ctx, peer, GW_CTR_DROP_GAVE_UP);
 	}
 	if (act & WG_TIMER_ZERO_KEYS) {
 		GW_PEER_LOG(&ctx->control->peer_log, now, peer,
@@ -669,7 +660,7 @@ static void stats_dump(struct gw_ctx *ctx, uint64_t now)
 	       rte_mempool_in_use_count(ctx->pool));
 	GW_LOG(INFO, "%-32s %u", "mbufs_held_for_neighbours",
 	       gw_neigh_held(ctx));
-	GW_LOG(INFO, "%-32s %u", "mbufs_staged", staged_total(ctx));
+	GW_LOG(INFO, "%-32s %u", "mbufs_staged", gw_staging_total(ctx));
 	GW_LOG(INFO, "%-32s %u", "control_ring_depth",
 	       rte_ring_count(ctx->ctrl_ring));
 	GW_LOG(INFO, "stats %" PRIu64 " end", c->stats_seq);

@@ -53,6 +53,9 @@ struct gw_control {
 	struct gw_peer *tick_head;
 	struct gw_peer *tick_tail;
 	unsigned int n_ticking;
+	/* packets staged over all peers (gw_staging.c), at most
+	 * GW_MAX_PEERS_STAGED */
+	unsigned int n_staged_total;
 	struct gw_uapi *uapi;
 	uint64_t last_tick_ns;
 	uint64_t last_stats_ns;         /* testing.stats_interval dumps */
@@ -101,9 +104,6 @@ bool gw_peer_confirm_next(struct gw_ctx *ctx, struct gw_peer *peer,
 			  uint32_t local_index);
 /* Retire every keypair and the handshake (key zeroing, removal). */
 void gw_peer_zero_keys(struct gw_ctx *ctx, struct gw_peer *peer);
-/* Free the packets waiting for a session, counted under reason. */
-void gw_peer_drop_staged(struct gw_ctx *ctx, struct gw_peer *peer,
-			 enum gw_counter reason);
 /* Totals over lcores. */
 void gw_peer_bytes(const struct gw_ctx *ctx, const struct gw_peer *peer,
 		   uint64_t *rx, uint64_t *tx);

@@ -33,8 +33,10 @@ enum gw_limits {
 	GW_TX_DESC = 1024,
 	GW_CTRL_RING = 1024,   /* workers -> control packets */
 	GW_EVENT_RING = 1024,  /* workers -> control events */
-	GW_STAGED_MAX = 64,    /* packets held per peer awaiting a handshake */
-	GW_MAX_PEERS_STAGED = 4096, /* staged packets over all peers */
+	/* packets held for peers awaiting a handshake (gw_staging.c):
+	 * per peer, and over all peers (in the mbuf pool, gw_port.c) */
+	GW_STAGED_MAX = 64,
+	GW_MAX_PEERS_STAGED = 4096,
 	GW_MBUF_CACHE = 256,
 	GW_OUTER_V4 = RTE_ETHER_HDR_LEN + 20 + 8 + 16,
 	GW_OUTER_V6 = RTE_ETHER_HDR_LEN + 40 + 8 + 16,

@@ -13,6 +13,7 @@
 #include <rte_malloc.h>
 
 #include "gw_control.h"
+#include "gw_staging.h"
 #include "gw_tables.h"
 #include "wg_crypto.h"
 
@@ -34,6 +35,9 @@ void gw_control_set_private_key(struct gw_ctx *ctx,
 	__atomic_store_n(&ctx->mac1_key, mac1, __ATOMIC_RELEASE);
 	gw_tables_retire(ctx->tables, (void *)(uintptr_t)old, GW_RETIRE_FREE,
 			 0);
+	/* without an identity no handshake can complete */
+	if (!c->id.has_private_key)
+		gw_staging_drop_all(ctx, GW_CTR_DROP_STAGED_NO_KEY);
 	/* every session was made with the old identity */
 	for (p = c->peers; p; p = p->list_next) {
 		gw_peer_zero_keys(ctx, p);

@@ -182,6 +182,14 @@ static void encap_burst(struct gw_lcore *lc, struct encap_item *items,
 		uint64_t counter;
 		uint8_t *tail;
 
+		/* first: with no endpoint no handshake can be sent, so
+		 * nothing may wait for one on the control lcore (a scan of
+		 * configured but absent peers would fill the staging budget
+		 * and the control ring) */
+		if (!eps[i]) {
+			drop(lc, m, GW_CTR_DROP_NO_ENDPOINT);
+			continue;
+		}
 		if (ri[i] == NO_RES) {
 			to_control(lc, m, GW_CTRL_STAGE, it->peer->id);
 			continue;
@@ -192,10 +200,6 @@ static void encap_burst(struct gw_lcore *lc, struct encap_item *items,
 			/* used up: the control lcore holds it and starts a
 			 * handshake */
 			to_control(lc, m, GW_CTRL_STAGE, it->peer->id);
-			continue;
-		}
-		if (!eps[i]) {
-			drop(lc, m, GW_CTR_DROP_NO_ENDPOINT);
 			continue;
 		}
 		padded = wg_padded_len(len, mtu);

@@ -14,6 +14,7 @@
 
 #include "gw_control.h"
 #include "gw_neighbour.h"
+#include "gw_staging.h"
 #include "gw_tables.h"
 #include "wg_crypto.h"
 
@@ -160,17 +161,6 @@ static void kp_retire(struct gw_ctx *ctx, struct gw_keypair *kp)
 	gw_tables_retire(ctx->tables, kp, GW_RETIRE_WIPE_FREE, sizeof(*kp));
 }
 
-void gw_peer_drop_staged(struct gw_ctx *ctx, struct gw_peer *peer,
-			 enum gw_counter reason)
-{
-	unsigned int i;
-
-	for (i = 0; i < peer->n_staged; i++)
-		rte_pktmbuf_free(peer->staged[i]);
-	gw_count(ctx->ctrl_lc.stats, reason, peer->n_staged);
-	peer->n_staged = 0;
-}
-
 void gw_peer_zero_keys(struct gw_ctx *ctx, struct gw_peer *peer)
 {
 	struct gw_keypair *cur = peer->kp_current, *prev = peer->kp_previous,
@@ -204,7 +194,7 @@ void gw_peer_remove(struct gw_ctx *ctx, struct gw_peer *peer)
 	peer->n_allowed_ips = 0;
 	__atomic_store_n(&ctx->tables->peers[peer->id], NULL, __ATOMIC_RELEASE);
 	gw_peer_zero_keys(ctx, peer);
-	gw_peer_drop_staged(ctx, peer, GW_CTR_DROP_PEER_REMOVED);
+	gw_staging_drop(ctx, peer, GW_CTR_DROP_PEER_REMOVED);
 	gw_tables_retire(ctx->tables, peer->endpoint, GW_RETIRE_FREE, 0);
 	wg_timers_stop(&peer->timers);
 	wg_handshake_destroy(&peer->hs);
@@ -269,6 +259,9 @@ void gw_peer_set_endpoint(struct gw_ctx *ctx, struct gw_peer *peer,
 	}
 	__atomic_store_n(&peer->endpoint, nep, __ATOMIC_RELEASE);
 	gw_tables_retire(ctx->tables, old, GW_RETIRE_FREE, 0);
+	/* nowhere to send a handshake to: nothing held may wait for one */
+	if (!nep)
+		gw_staging_drop(ctx, peer, GW_CTR_DROP_NO_ENDPOINT);
 	gw_peer_wake(ctx, peer);
 }
 

@@ -17,6 +17,8 @@
 #include <rte_mempool.h>
 #include <rte_udp.h>
 
+#include "gw_neighbour.h"
+#include "gw_worker.h"
 #include "wg_addr.h"
 
 static bool is_af_packet(const struct rte_eth_dev_info *info)
@@ -217,13 +219,56 @@ static int configure_port(struct gw_ctx *ctx, enum gw_role role,
 	return 0;
 }
 
+/* ---- the mbuf pool
+ *
+ * Everything that can hold an mbuf at once, each bounded: when all of
+ * the holders but the RX rings are full, every RX descriptor can still
+ * be refilled, so what the network makes the gateway hold can never stop
+ * it receiving. */
+
+/* Frames held by the neighbour table while their next hop resolves.
+ * (At merge with the neighbour-table work: its global bound,
+ * GW_NEIGH_HELD_MAX.) */
+#define POOL_NEIGH_HELD ((unsigned int)GW_NEIGH_MAX * GW_NEIGH_HOLD)
+/* Packets in the rings from workers to the control lcore, one term per
+ * ring. */
+#define POOL_CTRL_RINGS ((unsigned int)GW_CTRL_RING)
+
+/* What one lcore holds outside the rings: its mempool cache, which
+ * DPDK lets grow to 1.5 times its size before flushing, plus a burst
+ * being filled; and up to four bursts in hand (RX, encap/decap, the TX
+ * buffers of both ports). */
+#define POOL_PER_LCORE (GW_MBUF_CACHE * 3 / 2 + GW_BURST + 4 * GW_BURST)
+
+static unsigned int pool_size(const struct gw_ctx *ctx,
+			      const uint16_t nb_rxq[GW_NB_ROLES])
+{
+	unsigned int lcores = ctx->n_workers + 1, rx = 0, tx = 0, r;
+	/* frames handed to a helper worker, in its reorder buffer */
+	unsigned int spread = ctx->n_workers > 1 ?
+				      ctx->n_workers * GW_ROB * GW_BURST : 0;
+	unsigned int n;
+
+	for (r = 0; r < GW_NB_ROLES; r++) {
+		rx += nb_rxq[r] * GW_RX_DESC;
+		tx += lcores * GW_TX_DESC; /* one TX queue per lcore */
+	}
+	n = rx + tx + lcores * POOL_PER_LCORE + POOL_CTRL_RINGS +
+	    GW_MAX_PEERS_STAGED + POOL_NEIGH_HELD + spread;
+	GW_LOG(INFO,
+	       "mbuf pool: %u mbufs of %u bytes = rx descriptors %u + tx descriptors %u + lcore caches and bursts %u + control rings %u + staged %u + neighbour holds %u + spread %u",
+	       n, RTE_MBUF_DEFAULT_BUF_SIZE, rx, tx, lcores * POOL_PER_LCORE,
+	       POOL_CTRL_RINGS, GW_MAX_PEERS_STAGED, POOL_NEIGH_HELD, spread);
+	return n;
+}
+
 int gw_ports_setup(struct gw_ctx *ctx)
 {
 	struct rte_eth_dev_info info[GW_NB_ROLES];
 	const struct wg_port_config *pc[GW_NB_ROLES] = { &ctx->cfg->lan,
 							 &ctx->cfg->wan };
 	uint16_t nb_rxq[GW_NB_ROLES];
-	unsigned int nb_mbufs, r, lcores;
+	unsigned int nb_mbufs, r;
 	int ret;
 
 	if (ctx->cfg->lan.port == ctx->cfg->wan.port) {
@@ -275,14 +320,7 @@ int gw_ports_setup(struct gw_ctx *ctx)
 		}
 	}
 
-	/* Enough mbufs to fill every ring and descriptor at once, plus the
-	 * per-lcore caches and the packets staged for handshakes. */
-	lcores = ctx->n_workers + 1;
-	nb_mbufs = 0;
-	for (r = 0; r < GW_NB_ROLES; r++)
-		nb_mbufs += nb_rxq[r] * GW_RX_DESC + lcores * GW_TX_DESC;
-	nb_mbufs += lcores * (GW_MBUF_CACHE + 4 * GW_BURST);
-	nb_mbufs += GW_CTRL_RING + GW_MAX_PEERS_STAGED;
+	nb_mbufs = pool_size(ctx, nb_rxq);
 	ctx->pool = rte_pktmbuf_pool_create("gw_pool", nb_mbufs, GW_MBUF_CACHE,
 					    0, RTE_MBUF_DEFAULT_BUF_SIZE,
 					    (int)rte_socket_id());
@@ -291,8 +329,6 @@ int gw_ports_setup(struct gw_ctx *ctx)
 		       rte_strerror(rte_errno));
 		return -rte_errno;
 	}
-	GW_LOG(INFO, "mbuf pool: %u mbufs of %u bytes", nb_mbufs,
-	       RTE_MBUF_DEFAULT_BUF_SIZE);
 
 	for (r = 0; r < GW_NB_ROLES; r++) {
 		ret = configure_port(ctx, r, &info[r], nb_rxq[r]);

@@ -71,7 +71,9 @@
 	X(DROP_GAVE_UP, "drop_handshake_gave_up")                          \
 	X(DROP_PEER_REMOVED, "drop_peer_removed")                          \
 	X(RELOAD_OK, "reloads_applied")                                    \
-	X(RELOAD_FAILED, "reloads_failed")
+	X(RELOAD_FAILED, "reloads_failed")                                 \
+	X(DROP_STAGED_GLOBAL_FULL, "drop_staged_global_full")              \
+	X(DROP_STAGED_NO_KEY, "drop_staged_no_private_key")
 
 enum gw_counter {
 #define GW_X_ENUM(id, name) GW_CTR_##id,

@@ -15,8 +15,13 @@
  *    shared replay window must reject every replayed frame whichever
  *    worker decrypts it;
  *  - the same with a real helper on a second lcore (if there is one),
- *    checking order and count only: no timing assertion anywhere.
+ *    checking order and count only: no timing assertion anywhere;
+ *  - a packet for a peer without a session goes to the control lcore to
+ *    wait for a handshake only if the peer has an endpoint: without one
+ *    the worker drops it at once (drop_peer_without_endpoint), so that
+ *    a scan of configured but absent peers holds no mbuf.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -674,6 +679,51 @@ static void test_spread_two_lcores(void)
 	ctx->n_workers = 1;
 }
 
+static void test_no_session(void)
+{
+	struct gw_lcore *lc = &ctx->workers[0];
+	const uint64_t *c = lc->stats->c;
+	uint64_t noep0 = c[GW_CTR_DROP_NO_ENDPOINT], ctl0 = c[GW_CTR_TO_CONTROL];
+	struct gw_txbuf tx = { .n = 0 };
+	struct rte_mbuf *in[GW_BURST], *m = NULL;
+	unsigned int i, in_use0 = rte_mempool_in_use_count(pool), staged = 0;
+
+	peer->kp_current = NULL;
+	peer->endpoint = NULL;
+	for (i = 0; i < GW_BURST; i++)
+		in[i] = lan_frame((uint16_t)i, 100);
+	gw_lan_burst(lc, in, GW_BURST, &tx, gw_now_ns(ctx));
+	CHECK(tx.n == 0, "no endpoint: %u frames out", tx.n);
+	CHECK(rte_ring_count(ctx->ctrl_ring) == 0,
+	      "no endpoint: %u handed to the control lcore",
+	      rte_ring_count(ctx->ctrl_ring));
+	CHECK(c[GW_CTR_DROP_NO_ENDPOINT] - noep0 == GW_BURST,
+	      "no endpoint: %" PRIu64 " counted, want %u",
+	      c[GW_CTR_DROP_NO_ENDPOINT] - noep0, GW_BURST);
+	CHECK(rte_mempool_in_use_count(pool) == in_use0,
+	      "no endpoint: %u mbufs kept",
+	      rte_mempool_in_use_count(pool) - in_use0);
+
+	/* with an endpoint they wait for the handshake */
+	peer->endpoint = &ep;
+	for (i = 0; i < GW_BURST; i++)
+		in[i] = lan_frame((uint16_t)i, 100);
+	tx.n = 0;
+	gw_lan_burst(lc, in, GW_BURST, &tx, gw_now_ns(ctx));
+	CHECK(tx.n == 0, "no keypair: %u frames out", tx.n);
+	CHECK(c[GW_CTR_TO_CONTROL] - ctl0 == GW_BURST,
+	      "no keypair: %" PRIu64 " handed over, want %u",
+	      c[GW_CTR_TO_CONTROL] - ctl0, GW_BURST);
+	while (rte_ring_sc_dequeue(ctx->ctrl_ring, (void **)&m) == 0) {
+		staged += GW_CTRL_KIND(m->hash.usr) == GW_CTRL_STAGE &&
+			  GW_CTRL_ARG(m->hash.usr) == peer->id;
+		rte_pktmbuf_free(m);
+	}
+	CHECK(staged == GW_BURST, "no keypair: %u to stage, want %u", staged,
+	      GW_BURST);
+	peer->kp_current = kp;
+}
+
 int main(int argc, char **argv)
 {
 	char prefix[64];
@@ -697,6 +747,7 @@ int main(int argc, char **argv)
 	test_outer_headers();
 	test_spread_one_thread();
 	test_spread_two_lcores();
+	test_no_session();
 	rte_eal_cleanup();
 	if (failures) {
 		fprintf(stderr, "%d failure(s)\n", failures);
