@@ -76,6 +76,11 @@ struct gw_lcore {
 	IMB_MGR *mb;
 	struct gw_lcore_stats *stats;
 	struct gw_spread *spread;     /* decrypt spreading (gw_worker.c) */
+	/* On ports where the control lcore has no TX queue (gw_ctrl_tx.h):
+	 * it hands its frames to tx_handoff, and the worker that owns queue
+	 * 0 also sends what waits in tx_collect. NULL: nothing of the kind. */
+	struct rte_ring *tx_handoff[GW_NB_ROLES];
+	struct rte_ring *tx_collect[GW_NB_ROLES];
 } __rte_cache_aligned;
 
 /* Tags in mbuf->hash.usr of packets handed to the control lcore. */
