@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,9 +109,10 @@ static void test_free_gives_every_mbuf_back(void **state)
 
 int main(int argc, char **argv)
 {
-	char prefix[64];
+	char prefix[64], rundir[PATH_MAX];
 	char *eal[] = { argv[0], "-l", "0", "--no-huge", "-m", "256",
-			"--no-pci", "--no-shconf", "--file-prefix", prefix,
+			"--no-pci", "--no-shconf", "--no-telemetry",
+			"--file-prefix", prefix,
 			"--log-level", "*:error" };
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_no_ring_until_created),
@@ -147,6 +149,9 @@ int main(int argc, char **argv)
 	rte_mempool_free(ctx->pool);
 	gw_stats_free(ctx->stats);
 	free(ctx);
+	/* EAL leaves its (empty) runtime directory behind */
+	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
+	rmdir(rundir);
 	return ret;
 }
