@@ -3,10 +3,12 @@
 # Both ports are memif links whose far side opens one queue each way, as
 # pktgen-dpdk or a vswitch with one lcore does, while the gateway has a
 # worker and the control lcore. A memif ring exists only for the queues the
-# peer opened; DPDK 22.11's PMD transmits on any other queue through an
-# unmapped (zeroed or stale) ring offset: the control lcore's own TX queue
-# 1 wrote into the peer's RX ring 0 or dropped every frame (ARP replies,
-# handshakes, ICMP), and has crashed the gateway inside librte_net_memif.
+# peer opened; DPDK 22.11's PMD transmits on any other queue through its
+# zeroed (or, after a reconnect, stale) ring offset. On c7b43f4 the control
+# lcore's own TX queue 1 therefore went through the peer's TX ring 0: its
+# ARP replies, handshakes and echo replies were dropped (drop_tx_queue_full)
+# or written into the peer's buffers, and under pktgen-dpdk the gateway
+# died inside librte_net_memif. Here nothing crosses it on c7b43f4.
 #
 # dpdk-testpmd bridges each memif link to the veth of the usual topology
 # (io forwarding, --rxq=1 --txq=1), so the real lan-host and wireguard-go
@@ -32,6 +34,7 @@ command -v dpdk-testpmd >/dev/null || wgt_fail "dpdk-testpmd not installed (pack
 
 # testpmd's DPDK runtime directory is not one that run removes
 tp_prefix="wgt${WGT_ID}tp"
+# shellcheck disable=SC2317  # called by the trap
 mq_teardown() {
     local rc=$?
     set +e
@@ -81,8 +84,9 @@ testpmd_stop() {
 }
 
 gw_alive() {
-    [[ -n $WGT_GW_PID ]] && kill -0 "$WGT_GW_PID" 2>/dev/null ||
+    if [[ -z $WGT_GW_PID ]] || ! kill -0 "$WGT_GW_PID" 2>/dev/null; then
         wgt_fail "$1: the gateway died: $(grep -m1 -iE 'segmentation|signal|fault' "$WGT_GW_LOG" || tail -n 3 "$WGT_GW_LOG")"
+    fi
 }
 
 gw_stop_clean() {
