@@ -47,7 +47,8 @@ struct gw_port {
 	struct rte_ether_addr mac;
 	uint16_t nb_rxq;
 	uint16_t nb_txq;
-	uint16_t ctrl_txq;           /* the control lcore's own TX queue */
+	uint16_t ctrl_txq;           /* the control lcore's own TX queue (none
+					* where ctrl_lc.tx_handoff is set) */
 	uint16_t frame_mtu;          /* L3 MTU of the port */
 	/* our addresses, network order (v4 as uint32_t, v6 as bytes) */
 	uint32_t addr4[GW_MAX_ADDRS];
