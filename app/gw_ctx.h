@@ -49,7 +49,8 @@ struct gw_port {
 	struct rte_ether_addr mac;
 	uint16_t nb_rxq;
 	uint16_t nb_txq;
-	uint16_t ctrl_txq;           /* the control lcore's own TX queue */
+	uint16_t ctrl_txq;           /* the control lcore's own TX queue (none
+					* where ctrl_lc.tx_handoff is set) */
 	uint16_t frame_mtu;          /* L3 MTU of the port */
 	/* our addresses, network order (v4 as uint32_t, v6 as bytes) */
 	uint32_t addr4[GW_MAX_ADDRS];
@@ -78,6 +79,11 @@ struct gw_lcore {
 	IMB_MGR *mb;
 	struct gw_lcore_stats *stats;
 	struct gw_spread *spread;     /* decrypt spreading (gw_worker.c) */
+	/* On ports where the control lcore has no TX queue (gw_ctrl_tx.h):
+	 * it hands its frames to tx_handoff, and the worker that owns queue
+	 * 0 also sends what waits in tx_collect. NULL: nothing of the kind. */
+	struct rte_ring *tx_handoff[GW_NB_ROLES];
+	struct rte_ring *tx_collect[GW_NB_ROLES];
 } __rte_cache_aligned;
 
 /* Tags in mbuf->hash.usr of packets handed to the control lcore. */

@@ -18,6 +18,7 @@
 
 #include "gw_control.h"
 #include "gw_crypto.h"
+#include "gw_ctrl_tx.h"
 #include "gw_neighbour.h"
 #include "gw_port.h"
 #include "gw_tables.h"
@@ -155,6 +156,8 @@ void gw_teardown(struct gw_ctx *ctx)
 
 	if (ctx->stats)
 		gw_stats_log(ctx->stats);
+	/* the lcores are stopped: what they did not send goes back */
+	gw_ctrl_tx_rings_free(ctx);
 	/* removes the UAPI socket, every peer and wipes every key */
 	gw_control_free(ctx);
 	if (ctx->pool)

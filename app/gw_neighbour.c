@@ -17,6 +17,7 @@
 #include <rte_jhash.h>
 #include <rte_malloc.h>
 
+#include "gw_ctrl_tx.h"
 #include "gw_port.h"
 
 #define GW_NS_PER_MS UINT64_C(1000000)
@@ -126,6 +127,11 @@ void gw_ctrl_tx(struct gw_ctx *ctx, enum gw_role role, struct rte_mbuf *m)
 	struct gw_port *p = &ctx->port[role];
 	struct gw_lcore_stats *st = ctx->ctrl_lc.stats;
 
+	/* no TX queue of our own on this port: worker 0 sends it */
+	if (ctx->ctrl_lc.tx_handoff[role]) {
+		gw_ctrl_tx_handoff(&ctx->ctrl_lc, role, &m, 1);
+		return;
+	}
 	if (rte_eth_tx_burst(p->port_id, p->ctrl_txq, &m, 1) != 1) {
 		gw_count(st, GW_CTR_DROP_TX_FULL, 1);
 		rte_pktmbuf_free(m);

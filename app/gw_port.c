@@ -5,25 +5,67 @@
  * more TX queue per port, so nobody ever shares a queue (no locks on the
  * TX path). When a PMD cannot hash flows over several RX queues, a single
  * worker takes all of them, since two workers on one flow would reorder
- * packets and race on the replay window.
+ * packets and race on the replay window. On ports whose queues the far
+ * side opens (memif), only queue 0 is used in each direction and the
+ * control lcore sends through worker 0 (gw_ctrl_tx.h).
  */
 #include "gw_port.h"
 
 #include <errno.h>
 #include <string.h>
 
+#include <rte_dev.h>
+#include <rte_devargs.h>
 #include <rte_ethdev.h>
 #include <rte_ip.h>
+#include <rte_kvargs.h>
 #include <rte_mempool.h>
 #include <rte_udp.h>
 
 #include "gw_neighbour.h"
 #include "gw_worker.h"
+#include "gw_ctrl_tx.h"
 #include "wg_addr.h"
 
 static bool is_af_packet(const struct rte_eth_dev_info *info)
 {
 	return info->driver_name && strstr(info->driver_name, "af_packet");
+}
+
+/*
+ * Whether the far side decides which of the port's queues exist. A memif
+ * link has a ring only for the queues the peer opened, and DPDK 22.11's
+ * memif PMD does not say which: a queue the peer never opened keeps a
+ * zeroed (or, after a reconnect, stale) ring offset, so receiving or
+ * sending on it reads and writes through rings that belong to other
+ * queues or to nothing at all. Queue 0 exists whenever the link is up.
+ */
+static bool peer_opens_queues(const struct rte_eth_dev_info *info)
+{
+	return info->driver_name && strstr(info->driver_name, "memif");
+}
+
+/* memif's role= devarg (the PMD's default is client). A client opens
+ * every ring it has configured and a server refuses rings beyond its own
+ * queue count, so a client must open no more than one ring each way. */
+static bool memif_is_client(const struct rte_eth_dev_info *info)
+{
+	const struct rte_devargs *da =
+		info->device ? rte_dev_devargs(info->device) : NULL;
+	struct rte_kvargs *kv;
+	const char *role;
+	bool client = true;
+
+	if (!da || !da->args || !*da->args)
+		return client;
+	kv = rte_kvargs_parse(da->args, NULL);
+	if (!kv)
+		return client;
+	role = rte_kvargs_get(kv, "role");
+	if (role && (strstr(role, "server") || strstr(role, "master")))
+		client = false;
+	rte_kvargs_free(kv);
+	return client;
 }
 
 /*
@@ -37,6 +79,8 @@ static uint16_t rx_queues_needed(const struct rte_eth_dev_info *info,
 {
 	if (is_af_packet(info))
 		return info->max_rx_queues;
+	if (peer_opens_queues(info))
+		return 1;
 	return (uint16_t)n_workers;
 }
 
@@ -172,6 +216,27 @@ static int configure_port(struct gw_ctx *ctx, enum gw_role role,
 	p->nb_rxq = nb_rxq;
 	p->nb_txq = (uint16_t)(ctx->n_workers + 1);
 	p->ctrl_txq = (uint16_t)ctx->n_workers;
+	if (peer_opens_queues(info)) {
+		/* The control lcore sends through worker 0's queue 0. As a
+		 * server the spare queue is never sent on: it only lets a
+		 * client open up to that many RX rings, as before. */
+		if (memif_is_client(info))
+			p->nb_txq = (uint16_t)ctx->n_workers;
+		ret = gw_ctrl_tx_ring_create(ctx, role, &ctx->workers[0]);
+		if (ret < 0) {
+			GW_LOG(ERR, "port %u: control TX ring: %s", p->port_id,
+			       rte_strerror(-ret));
+			return ret;
+		}
+		if (p->nb_txq > 1)
+			GW_LOG(INFO,
+			       "port %u (%s server): receives on queue 0 and sends on queue 0 only, control frames through worker 0; a client must open 1 TX queue and 1 to %u RX queues",
+			       p->port_id, info->driver_name, p->nb_txq);
+		else
+			GW_LOG(INFO,
+			       "port %u (%s client): opens 1 queue each way, control frames through worker 0",
+			       p->port_id, info->driver_name);
+	}
 
 	ret = rte_eth_dev_configure(p->port_id, p->nb_rxq, p->nb_txq, &conf);
 	if (ret < 0) {
@@ -297,9 +362,10 @@ int gw_ports_setup(struct gw_ctx *ctx)
 
 	/* Several workers need every port to hash flows over queues. */
 	for (r = 0; r < GW_NB_ROLES && ctx->n_workers > 1; r++) {
-		if (!is_af_packet(&info[r]) &&
-		    (info[r].max_rx_queues < ctx->n_workers ||
-		     !info[r].flow_type_rss_offloads)) {
+		if (peer_opens_queues(&info[r]) ||
+		    (!is_af_packet(&info[r]) &&
+		     (info[r].max_rx_queues < ctx->n_workers ||
+		      !info[r].flow_type_rss_offloads))) {
 			GW_LOG(WARNING,
 			       "port %u (%s) cannot spread flows over %u queues: using one worker",
 			       ctx->port[r].port_id, info[r].driver_name,

@@ -73,7 +73,8 @@
 	X(RELOAD_OK, "reloads_applied")                                    \
 	X(RELOAD_FAILED, "reloads_failed")                                 \
 	X(DROP_STAGED_GLOBAL_FULL, "drop_staged_global_full")              \
-	X(DROP_STAGED_NO_KEY, "drop_staged_no_private_key")
+	X(DROP_STAGED_NO_KEY, "drop_staged_no_private_key")                \
+	X(DROP_CONTROL_TX_FULL, "drop_control_tx_ring_full")
 
 enum gw_counter {
 #define GW_X_ENUM(id, name) GW_CTR_##id,

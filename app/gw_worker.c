@@ -17,6 +17,10 @@
  */
 #include "gw_worker_priv.h"
 
+#include <rte_ring.h>
+
+#include "gw_ctrl_tx.h"
+
 void gw_tx_flush(struct gw_lcore *lc, enum gw_role role, struct gw_txbuf *b)
 {
 	uint16_t sent;
@@ -24,6 +28,12 @@ void gw_tx_flush(struct gw_lcore *lc, enum gw_role role, struct gw_txbuf *b)
 
 	if (!b->n)
 		return;
+	/* the control lcore on a port where it has no queue of its own */
+	if (unlikely(lc->tx_handoff[role] != NULL)) {
+		gw_ctrl_tx_handoff(lc, role, b->m, b->n);
+		b->n = 0;
+		return;
+	}
 	sent = rte_eth_tx_burst(lc->ctx->port[role].port_id, lc->txq, b->m,
 				(uint16_t)b->n);
 	gw_count(lc->stats, role == GW_LAN ? GW_CTR_TX_LAN : GW_CTR_TX_WAN,
@@ -31,6 +41,17 @@ void gw_tx_flush(struct gw_lcore *lc, enum gw_role role, struct gw_txbuf *b)
 	for (i = sent; i < b->n; i++)
 		drop(lc, b->m[i], GW_CTR_DROP_TX_FULL);
 	b->n = 0;
+}
+
+/* Frames the control lcore handed over for a port, sent with ours. */
+static inline void collect_control(struct gw_lcore *lc, enum gw_role role,
+				   struct gw_txbuf *b)
+{
+	struct rte_ring *r = lc->tx_collect[role];
+
+	if (r && b->n < GW_TXBUF)
+		b->n += rte_ring_sc_dequeue_burst(r, (void **)&b->m[b->n],
+						  GW_TXBUF - b->n, NULL);
 }
 
 /* ------------------------------------------------------------ loop */
@@ -89,6 +110,8 @@ int gw_worker_main(void *arg)
 		gw_assist(lc, now);
 		gw_wan_collect(lc, &lan_tx);
 
+		collect_control(lc, GW_WAN, &wan_tx);
+		collect_control(lc, GW_LAN, &lan_tx);
 		/* a partial burst waits at most GW_TX_DRAIN_US */
 		tsc = rte_rdtsc();
 		if (tsc - last_drain >= drain) {
@@ -99,6 +122,8 @@ int gw_worker_main(void *arg)
 		/* no pointer into shared tables survives past here */
 		gw_worker_quiescent(lc);
 	}
+	collect_control(lc, GW_WAN, &wan_tx);
+	collect_control(lc, GW_LAN, &lan_tx);
 	gw_tx_flush(lc, GW_WAN, &wan_tx);
 	gw_tx_flush(lc, GW_LAN, &lan_tx);
 
