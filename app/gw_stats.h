@@ -69,7 +69,15 @@
 	X(DROP_INNER_FRAGMENT, "drop_inner_fragment")                      \
 	X(DROP_ICMP_RATELIMITED, "drop_icmp_error_ratelimited")            \
 	X(DROP_GAVE_UP, "drop_handshake_gave_up")                          \
-	X(DROP_PEER_REMOVED, "drop_peer_removed")
+	X(DROP_PEER_REMOVED, "drop_peer_removed")                          \
+	X(DROP_HANDSHAKE_RING_FULL, "drop_handshake_ring_full")            \
+	X(DROP_LOCAL_RING_FULL, "drop_local_ring_full")                    \
+	X(DROP_NEIGH_RING_FULL, "drop_neighbour_ring_full")                \
+	X(DROP_TOO_BIG_RING_FULL, "drop_too_big_ring_full")                \
+	X(DROP_SOURCE_LIMITED, "drop_handshake_source_limited")            \
+	X(DROP_COOKIE_UNKNOWN_INDEX, "drop_cookie_reply_unknown_index")    \
+	X(SESSIONS_SWEPT, "sessions_confirmed_by_sweep")                   \
+	X(DROP_ARP_ND_RING_FULL, "drop_arp_nd_ring_full")
 
 enum gw_counter {
 #define GW_X_ENUM(id, name) GW_CTR_##id,

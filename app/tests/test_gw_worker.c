@@ -34,6 +34,7 @@
 #include <rte_udp.h>
 
 #include "gw_crypto.h"
+#include "gw_ctrl_rings.h"
 #include "gw_ctx.h"
 #include "gw_neighbour.h"
 #include "gw_peer.h"
@@ -95,14 +96,10 @@ static int setup(void)
 	ctx->stats = gw_stats_create();
 	ctx->qsbr = rte_zmalloc("t_qsbr", rte_rcu_qsbr_get_memsize(2),
 				RTE_CACHE_LINE_SIZE);
-	ctx->ctrl_ring = rte_ring_create("gw_ctrl", 1024, 0, 0);
-	ctx->event_ring = rte_ring_create_elem("gw_events",
-					       sizeof(struct gw_event), 1024,
-					       0, 0);
 	pool = rte_pktmbuf_pool_create("t_pool", 8192, 0, 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	if (!ctx->stats || !ctx->qsbr || !ctx->ctrl_ring ||
-	    !ctx->event_ring || !pool || rte_rcu_qsbr_init(ctx->qsbr, 2))
+	if (!ctx->stats || !ctx->qsbr || gw_ctrl_rings_create(ctx) < 0 ||
+	    !pool || rte_rcu_qsbr_init(ctx->qsbr, 2))
 		return -1;
 	for (i = 0; i < GW_NB_ROLES; i++) {
 		struct gw_port *p = &ctx->port[i];
