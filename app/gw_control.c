@@ -399,6 +399,9 @@ static void on_initiation(struct gw_ctx *ctx, uint8_t *msg, uint32_t len,
 	wg_timers_session_derived(&peer->timers, now);
 	wg_timers_any_authenticated_packet_traversal(&peer->timers, now);
 	wg_timers_any_authenticated_packet_sent(&peer->timers);
+	/* data that arrives before the initiator confirms waits for it:
+	 * no initiation of ours crosses this response */
+	wg_timers_handshake_response_sent(&peer->timers, now);
 	GW_LOG(INFO, "peer %u: handshake answered (responder)", peer->id);
 }
 
