@@ -23,6 +23,7 @@
 #include <rte_ring_elem.h>
 #include <rte_udp.h>
 
+#include "gw_ctrl_rings.h"
 #include "gw_neighbour.h"
 #include "gw_port.h"
 #include "gw_reload.h"
@@ -320,10 +321,7 @@ static bool check_macs(struct gw_ctx *ctx, uint8_t *msg, uint32_t len,
 		       const struct hs_src *src, uint64_t now)
 {
 	struct gw_control *c = ctx->control;
-	bool under_load = wg_under_load(&c->load,
-					rte_ring_count(ctx->ctrl_ring),
-					rte_ring_get_capacity(ctx->ctrl_ring),
-					now);
+	bool under_load = gw_ctrl_under_load(ctx, &c->load, now);
 	enum wg_mac_state st = wg_cookie_validate(&c->checker, msg, len,
 						  src->bytes, src->len,
 						  under_load, now);
@@ -403,6 +401,9 @@ static void on_initiation(struct gw_ctx *ctx, uint8_t *msg, uint32_t len,
 	wg_timers_session_derived(&peer->timers, now);
 	wg_timers_any_authenticated_packet_traversal(&peer->timers, now);
 	wg_timers_any_authenticated_packet_sent(&peer->timers);
+	/* data that arrives before the initiator confirms waits for it:
+	 * no initiation of ours crosses this response */
+	wg_timers_handshake_response_sent(&peer->timers, now);
 	GW_PEER_LOG(&c->peer_log, now, peer, "handshake answered (responder)");
 }
 
@@ -510,6 +511,7 @@ static void ctrl_input(struct gw_ctx *ctx, struct rte_mbuf *m)
 
 	switch (GW_CTRL_KIND(tag)) {
 	case GW_CTRL_LOCAL:
+	case GW_CTRL_ARP_ND:
 		gw_neigh_input(ctx, GW_CTRL_ARG(tag), m);
 		break;
 	case GW_CTRL_HANDSHAKE:
@@ -530,6 +532,17 @@ static void ctrl_input(struct gw_ctx *ctx, struct rte_mbuf *m)
 	}
 }
 
+/* The responder's next keypair carried its first packet. */
+static void session_confirmed(struct gw_ctx *ctx, struct gw_peer *peer)
+{
+	uint64_t now = gw_now_ns(ctx);
+
+	handshake_done(peer, now);
+	GW_PEER_LOG(&ctx->control->peer_log, now, peer,
+		    "handshake complete (responder)");
+	flush_staged(ctx, peer);
+}
+
 static void event_input(struct gw_ctx *ctx, const struct gw_event *ev)
 {
 	struct gw_peer *peer = gw_tables_peer(ctx->tables, ev->peer_id);
@@ -540,14 +553,12 @@ static void event_input(struct gw_ctx *ctx, const struct gw_event *ev)
 	switch (ev->kind) {
 	case GW_EV_ENDPOINT:
 		gw_peer_set_endpoint(ctx, peer, &ev->ep);
+		/* the next change may post again */
+		__atomic_store_n(&peer->endpoint_pending, 0, __ATOMIC_RELEASE);
 		break;
 	case GW_EV_KEYPAIR_USED:
-		if (gw_peer_confirm_next(ctx, peer, ev->local_index)) {
-			handshake_done(peer, gw_now_ns(ctx));
-			GW_PEER_LOG(&ctx->control->peer_log, gw_now_ns(ctx),
-				    peer, "handshake complete (responder)");
-			flush_staged(ctx, peer);
-		}
+		if (gw_peer_confirm_next(ctx, peer, ev->local_index))
+			session_confirmed(ctx, peer);
 		break;
 	}
 }
@@ -584,9 +595,15 @@ static void peer_tick(struct gw_ctx *ctx, struct gw_peer *peer, uint64_t now)
 						  last_tx_ns));
 	uint64_t txd = act_max(ctx, peer, offsetof(struct gw_peer_act,
 						   last_tx_data_ns));
-	struct gw_keypair *kp = peer->kp_current;
+	struct gw_keypair *kp;
 	unsigned int act;
 
+	/* a KEYPAIR_USED event that found the ring full */
+	if (gw_peer_confirm_used_next(ctx, peer)) {
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_SESSIONS_SWEPT, 1);
+		session_confirmed(ctx, peer);
+	}
+	kp = peer->kp_current;
 	if (rxd > peer->seen_rx_data_ns) {
 		wg_timers_data_received(t, rxd);
 		if (kp && wg_keypair_needs_rekey_on_receive(
@@ -662,14 +679,15 @@ static void stats_dump(struct gw_ctx *ctx, uint64_t now)
 	       gw_neigh_held(ctx));
 	GW_LOG(INFO, "%-32s %u", "mbufs_staged", gw_staging_total(ctx));
 	GW_LOG(INFO, "%-32s %u", "control_ring_depth",
-	       rte_ring_count(ctx->ctrl_ring));
+	       gw_ctrl_rings_depth(ctx));
+	GW_LOG(INFO, "%-32s %u", "handshake_ring_depth",
+	       rte_ring_count(ctx->ctrl_ring[GW_CTRL_HANDSHAKE]));
 	GW_LOG(INFO, "stats %" PRIu64 " end", c->stats_seq);
 }
 
 void gw_control_loop(struct gw_ctx *ctx)
 {
 	struct gw_control *c = ctx->control;
-	struct rte_mbuf *pkts[GW_BURST];
 	struct gw_event evs[GW_BURST];
 	struct gw_peer *peer, *next;
 
@@ -687,11 +705,8 @@ void gw_control_loop(struct gw_ctx *ctx)
 		unsigned int n, i, work = 0;
 		uint64_t now;
 
-		n = rte_ring_sc_dequeue_burst(ctx->ctrl_ring, (void **)pkts,
-					      GW_BURST, NULL);
-		for (i = 0; i < n; i++)
-			ctrl_input(ctx, pkts[i]);
-		work += n;
+		/* every ring its budget, so no kind starves another */
+		work += gw_ctrl_rings_serve(ctx, ctrl_input);
 		n = rte_ring_sc_dequeue_burst_elem(ctx->event_ring, evs,
 						   sizeof(evs[0]), GW_BURST,
 						   NULL);

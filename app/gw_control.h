@@ -102,6 +102,9 @@ int gw_peer_install_keypair(struct gw_ctx *ctx, struct gw_peer *peer,
 /* The responder's next keypair saw its first packet: make it current. */
 bool gw_peer_confirm_next(struct gw_ctx *ctx, struct gw_peer *peer,
 			  uint32_t local_index);
+/* The same when a worker saw the next keypair's first packet but its
+ * event found the ring full (the control tick sweeps for it). */
+bool gw_peer_confirm_used_next(struct gw_ctx *ctx, struct gw_peer *peer);
 /* Retire every keypair and the handshake (key zeroing, removal). */
 void gw_peer_zero_keys(struct gw_ctx *ctx, struct gw_peer *peer);
 /* Totals over lcores. */

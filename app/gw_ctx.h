@@ -31,7 +31,17 @@ enum gw_limits {
 	GW_MAX_ADDRS = 8,      /* per port and family */
 	GW_RX_DESC = 1024,
 	GW_TX_DESC = 1024,
-	GW_CTRL_RING = 1024,   /* workers -> control packets */
+	/* workers -> control packets: one ring per kind (gw_ctrl_kind), so
+	 * that no kind crowds out another (gw_ctrl_rings.h) */
+	GW_HANDSHAKE_RING = 1024,
+	GW_LOCAL_RING = 512,   /* ICMP and the rest for our addresses */
+	GW_ARP_ND_RING = 256,  /* ARP, IPv6 neighbour discovery */
+	GW_STAGE_RING = 1024,  /* packets of peers without a session */
+	GW_NEIGH_RING = 512,   /* frames waiting for a neighbour */
+	GW_TOO_BIG_RING = 256, /* frames answered with an ICMP error */
+	/* what all of them hold at most (the mbuf pool counts it) */
+	GW_CTRL_RING = GW_HANDSHAKE_RING + GW_LOCAL_RING + GW_STAGE_RING +
+		       GW_NEIGH_RING + GW_TOO_BIG_RING + GW_ARP_ND_RING,
 	GW_EVENT_RING = 1024,  /* workers -> control events */
 	/* packets held for peers awaiting a handshake (gw_staging.c):
 	 * per peer, and over all peers (in the mbuf pool, gw_port.c) */
@@ -84,6 +94,9 @@ struct gw_lcore {
 	 * 0 also sends what waits in tx_collect. NULL: nothing of the kind. */
 	struct rte_ring *tx_handoff[GW_NB_ROLES];
 	struct rte_ring *tx_collect[GW_NB_ROLES];
+	/* this worker's per-source initiation limit (gw_hs_limit.h);
+	 * NULL: none */
+	struct wg_ratelimit *hs_limit;
 } __rte_cache_aligned;
 
 /* Tags in mbuf->hash.usr of packets handed to the control lcore. */
@@ -93,6 +106,10 @@ enum gw_ctrl_kind {
 	GW_CTRL_STAGE = 3,      /* inner IP packet of a peer without keys */
 	GW_CTRL_NEIGH = 4,      /* frame whose next hop is not resolved */
 	GW_CTRL_TOO_BIG = 5,    /* LAN frame over the MTU: ICMP error back */
+	/* ARP and ND, which to_control() sorts out of GW_CTRL_LOCAL: an echo
+	 * flood must not keep neighbours from being resolved */
+	GW_CTRL_ARP_ND = 6,
+	GW_CTRL_NB_KINDS = 7,   /* one ring each (0 unused) */
 };
 #define GW_CTRL_TAG(kind, arg) ((uint32_t)(kind) << 24 | ((arg) & 0xffffff))
 #define GW_CTRL_KIND(tag) ((tag) >> 24)
@@ -113,6 +130,7 @@ struct gw_event {
 
 struct gw_tables;
 struct gw_spread;
+struct wg_ratelimit;
 struct gw_neigh;
 struct gw_control;
 struct rte_ring;
@@ -142,7 +160,7 @@ struct gw_ctx {
 	struct gw_tables *tables;
 	struct gw_neigh *neigh;
 	struct gw_control *control;
-	struct rte_ring *ctrl_ring;
+	struct rte_ring *ctrl_ring[GW_CTRL_NB_KINDS]; /* by gw_ctrl_kind */
 	struct rte_ring *event_ring;
 	struct gw_stats *stats;
 

@@ -145,23 +145,34 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 			continue;
 		}
 		/* the responder's new session is confirmed by its first
-		 * packet: the control lcore rotates the slots */
+		 * packet: the control lcore rotates the slots. If the ring
+		 * is full its tick finds the flag (nothing lost). */
 		if (kp == gw_kp_load(&peer->kp_next) &&
 		    !__atomic_exchange_n(&kp->used_reported, 1,
-					 __ATOMIC_RELAXED)) {
+					 __ATOMIC_RELEASE)) {
 			struct gw_event ev = { .kind = GW_EV_KEYPAIR_USED,
 					       .peer_id = peer->id,
 					       .local_index = kp->local_index };
-			post_event(lc, &ev);
+			(void)post_event(lc, &ev);
 		}
 		/* roaming: authenticated packets from elsewhere move the
-		 * endpoint */
+		 * endpoint, one event per change (the flag); on a full
+		 * ring the next packet tries again */
 		ep = gw_peer_endpoint(peer);
-		if (!ep || !same_endpoint(ep, &it->src)) {
+		if ((!ep || !same_endpoint(ep, &it->src)) &&
+		    !__atomic_load_n(&peer->endpoint_pending,
+				     __ATOMIC_RELAXED) &&
+		    !__atomic_exchange_n(&peer->endpoint_pending, 1,
+					 __ATOMIC_ACQ_REL)) {
 			struct gw_event ev = { .kind = GW_EV_ENDPOINT,
 					       .peer_id = peer->id,
 					       .ep = it->src };
-			post_event(lc, &ev);
+
+			if (!post_event(lc, &ev)) {
+				__atomic_store_n(&peer->endpoint_pending, 0,
+						 __ATOMIC_RELEASE);
+				gw_count(lc->stats, GW_CTR_DROP_EVENT_FULL, 1);
+			}
 		}
 		if (peer != run.peer) {
 			act_flush_rx(lc, &run, now);
@@ -305,6 +316,18 @@ static bool wg_classify(struct gw_lcore *lc, struct rte_mbuf *m,
 			drop(lc, m, GW_CTR_DROP_BAD_MAC1);
 			return false;
 		}
+		/* one source's excess never reaches the ring whose fill
+		 * puts every peer under load (gw_hs_limit.h); a response
+		 * (and below, a cookie reply) must answer one of our
+		 * initiations */
+		if (type == WG_MSG_INITIATION ?
+			    !gw_hs_limit_allow(lc, &it->src, gw_now_ns(ctx)) :
+			    !gw_index_pending(ctx->tables, wg + 8)) {
+			drop(lc, m, type == WG_MSG_INITIATION ?
+					    GW_CTR_DROP_SOURCE_LIMITED :
+					    GW_CTR_DROP_UNKNOWN_INDEX);
+			return false;
+		}
 		gw_count(lc->stats, GW_CTR_HANDSHAKE_RX, 1);
 		to_control(lc, m, GW_CTRL_HANDSHAKE, GW_WAN);
 		return false;
@@ -313,6 +336,10 @@ static bool wg_classify(struct gw_lcore *lc, struct rte_mbuf *m,
 			drop(lc, m, len < WG_MSG_COOKIE_REPLY_LEN ?
 					    GW_CTR_DROP_TRUNCATED :
 					    GW_CTR_DROP_OVERSIZED);
+			return false;
+		}
+		if (!gw_index_pending(ctx->tables, wg + 4)) {
+			drop(lc, m, GW_CTR_DROP_COOKIE_UNKNOWN_INDEX);
 			return false;
 		}
 		gw_count(lc->stats, GW_CTR_HANDSHAKE_RX, 1);

@@ -19,6 +19,8 @@
 #include "gw_control.h"
 #include "gw_crypto.h"
 #include "gw_ctrl_tx.h"
+#include "gw_ctrl_rings.h"
+#include "gw_hs_limit.h"
 #include "gw_neighbour.h"
 #include "gw_port.h"
 #include "gw_tables.h"
@@ -81,14 +83,7 @@ int gw_setup(struct gw_ctx *ctx, struct wg_config *cfg)
 	ctx->qsbr = rte_zmalloc("gw_qsbr", qsz, RTE_CACHE_LINE_SIZE);
 	if (!ctx->qsbr || rte_rcu_qsbr_init(ctx->qsbr, ctx->n_workers) != 0)
 		return -ENOMEM;
-	ctx->ctrl_ring = rte_ring_create("gw_ctrl", GW_CTRL_RING,
-					 (int)rte_socket_id(), RING_F_SC_DEQ);
-	ctx->event_ring = rte_ring_create_elem("gw_events",
-					       sizeof(struct gw_event),
-					       GW_EVENT_RING,
-					       (int)rte_socket_id(),
-					       RING_F_SC_DEQ);
-	if (!ctx->ctrl_ring || !ctx->event_ring)
+	if (gw_ctrl_rings_create(ctx) < 0 || gw_hs_limit_create(ctx) < 0)
 		return -ENOMEM;
 
 	for (i = 0; i <= ctx->n_workers; i++) {
@@ -177,8 +172,8 @@ void gw_teardown(struct gw_ctx *ctx)
 		lc->mb = NULL;
 	}
 	gw_spread_free(ctx);
-	rte_ring_free(ctx->ctrl_ring);
-	rte_ring_free(ctx->event_ring);
+	gw_ctrl_rings_free(ctx);
+	gw_hs_limit_free(ctx);
 	rte_free(ctx->qsbr);
 	gw_stats_free(ctx->stats);
 	rte_mempool_free(ctx->pool);

@@ -392,6 +392,16 @@ bool gw_peer_confirm_next(struct gw_ctx *ctx, struct gw_peer *peer,
 	return true;
 }
 
+bool gw_peer_confirm_used_next(struct gw_ctx *ctx, struct gw_peer *peer)
+{
+	struct gw_keypair *next = peer->kp_next;
+
+	/* the worker sets the flag before it tries to post the event */
+	if (!next || !__atomic_load_n(&next->used_reported, __ATOMIC_ACQUIRE))
+		return false;
+	return gw_peer_confirm_next(ctx, peer, next->local_index);
+}
+
 void gw_peer_bytes(const struct gw_ctx *ctx, const struct gw_peer *peer,
 		   uint64_t *rx, uint64_t *tx)
 {

@@ -84,6 +84,10 @@ struct gw_peer {
 	struct gw_keypair *kp_previous;
 	struct gw_keypair *kp_next;
 	struct wg_endpoint *endpoint;    /* immutable; replaced + retired */
+	/* atomic: a worker posted GW_EV_ENDPOINT and the control lcore has
+	 * not taken it yet; other packets from the new source post none
+	 * (one event per change, not per packet) */
+	uint32_t endpoint_pending;
 	struct gw_peer_act act[GW_MAX_WORKERS + 1]; /* by worker_idx */
 
 	/* ---- control lcore only */

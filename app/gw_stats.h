@@ -74,7 +74,15 @@
 	X(RELOAD_FAILED, "reloads_failed")                                 \
 	X(DROP_STAGED_GLOBAL_FULL, "drop_staged_global_full")              \
 	X(DROP_STAGED_NO_KEY, "drop_staged_no_private_key")                \
-	X(DROP_CONTROL_TX_FULL, "drop_control_tx_ring_full")
+	X(DROP_CONTROL_TX_FULL, "drop_control_tx_ring_full")               \
+	X(DROP_HANDSHAKE_RING_FULL, "drop_handshake_ring_full")            \
+	X(DROP_LOCAL_RING_FULL, "drop_local_ring_full")                    \
+	X(DROP_NEIGH_RING_FULL, "drop_neighbour_ring_full")                \
+	X(DROP_TOO_BIG_RING_FULL, "drop_too_big_ring_full")                \
+	X(DROP_SOURCE_LIMITED, "drop_handshake_source_limited")            \
+	X(DROP_COOKIE_UNKNOWN_INDEX, "drop_cookie_reply_unknown_index")    \
+	X(SESSIONS_SWEPT, "sessions_confirmed_by_sweep")                   \
+	X(DROP_ARP_ND_RING_FULL, "drop_arp_nd_ring_full")
 
 enum gw_counter {
 #define GW_X_ENUM(id, name) GW_CTR_##id,

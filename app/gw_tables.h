@@ -31,6 +31,7 @@
 #include "gw_ctx.h"
 #include "gw_device.h"
 #include "wg_addr.h"
+#include "wg_messages.h"
 
 struct gw_peer;
 
@@ -168,6 +169,15 @@ static inline uintptr_t gw_index_lookup(struct gw_tables *t, uint32_t index)
 	if (rte_hash_lookup_data(t->index, &index, &data) < 0)
 		return 0;
 	return (uintptr_t)data;
+}
+
+/* Whether the receiver index (little-endian, at le) is one of our
+ * initiations waiting for its answer. */
+static inline bool gw_index_pending(struct gw_tables *t, const uint8_t *le)
+{
+	uintptr_t e = gw_index_lookup(t, wg_get_le32(le));
+
+	return (e & GW_INDEX_HANDSHAKE) && (e & ~GW_INDEX_HANDSHAKE);
 }
 
 /* n (<= RTE_HASH_LOOKUP_BULK_MAX) receiver indices to entries, 0 for a

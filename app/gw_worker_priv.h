@@ -25,6 +25,8 @@
 #include <rte_udp.h>
 
 #include "gw_crypto.h"
+#include "gw_ctrl_rings.h"
+#include "gw_hs_limit.h"
 #include "gw_mss.h"
 #include "gw_neighbour.h"
 #include "gw_peer.h"
@@ -67,20 +69,26 @@ static inline void drop(struct gw_lcore *lc, struct rte_mbuf *m,
 	rte_pktmbuf_free(m);
 }
 
+/* To the control lcore, on the ring of its kind: a full ring drops this
+ * kind only, under its own counter (gw_ctrl_rings.h). */
 static inline void to_control(struct gw_lcore *lc, struct rte_mbuf *m,
 		       enum gw_ctrl_kind kind, uint32_t arg)
 {
+	if (kind == GW_CTRL_LOCAL)
+		kind = gw_ctrl_local_kind(m);
 	m->hash.usr = GW_CTRL_TAG(kind, arg);
-	if (rte_ring_mp_enqueue(lc->ctx->ctrl_ring, m) != 0)
-		drop(lc, m, GW_CTR_DROP_CONTROL_FULL);
+	if (rte_ring_mp_enqueue(lc->ctx->ctrl_ring[kind], m) != 0)
+		drop(lc, m, gw_ctrl_full_counter(kind));
 	else
 		gw_count(lc->stats, GW_CTR_TO_CONTROL, 1);
 }
 
-static inline void post_event(struct gw_lcore *lc, struct gw_event *ev)
+/* False when the event ring was full: the caller keeps what the event
+ * would have told, so that it is not lost (gw_decap.c). */
+static inline bool post_event(struct gw_lcore *lc, struct gw_event *ev)
 {
-	if (rte_ring_mp_enqueue_elem(lc->ctx->event_ring, ev, sizeof(*ev)) != 0)
-		gw_count(lc->stats, GW_CTR_DROP_EVENT_FULL, 1);
+	return rte_ring_mp_enqueue_elem(lc->ctx->event_ring, ev,
+					sizeof(*ev)) == 0;
 }
 
 

@@ -14,10 +14,16 @@
  * WG_RATELIMIT_IDLE_NS has a full bucket again, so it is free for reuse;
  * nothing needs collecting. When every slot of a bucket belongs to a
  * source seen in the last WG_RATELIMIT_IDLE_NS, a new source in that
- * bucket is refused (fail closed, as Linux does when its table is full).
+ * bucket is refused (fail closed, as Linux does when its table is full),
+ * unless the table was made with evict_oldest: then the source seen least
+ * recently in that bucket gives up its slot (fail open: for a limiter in
+ * front of a cookie check, which must never refuse a legitimate source
+ * because a spoofed flood filled its bucket).
  *
- * Times are monotonic ns passed in; not thread-safe (one owner, the
- * control lcore).
+ * Other rates than the reference ones: wg_ratelimit_init_params.
+ *
+ * Times are monotonic ns passed in; not thread-safe (one owner: the
+ * control lcore, or one worker for its own table).
  */
 #ifndef WG_RATELIMIT_H
 #define WG_RATELIMIT_H
@@ -44,11 +50,22 @@ struct wg_ratelimit_entry {
 	uint8_t family;    /* WG_FAMILY_V4 / WG_FAMILY_V6, 0: never used */
 };
 
+struct wg_ratelimit_params {
+	uint32_t per_second; /* messages a second once the burst is spent */
+	uint32_t burst;      /* messages back to back from a fresh source */
+	bool evict_oldest;   /* full bucket: reuse its oldest slot */
+};
+
 struct wg_ratelimit {
 	struct wg_ratelimit_entry *e;
 	uint32_t n_buckets;  /* a power of two */
+	uint64_t cost_ns;    /* one message */
+	uint64_t token_max;  /* burst * cost_ns */
+	uint64_t idle_ns;    /* an entry this idle has a full bucket */
+	bool evict_oldest;
 	uint8_t hash_key[WG_RATELIMIT_HASH_KEY_LEN];
 	uint64_t n_refused_full; /* new sources refused for want of a slot */
+	uint64_t n_evicted;      /* slots taken over (evict_oldest) */
 };
 
 /*
@@ -58,6 +75,10 @@ struct wg_ratelimit {
  */
 int wg_ratelimit_init(struct wg_ratelimit *rl, uint32_t max_entries,
 		      const uint8_t *hash_key);
+/* The same with other numbers: per_second and burst at least 1, else -1. */
+int wg_ratelimit_init_params(struct wg_ratelimit *rl, uint32_t max_entries,
+			     const struct wg_ratelimit_params *p,
+			     const uint8_t *hash_key);
 void wg_ratelimit_free(struct wg_ratelimit *rl);
 
 /* Forget every source (e.g. our identity changed). */

@@ -129,6 +129,12 @@ void wg_timers_handshake_initiated(struct wg_timers *t, uint64_t now_ns)
 	arm(t, WG_TIMER_ID_RETRANSMIT, now_ns, P(t)->rekey_timeout + jitter(t));
 }
 
+void wg_timers_handshake_response_sent(struct wg_timers *t, uint64_t now_ns)
+{
+	t->last_initiation_ns = now_ns;
+	t->initiation_sent = true;
+}
+
 void wg_timers_handshake_complete(struct wg_timers *t, uint64_t now_ns)
 {
 	disarm(t, WG_TIMER_ID_RETRANSMIT);

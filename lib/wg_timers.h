@@ -157,6 +157,13 @@ void wg_timers_any_authenticated_packet_traversal(struct wg_timers *t,
  * at REKEY_TIMEOUT + jitter. */
 void wg_timers_handshake_initiated(struct wg_timers *t, uint64_t now_ns);
 
+/* We sent a handshake response: for the rate rule it counts as a
+ * handshake sent (Linux's last_sent_handshake), so data that finds the
+ * responder's session not yet confirmed waits REKEY_TIMEOUT before it
+ * asks for an initiation of ours. Arms nothing: answering is not
+ * initiating. */
+void wg_timers_handshake_response_sent(struct wg_timers *t, uint64_t now_ns);
+
 /* A handshake completed (initiator: response received; responder: first
  * data with the new keypair): stop retransmitting, reset the attempts. */
 void wg_timers_handshake_complete(struct wg_timers *t, uint64_t now_ns);

@@ -22,6 +22,7 @@
 #include <rte_ring_elem.h>
 
 #include "bench_dataplane.h"
+#include "gw_ctrl_rings.h"
 #include "gw_crypto.h"
 #include "gw_neighbour.h"
 #include "gw_tables.h"
@@ -61,14 +62,7 @@ struct gw_ctx *ctx_create(unsigned int n_lcores)
 	ctx->stats = gw_stats_create();
 	qsz = rte_rcu_qsbr_get_memsize(n_lcores);
 	ctx->qsbr = rte_zmalloc("bench_qsbr", qsz, RTE_CACHE_LINE_SIZE);
-	ctx->ctrl_ring = rte_ring_create("gw_ctrl", GW_CTRL_RING,
-					 (int)rte_socket_id(), RING_F_SC_DEQ);
-	ctx->event_ring = rte_ring_create_elem("gw_events",
-					       sizeof(struct gw_event),
-					       GW_EVENT_RING,
-					       (int)rte_socket_id(),
-					       RING_F_SC_DEQ);
-	if (!ctx->stats || !ctx->qsbr || !ctx->ctrl_ring || !ctx->event_ring ||
+	if (!ctx->stats || !ctx->qsbr || gw_ctrl_rings_create(ctx) < 0 ||
 	    rte_rcu_qsbr_init(ctx->qsbr, n_lcores) != 0)
 		return NULL;
 	for (i = 0; i < GW_NB_ROLES; i++) {

@@ -39,6 +39,7 @@
 #include <rte_udp.h>
 
 #include "gw_crypto.h"
+#include "gw_ctrl_rings.h"
 #include "gw_ctx.h"
 #include "gw_neighbour.h"
 #include "gw_peer.h"
@@ -100,14 +101,10 @@ static int setup(void)
 	ctx->stats = gw_stats_create();
 	ctx->qsbr = rte_zmalloc("t_qsbr", rte_rcu_qsbr_get_memsize(2),
 				RTE_CACHE_LINE_SIZE);
-	ctx->ctrl_ring = rte_ring_create("gw_ctrl", 1024, 0, 0);
-	ctx->event_ring = rte_ring_create_elem("gw_events",
-					       sizeof(struct gw_event), 1024,
-					       0, 0);
 	pool = rte_pktmbuf_pool_create("t_pool", 8192, 0, 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	if (!ctx->stats || !ctx->qsbr || !ctx->ctrl_ring ||
-	    !ctx->event_ring || !pool || rte_rcu_qsbr_init(ctx->qsbr, 2))
+	if (!ctx->stats || !ctx->qsbr || gw_ctrl_rings_create(ctx) < 0 ||
+	    !pool || rte_rcu_qsbr_init(ctx->qsbr, 2))
 		return -1;
 	for (i = 0; i < GW_NB_ROLES; i++) {
 		struct gw_port *p = &ctx->port[i];
@@ -694,9 +691,9 @@ static void test_no_session(void)
 		in[i] = lan_frame((uint16_t)i, 100);
 	gw_lan_burst(lc, in, GW_BURST, &tx, gw_now_ns(ctx));
 	CHECK(tx.n == 0, "no endpoint: %u frames out", tx.n);
-	CHECK(rte_ring_count(ctx->ctrl_ring) == 0,
+	CHECK(gw_ctrl_rings_depth(ctx) == 0,
 	      "no endpoint: %u handed to the control lcore",
-	      rte_ring_count(ctx->ctrl_ring));
+	      gw_ctrl_rings_depth(ctx));
 	CHECK(c[GW_CTR_DROP_NO_ENDPOINT] - noep0 == GW_BURST,
 	      "no endpoint: %" PRIu64 " counted, want %u",
 	      c[GW_CTR_DROP_NO_ENDPOINT] - noep0, GW_BURST);
@@ -714,7 +711,8 @@ static void test_no_session(void)
 	CHECK(c[GW_CTR_TO_CONTROL] - ctl0 == GW_BURST,
 	      "no keypair: %" PRIu64 " handed over, want %u",
 	      c[GW_CTR_TO_CONTROL] - ctl0, GW_BURST);
-	while (rte_ring_sc_dequeue(ctx->ctrl_ring, (void **)&m) == 0) {
+	while (rte_ring_sc_dequeue(ctx->ctrl_ring[GW_CTRL_STAGE],
+				   (void **)&m) == 0) {
 		staged += GW_CTRL_KIND(m->hash.usr) == GW_CTRL_STAGE &&
 			  GW_CTRL_ARG(m->hash.usr) == peer->id;
 		rte_pktmbuf_free(m);

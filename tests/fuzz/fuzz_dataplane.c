@@ -39,6 +39,7 @@
 
 #include "fuzz_common.h"
 #include "gw_crypto.h"
+#include "gw_ctrl_rings.h"
 #include "gw_ctx.h"
 #include "gw_neighbour.h"
 #include "gw_peer.h"
@@ -106,16 +107,12 @@ static void setup(void)
 	ctx->stats = gw_stats_create();
 	ctx->qsbr = rte_zmalloc("f_qsbr", rte_rcu_qsbr_get_memsize(2),
 				RTE_CACHE_LINE_SIZE);
-	ctx->ctrl_ring = rte_ring_create("gw_ctrl", 1024, 0, 0);
-	ctx->event_ring = rte_ring_create_elem("gw_events",
-					       sizeof(struct gw_event), 1024,
-					       0, 0);
 	/* no per-lcore cache: the free count is exact after each input */
 	pool = rte_pktmbuf_pool_create("f_pool", POOL_SIZE, 0, 0,
 				       RTE_PKTMBUF_HEADROOM + FRAME_MAX, 0);
 	ctx->pool = pool;
-	if (!ctx->stats || !ctx->qsbr || !ctx->ctrl_ring ||
-	    !ctx->event_ring || !pool || rte_rcu_qsbr_init(ctx->qsbr, 2))
+	if (!ctx->stats || !ctx->qsbr || gw_ctrl_rings_create(ctx) < 0 ||
+	    !pool || rte_rcu_qsbr_init(ctx->qsbr, 2))
 		abort();
 	for (i = 0; i < GW_NB_ROLES; i++) {
 		struct gw_port *p = &ctx->port[i];
@@ -332,10 +329,12 @@ static void check_out(struct gw_txbuf *tx, enum gw_role role)
 static void drain_control(void)
 {
 	struct gw_event ev;
+	unsigned int k;
 	void *m;
 
-	while (rte_ring_dequeue(ctx->ctrl_ring, &m) == 0)
-		rte_pktmbuf_free(m);
+	for (k = 1; k < GW_CTRL_NB_KINDS; k++)
+		while (rte_ring_dequeue(ctx->ctrl_ring[k], &m) == 0)
+			rte_pktmbuf_free(m);
 	while (rte_ring_dequeue_elem(ctx->event_ring, &ev, sizeof(ev)) == 0)
 		;
 }

@@ -18,8 +18,30 @@
 #                             complete periodic dump
 #   wgh_gw_mac IF             MAC of the gateway's veth IF (gw-wan/gw-lan)
 #   wgh_tool NAME             path of tests/integration/tools/NAME
+#   wgh_first_answer NS DST   seconds (2 decimals) from now until a ping
+#                             from NS to DST through the tunnel is first
+#                             answered (the first ping starts the peer's
+#                             handshake); fails after 4 pings of 8 s
+#   wgh_at_most X MAX         true if the number X <= MAX
 
 wgh_tool() { echo "$WGT_ROOT/tests/integration/tools/$1"; }
+
+wgh_first_answer() {
+    local start ok="" i
+    start=$(date +%s.%N)
+    for ((i = 0; i < 4; i++)); do
+        if ip netns exec "$1" ping -c 1 -W 8 -n -q "$2" >/dev/null 2>&1; then
+            ok=$(date +%s.%N)
+            break
+        fi
+    done
+    [[ -n $ok ]] || wgt_fail "no answer from $2 through the tunnel within 32 s"
+    python3 -c "import sys; print('%.2f' % (float(sys.argv[1]) - float(sys.argv[2])))" "$ok" "$start"
+}
+
+wgh_at_most() {
+    python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) <= float(sys.argv[2]) else 1)" "$1" "$2"
+}
 
 wgh_testing_conf() {
     printf '\ntesting = { %s };\n' "$1" >>"$WGT_GW_CONF"

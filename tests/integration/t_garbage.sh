@@ -5,7 +5,8 @@
 # wireguard-go is stopped), performs a real handshake with the gateway and
 # then sends every kind of bad message (see scenario_garbage there):
 # truncated, oversized, unknown type, reserved bytes set, bad mac1,
-# unknown receiver index, wrong tag, replayed counter, counters outside
+# unknown receiver index, a cookie reply for no pending handshake (dropped
+# on the worker), wrong tag, replayed counter, counters outside
 # the window, inner source not in the peer's AllowedIPs, inner packets
 # that are not IP, bad IP lengths, IP options, fragments, and a forged
 # packet from another port. Each must be dropped and counted under its own
@@ -39,6 +40,7 @@ base_inuse=$(wgh_counter mbufs_in_use)
 declare -A before
 for c in drop_message_truncated drop_message_oversized drop_bad_message_type \
     drop_reserved_bytes_set drop_bad_mac1 drop_unknown_receiver_index \
+    drop_cookie_reply_unknown_index \
     drop_authentication_failed drop_replayed_counter drop_counter_outside_window \
     drop_inner_source_not_allowed drop_inner_not_ip drop_inner_bad_length \
     drop_inner_ip_options drop_inner_fragment; do
@@ -80,6 +82,7 @@ check drop_bad_message_type bad_type
 check drop_reserved_bytes_set reserved
 check drop_bad_mac1 bad_mac1
 check drop_unknown_receiver_index unknown_index
+check drop_cookie_reply_unknown_index cookie_unknown
 check drop_authentication_failed bad_tag
 check drop_replayed_counter replay
 check drop_counter_outside_window outside_window

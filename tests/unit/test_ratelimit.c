@@ -181,6 +181,64 @@ static void test_bounded_table(void **state)
 	wg_ratelimit_free(&rl);
 }
 
+/* Other numbers (the workers' limit): burst and rate as given, reuse
+ * only after the bucket could have refilled, bad numbers refused. */
+static void test_params(void **state)
+{
+	const struct wg_ratelimit_params p = { .per_second = 10, .burst = 20 };
+	const struct wg_ratelimit_params bad = { .per_second = 0, .burst = 5 };
+	struct wg_ratelimit rl;
+	uint8_t a[4];
+
+	(void)state;
+	assert_int_equal(wg_ratelimit_init_params(&rl, 64, &bad, hkey), -1);
+	assert_int_equal(wg_ratelimit_init_params(&rl, 64, &p, hkey), 0);
+	v4(a, 198, 51, 100, 7);
+	assert_int_equal(allow_n(&rl, WG_FAMILY_V4, a, 30, T0), 20);
+	/* 10/s: one more every 100 ms */
+	assert_int_equal(allow_n(&rl, WG_FAMILY_V4, a, 5, T0 + 100 * MS), 1);
+	assert_int_equal(allow_n(&rl, WG_FAMILY_V4, a, 5, T0 + 150 * MS), 0);
+	/* 50 ms left over + 950 ms; a full burst takes 2 s to refill, and
+	 * is not handed back after the reference's 1 s idle */
+	assert_int_equal(allow_n(&rl, WG_FAMILY_V4, a, 30, T0 + 1100 * MS),
+			 10);
+	assert_int_equal(allow_n(&rl, WG_FAMILY_V4, a, 30, T0 + 4 * SEC), 20);
+	wg_ratelimit_free(&rl);
+}
+
+/* evict_oldest: a full bucket of busy sources never refuses a new one;
+ * the least recently seen source gives up its slot, and a source that
+ * keeps talking keeps its (spent) bucket. */
+static void test_evict_oldest(void **state)
+{
+	const struct wg_ratelimit_params p = {
+		.per_second = WG_RATELIMIT_PER_SECOND,
+		.burst = WG_RATELIMIT_BURST,
+		.evict_oldest = true,
+	};
+	struct wg_ratelimit rl;
+	uint8_t a[4], loud[4];
+	unsigned i, ok = 0;
+
+	(void)state;
+	assert_int_equal(wg_ratelimit_init_params(&rl, 1, &p, hkey), 0);
+	v4(loud, 203, 0, 113, 200);
+	assert_int_equal(allow_n(&rl, WG_FAMILY_V4, loud, 50, T0), 5);
+	/* 100 new sources through the one bucket, the loud one between
+	 * each, within 10 ms (less than one token at 20/s): every new one
+	 * gets in, the loud one stays limited */
+	for (i = 0; i < 100; i++) {
+		v4(a, 198, 51, 100, i);
+		ok += wg_ratelimit_allow(&rl, WG_FAMILY_V4, a, T0 + MS / 10 * i);
+		assert_false(wg_ratelimit_allow(&rl, WG_FAMILY_V4, loud,
+						T0 + MS / 10 * i));
+	}
+	assert_int_equal(ok, 100);
+	assert_int_equal(rl.n_refused_full, 0);
+	assert_int_equal(rl.n_evicted, 100 - (WG_RATELIMIT_BUCKET_SLOTS - 1));
+	wg_ratelimit_free(&rl);
+}
+
 /* ---- against a naive model ---------------------------------------------- */
 
 struct model {
@@ -265,6 +323,8 @@ int main(void)
 		cmocka_unit_test(test_sources_independent),
 		cmocka_unit_test(test_idle_and_clock),
 		cmocka_unit_test(test_bounded_table),
+		cmocka_unit_test(test_params),
+		cmocka_unit_test(test_evict_oldest),
 		cmocka_unit_test(test_random_against_model),
 	};
 

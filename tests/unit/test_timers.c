@@ -403,6 +403,23 @@ static void test_default_jitter(void **state)
 	assert_true(hi - lo > MS(100));
 }
 
+/* A response sent counts as a handshake sent for the rate rule (no
+ * initiation of ours within REKEY_TIMEOUT of it), and arms nothing. */
+static void test_response_sent(void **state)
+{
+	struct wg_timers t;
+
+	(void)state;
+	wg_timers_init(&t, NULL, NULL);
+	assert_true(wg_timers_want_handshake(&t, S(10), false));
+	wg_timers_handshake_response_sent(&t, S(10));
+	assert_int_equal(wg_timers_next_deadline(&t), OFF);
+	assert_false(wg_timers_want_handshake(&t, S(10), false));
+	assert_false(wg_timers_want_handshake(&t, S(15) - 1, false));
+	assert_true(wg_timers_want_handshake(&t, S(15), false));
+	assert_int_equal(wg_timers_poll(&t, S(100)), 0);
+}
+
 /* ---- keypair age predicates at their boundaries -------------------------- */
 
 struct age_row {
@@ -534,6 +551,7 @@ int main(void)
 		cmocka_unit_test(test_scenarios),
 		cmocka_unit_test(test_retransmit_give_up),
 		cmocka_unit_test(test_default_jitter),
+		cmocka_unit_test(test_response_sent),
 		cmocka_unit_test(test_keypair_age),
 		cmocka_unit_test(test_params),
 	};

@@ -15,6 +15,10 @@ and --count frames, then it prints what it sent and exits.
 Only documentation addresses: IPv4 sources from 198.51.100.64/26 and
 203.0.113.192/26, IPv6 sources from 2001:db8:c::/64 (host part >= 0x1000)
 and 2001:db8:f::/48; destinations as given (the gateway's WAN addresses).
+With --source, every frame comes from that one (documentation) address,
+from random ports: the single-source flood of t_flood_one_source.sh.
+With --wide6, every source is in its own random /64 of 2001:db8:f::/48:
+a spoofed flood that no per-source limit (per /64) ever holds back.
 """
 import argparse
 import base64
@@ -103,6 +107,9 @@ def main():
     ap.add_argument("--rate", type=int, required=True, help="frames/s")
     ap.add_argument("--duration", type=float, required=True, help="s")
     ap.add_argument("--count", type=int, default=10_000_000)
+    ap.add_argument("--source", help="one source address for every frame")
+    ap.add_argument("--wide6", action="store_true",
+                    help="every source in its own /64 of 2001:db8:f::/48")
     ap.add_argument("--distinct", type=int, default=4096,
                     help="distinct prebuilt frames (sources x contents)")
     args = ap.parse_args()
@@ -117,8 +124,19 @@ def main():
     rnd = random.Random(int.from_bytes(os.urandom(8), "little"))
     key = mac1_key(base64.b64decode(args.gw_pub))
     dst_mac = bytes.fromhex(args.dst_mac.replace(":", ""))
+    if args.source:
+        one = ipaddress.ip_address(args.source)
+        if not documentation(one):
+            sys.exit("wgflood: %s is not a documentation address" % one)
+        srcs = [one] * args.distinct
+    elif args.wide6:
+        base = ipaddress.ip_address("2001:db8:f::")
+        srcs = [base + (rnd.getrandbits(16) << 64 | 1) for _ in range(args.distinct)]
+        assert all(documentation(a) for a in srcs)
+    else:
+        srcs = sources(args.distinct, args.family, rnd)
     frames = []
-    for src in sources(args.distinct, args.family, rnd):
+    for src in srcs:
         src_mac = bytes([0x02]) + rnd.randbytes(5)
         frames.append(frame(dst_mac, src_mac, src,
                             dst4 if src.version == 4 else dst6,

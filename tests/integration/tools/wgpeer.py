@@ -223,6 +223,8 @@ def scenario_garbage(p, a):
     send("bad_mac1", init[:116] + os.urandom(16) + init[132:])
     # sessions
     send("unknown_index", p.transport(b"", receiver=(p.remote ^ 0x5a5a5a5a)))
+    # a cookie reply for no handshake of the gateway's (random index)
+    send("cookie_unknown", b"\x03\0\0\0" + os.urandom(60))
     send("bad_tag", p.transport(icmp_echo4(src, dst), tamper=True))
     send("bad_tag", p.transport(icmp_echo4(src, dst), key=os.urandom(32)))
     # replay: one good keepalive at counter 100, then copies of it
@@ -374,6 +376,40 @@ def scenario_expired(p, a):
     print("done", flush=True)
 
 
+def scenario_respond(p, a):
+    """Initiate, take the response and then stay silent for --wait
+    seconds (the gateway, as responder, has no confirmed session yet),
+    counting the initiations the gateway sends meanwhile; then confirm
+    with a keepalive and count the transport messages that follow for
+    another 2 s (what the gateway staged meanwhile)."""
+    p.handshake()
+    print("handshake done", flush=True)
+    initiations = other = 0
+    deadline = time.monotonic() + a.wait
+    while time.monotonic() < deadline:
+        try:
+            data, _ = p.sock.recvfrom(2048)
+        except socket.timeout:
+            continue
+        if data[:4] == b"\x01\0\0\0":
+            initiations += 1
+        else:
+            other += 1
+    print("gateway initiations %d" % initiations)
+    print("other before confirm %d" % other)
+    p.sendto(p.transport(b""))
+    transport = 0
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline:
+        try:
+            data, _ = p.sock.recvfrom(2048)
+        except socket.timeout:
+            continue
+        transport += data[:4] == b"\x04\0\0\0"
+    print("transport after confirm %d" % transport)
+    print("done", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--priv-file", required=True)
@@ -387,9 +423,9 @@ def main():
     ap.add_argument("--inner-dst", default="192.0.2.2")
     ap.add_argument("--inner-dst6", default="2001:db8:a::2")
     ap.add_argument("--foreign-src", default="203.0.113.1")
-    ap.add_argument("--wait", type=float, default=0, help="s (expired)")
+    ap.add_argument("--wait", type=float, default=0, help="s (expired, respond)")
     ap.add_argument("scenario", choices=["garbage", "handshake", "loworder",
-                                         "expired", "ratelimit"])
+                                         "expired", "ratelimit", "respond"])
     a = ap.parse_args()
     if not 1 <= a.n <= 200:
         sys.exit("wgpeer: --n 1..200")
@@ -416,6 +452,10 @@ def main():
         if not 0 <= a.wait <= 60:
             sys.exit("wgpeer: --wait 0..60")
         scenario_expired(p, a)
+    elif a.scenario == "respond":
+        if not 0 <= a.wait <= 30:
+            sys.exit("wgpeer: --wait 0..30")
+        scenario_respond(p, a)
     elif a.scenario == "ratelimit":
         scenario_ratelimit(p, a)
     elif a.scenario == "loworder":
