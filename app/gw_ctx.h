@@ -107,6 +107,7 @@ struct gw_tables;
 struct gw_spread;
 struct gw_neigh;
 struct gw_control;
+struct gw_counters;
 struct rte_ring;
 struct rte_mempool;
 struct rte_rcu_qsbr;
@@ -136,6 +137,8 @@ struct gw_ctx {
 	struct rte_ring *ctrl_ring;
 	struct rte_ring *event_ring;
 	struct gw_stats *stats;
+	/* snapshots for telemetry and metrics, served by the control loop */
+	struct gw_counters *counters;
 
 	uint64_t tsc_hz;
 	volatile bool quit;

@@ -69,7 +69,9 @@
 	X(DROP_INNER_FRAGMENT, "drop_inner_fragment")                      \
 	X(DROP_ICMP_RATELIMITED, "drop_icmp_error_ratelimited")            \
 	X(DROP_GAVE_UP, "drop_handshake_gave_up")                          \
-	X(DROP_PEER_REMOVED, "drop_peer_removed")
+	X(DROP_PEER_REMOVED, "drop_peer_removed")                          \
+	X(POLL_BUSY_CYCLES, "poll_busy_cycles")                            \
+	X(POLL_IDLE_CYCLES, "poll_idle_cycles")
 
 enum gw_counter {
 #define GW_X_ENUM(id, name) GW_CTR_##id,

@@ -526,6 +526,17 @@ wgt_icmp_in_echos() {
     fi
 }
 
+# wgt_tel CMD...: the gateway's DPDK telemetry through the stock client,
+# one JSON line per command (null: unknown command or refused).
+wgt_tel() {
+    printf '%s\n' "$@" | timeout 20 dpdk-telemetry.py -f "wgt$WGT_ID"
+}
+
+# wgt_json JSON PYTHON-EXPR: evaluate EXPR on the parsed JSON `j`.
+wgt_json() {
+    python3 -c 'import json, sys; j = json.loads(sys.argv[1]); r = eval(sys.argv[2]); print(r if not isinstance(r, bool) else int(r))' "$1" "$2"
+}
+
 # Everything that belongs to run ID: processes inside its namespaces, the
 # namespaces, stale sockets, DPDK runtime files. Safe to call twice.
 wgt_cleanup_id() {
