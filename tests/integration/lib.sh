@@ -509,6 +509,18 @@ wgt_iperf() {
 wgt_transfer() {
     wg show "$1" transfer | awk -v p="$2" '$1 == p { print $2, $3; f = 1 } END { if (!f) print "0 0" }'
 }
+# wgt_transfer_settled IFACE PEER: "rx tx" once two readings a second
+# apart agree (at most 10 s: then the last reading).
+wgt_transfer_settled() {
+    local prev="" cur="" i
+    for ((i = 0; i < 10; i++)); do
+        sleep 1
+        cur=$(wgt_transfer "$1" "$2")
+        [[ $cur == "$prev" ]] && break
+        prev=$cur
+    done
+    echo "$cur"
+}
 wgt_handshake() {
     wg show "$1" latest-handshakes | awk -v p="$2" '$1 == p { print $2; f = 1 } END { if (!f) print 0 }'
 }

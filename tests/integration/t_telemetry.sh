@@ -25,14 +25,7 @@ wgt_ping_until "$lan" "$site" 20
 wgt_ping "$lan" "$site" "$PINGS"
 
 # Quiet tunnel: wait until `wg show` stops moving (bounded).
-prev=""
-for ((i = 0; i < 10; i++)); do
-    sleep 1
-    cur=$(wgt_transfer "$WGT_GW_NAME" "$p1pub")
-    [[ $cur == "$prev" ]] && break
-    prev=$cur
-done
-read -r grx gtx <<<"$cur"
+read -r grx gtx < <(wgt_transfer_settled "$WGT_GW_NAME" "$p1pub")
 hs=$(wgt_handshake "$WGT_GW_NAME" "$p1pub")
 ep=$(wgt_endpoint "$WGT_GW_NAME" "$p1pub")
 # What came out of the tunnel at the peer (wireguard-go's tunnel
