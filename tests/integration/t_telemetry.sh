@@ -19,7 +19,7 @@ wgt_add_peer 1
 wgt_gw_config
 wgt_gw_start
 lan=$(wgt_ns lan); p1=$(wgt_ns p1); site=$(wgt_site4 1); p1pub=${WGT_PEER_PUB[1]}
-PINGS=20
+PINGS=10
 
 wgt_ping_until "$lan" "$site" 20
 wgt_ping "$lan" "$site" "$PINGS"
