@@ -5,7 +5,8 @@
 # server on loopback in the same namespace scrapes it every second, and
 # wireguard_received_bytes_total of the peer, read back through
 # Prometheus's HTTP API once the tunnel is quiet, equals `wg show`'s
-# figure. Then metrics.per_peer = false leaves the per-peer series out,
+# figure. The HTTP thread shares the control lcore's CPU. Then
+# metrics.per_peer = false leaves the per-peer series out,
 # and an address the gateway cannot bind stops its start with a message
 # naming metrics.listen.
 set -euo pipefail
@@ -41,6 +42,19 @@ for series in 'wg_dpdk_packets_total{port="lan",direction="rx"}' \
     "wireguard_latest_handshake_seconds{interface=\"$WGT_GW_NAME\",public_key=\"$p1pub\""; do
     grep -qF -- "$series" "$WGT_DIR/metrics.txt" || wgt_fail "no $series in /metrics"
 done
+
+# libmicrohttpd's thread runs where the control lcore (the main thread)
+# does, never on a worker's CPU
+main_cpus=$(awk '/^Cpus_allowed_list/ { print $2 }' "/proc/$WGT_GW_PID/status")
+mhd=0
+for t in /proc/"$WGT_GW_PID"/task/*; do
+    [[ $(cat "$t/comm") == MHD* ]] || continue
+    mhd=$((mhd + 1))
+    cpus=$(awk '/^Cpus_allowed_list/ { print $2 }' "$t/status")
+    [[ $cpus == "$main_cpus" ]] || wgt_fail "metrics thread $(cat "$t/comm") may run on CPUs $cpus, the control lcore on $main_cpus"
+done
+((mhd > 0)) || wgt_fail "no libmicrohttpd thread in the gateway"
+wgt_log "metrics thread(s): $mhd, on CPUs $main_cpus like the control lcore"
 
 # A real Prometheus, on the namespace's loopback, storage in $WGT_DIR.
 cat >"$WGT_DIR/prometheus.yml" <<YML
