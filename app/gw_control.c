@@ -8,6 +8,7 @@
  * TX queue of each port.
  */
 #include "gw_control.h"
+#include "gw_counters.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -713,6 +714,8 @@ void gw_control_loop(struct gw_ctx *ctx)
 		for (i = 0; i < n; i++)
 			event_input(ctx, &evs[i]);
 		work += n;
+		/* a telemetry or metrics thread waiting for a snapshot */
+		gw_counters_serve(ctx->counters);
 
 		now = gw_now_ns(ctx);
 		if (now - c->last_tick_ns >= TICK_NS) {

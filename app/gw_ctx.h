@@ -133,6 +133,7 @@ struct gw_spread;
 struct wg_ratelimit;
 struct gw_neigh;
 struct gw_control;
+struct gw_counters;
 struct rte_ring;
 struct rte_mempool;
 struct rte_rcu_qsbr;
@@ -163,6 +164,8 @@ struct gw_ctx {
 	struct rte_ring *ctrl_ring[GW_CTRL_NB_KINDS]; /* by gw_ctrl_kind */
 	struct rte_ring *event_ring;
 	struct gw_stats *stats;
+	/* snapshots for telemetry and metrics, served by the control loop */
+	struct gw_counters *counters;
 
 	uint64_t tsc_hz;
 	volatile bool quit;

@@ -89,6 +89,13 @@ const char *gw_reload_fixed_field(const struct wg_config *run,
 		return "workers";
 	if (memcmp(&run->testing, &file->testing, sizeof(run->testing)) != 0)
 		return "testing";
+	if (run->metrics.enabled != file->metrics.enabled ||
+	    (run->metrics.enabled &&
+	     memcmp(&run->metrics.listen, &file->metrics.listen,
+		    sizeof(run->metrics.listen)) != 0))
+		return "metrics.listen";
+	if (run->metrics.per_peer != file->metrics.per_peer)
+		return "metrics.per_peer";
 	return NULL;
 }
 

@@ -82,7 +82,9 @@
 	X(DROP_SOURCE_LIMITED, "drop_handshake_source_limited")            \
 	X(DROP_COOKIE_UNKNOWN_INDEX, "drop_cookie_reply_unknown_index")    \
 	X(SESSIONS_SWEPT, "sessions_confirmed_by_sweep")                   \
-	X(DROP_ARP_ND_RING_FULL, "drop_arp_nd_ring_full")
+	X(DROP_ARP_ND_RING_FULL, "drop_arp_nd_ring_full")                  \
+	X(POLL_BUSY_CYCLES, "poll_busy_cycles")                            \
+	X(POLL_IDLE_CYCLES, "poll_idle_cycles")
 
 enum gw_counter {
 #define GW_X_ENUM(id, name) GW_CTR_##id,

@@ -63,7 +63,7 @@ int gw_worker_main(void *arg)
 	struct rte_mbuf *pkts[GW_BURST];
 	struct gw_txbuf lan_tx = { .n = 0 }, wan_tx = { .n = 0 };
 	uint64_t drain = ctx->tsc_hz * GW_TX_DRAIN_US / 1000000;
-	uint64_t last_drain = rte_rdtsc();
+	uint64_t last_drain = rte_rdtsc(), last_poll = last_drain;
 	unsigned int q;
 
 	rte_rcu_qsbr_thread_register(ctx->qsbr, lc->worker_idx);
@@ -75,6 +75,7 @@ int gw_worker_main(void *arg)
 
 	while (!__atomic_load_n(&ctx->quit, __ATOMIC_RELAXED)) {
 		uint64_t now = gw_now_ns(ctx), tsc;
+		unsigned int got = 0;
 
 		for (q = 0; q < lc->n_rxq[GW_LAN]; q++) {
 			uint16_t n;
@@ -86,6 +87,7 @@ int gw_worker_main(void *arg)
 					     GW_BURST);
 			if (n)
 				gw_lan_burst(lc, pkts, n, &wan_tx, now);
+			got |= n;
 			if (wan_tx.n >= GW_BURST)
 				gw_tx_flush(lc, GW_WAN, &wan_tx);
 		}
@@ -102,18 +104,26 @@ int gw_worker_main(void *arg)
 					     GW_BURST);
 			if (n)
 				gw_wan_burst(lc, pkts, n, &lan_tx, now);
+			got |= n;
 			gw_wan_collect(lc, &lan_tx);
 			if (lan_tx.n >= GW_BURST)
 				gw_tx_flush(lc, GW_LAN, &lan_tx);
 		}
 		/* decrypt what other workers handed over */
-		gw_assist(lc, now);
+		got |= gw_assist(lc, now);
 		gw_wan_collect(lc, &lan_tx);
 
 		collect_control(lc, GW_WAN, &wan_tx);
 		collect_control(lc, GW_LAN, &lan_tx);
-		/* a partial burst waits at most GW_TX_DRAIN_US */
+		/* how loaded the core is (its CPU always shows 100 %): the
+		 * cycles of polls that found packets are busy, the others
+		 * idle; the drain's TSC read serves as the clock */
 		tsc = rte_rdtsc();
+		gw_count(lc->stats,
+			 got ? GW_CTR_POLL_BUSY_CYCLES : GW_CTR_POLL_IDLE_CYCLES,
+			 tsc - last_poll);
+		last_poll = tsc;
+		/* a partial burst waits at most GW_TX_DRAIN_US */
 		if (tsc - last_drain >= drain) {
 			gw_tx_flush(lc, GW_WAN, &wan_tx);
 			gw_tx_flush(lc, GW_LAN, &lan_tx);

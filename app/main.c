@@ -17,9 +17,12 @@
 #include <rte_lcore.h>
 
 #include "gw_control.h"
+#include "gw_counters.h"
 #include "gw_journal.h"
 #include "gw_lcore.h"
+#include "gw_metrics.h"
 #include "gw_notify.h"
+#include "gw_telemetry.h"
 #include "wg_config.h"
 #include "wg_crypto.h"
 
@@ -70,6 +73,7 @@ int main(int argc, char **argv)
 	struct wg_config cfg;
 	struct wg_diag diag;
 	struct gw_ctx *ctx;
+	struct gw_metrics *metrics = NULL;
 	const char *file = NULL;
 	bool check = false;
 	char **eal_argv;
@@ -135,8 +139,22 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
 
+	/* live counters first: a metrics address that cannot be bound
+	 * stops the start before any port is touched */
+	ctx->counters = gw_counters_create(ctx);
+	ret = ctx->counters ? 0 : -ENOMEM;
+	if (ret == 0) {
+		bool off;
+
+		metrics = gw_metrics_start(ctx, ctx->counters, &cfg.metrics,
+					   &off);
+		if (!metrics && !off)
+			ret = -EADDRNOTAVAIL;
+		gw_telemetry_start(ctx->counters);
+	}
 	ctx->config_path = file;
-	ret = gw_setup(ctx, &cfg);
+	if (ret == 0)
+		ret = gw_setup(ctx, &cfg);
 	if (ret == 0)
 		ret = gw_launch(ctx);
 	if (ret == 0) {
@@ -145,9 +163,14 @@ int main(int argc, char **argv)
 		status = 0;
 	}
 	gw_notify_stopping();
+	/* nobody reads a snapshot once the control loop is gone */
+	gw_counters_close(ctx->counters);
+	gw_metrics_stop(metrics);
+	gw_telemetry_stop();
 	__atomic_store_n(&ctx->quit, true, __ATOMIC_RELAXED);
 	rte_eal_mp_wait_lcore();
 	gw_teardown(ctx);
+	gw_counters_free(ctx->counters);
 	rte_eal_cleanup();
 	GW_LOG(INFO, "stopped");
 out_cfg:

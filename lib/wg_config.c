@@ -714,7 +714,7 @@ static void wipe_secret_text(config_t *lc)
 static void load_tree(struct wg_config_loader *ld, config_t *lc)
 {
 	static const char *const known[] = { "eal", "interface", "lan", "wan",
-		"workers", "peers", "testing", NULL };
+		"workers", "peers", "testing", "metrics", NULL };
 	const config_setting_t *root = config_root_setting(lc);
 	const config_setting_t *s, *peers;
 	struct wg_config *cfg = ld->cfg;
@@ -745,6 +745,7 @@ static void load_tree(struct wg_config_loader *ld, config_t *lc)
 		load_peers(ld, peers);
 	if ((s = config_setting_get_member(root, "testing")))
 		load_testing(ld, s);
+	wg_config_load_metrics(ld, config_setting_get_member(root, "metrics"));
 
 	if (peers && cfg->peers)
 		wg_config_check_peer_count(ld, peers);
@@ -755,6 +756,35 @@ static void load_tree(struct wg_config_loader *ld, config_t *lc)
 		ld_error(ld, ld->mtu_setting, "interface.mtu",
 			 "%u is below %d, the minimum with IPv6 (%s)",
 			 cfg->interface.mtu, WG_MTU_MIN_IPV6, ld->ipv6_field);
+}
+
+void wg_config_check_known(struct wg_config_loader *ld,
+			   const config_setting_t *group, const char *prefix,
+			   const char *const *known)
+{
+	check_known(ld, group, prefix, known);
+}
+
+bool wg_config_is_group(struct wg_config_loader *ld,
+			const config_setting_t *s, const char *field)
+{
+	return is_group(ld, s, field);
+}
+
+const char *wg_config_get_string(struct wg_config_loader *ld,
+				 const config_setting_t *s, const char *field)
+{
+	return get_string(ld, s, field);
+}
+
+const char *wg_config_quote(char buf[72], const char *text)
+{
+	return quote(buf, text);
+}
+
+const char *wg_config_type_name(const config_setting_t *s)
+{
+	return type_name(s);
 }
 
 int wg_config_load(const char *path, struct wg_config *out,

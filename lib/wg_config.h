@@ -124,6 +124,15 @@ struct wg_testing_config {
 	bool has_testing;
 };
 
+/* The `metrics` group: GET /metrics (Prometheus text format). */
+struct wg_metrics_config {
+	bool enabled;                /* listen = "" turns it off */
+	struct wg_endpoint listen;   /* default 127.0.0.1:9586 */
+	bool per_peer;               /* per-peer series, default true */
+};
+
+#define WG_METRICS_DEFAULT_LISTEN "127.0.0.1:9586"
+
 struct wg_config {
 	/* EAL arguments from the file, NULL-terminated (the caller supplies
 	 * argv[0]); n_eal_args == 0 when there is no `eal` list */
@@ -144,6 +153,7 @@ struct wg_config {
 	struct wg_peer_config *peers;      /* public keys distinct */
 	size_t n_peers;
 
+	struct wg_metrics_config metrics;
 	struct wg_testing_config testing;  /* test-only, see above */
 };
 

@@ -40,6 +40,21 @@ void wg_config_report(struct wg_config_loader *ld, bool warning,
 #define ld_warning(ld, s, field, ...) \
 	wg_config_report(ld, true, s, field, __VA_ARGS__)
 
+/* The walker's helpers, for the loader's other files (wg_config.c). */
+void wg_config_check_known(struct wg_config_loader *ld,
+			   const config_setting_t *group, const char *prefix,
+			   const char *const *known);
+bool wg_config_is_group(struct wg_config_loader *ld,
+			const config_setting_t *s, const char *field);
+const char *wg_config_get_string(struct wg_config_loader *ld,
+				 const config_setting_t *s, const char *field);
+const char *wg_config_quote(char buf[72], const char *text);
+const char *wg_config_type_name(const config_setting_t *s);
+
+/* The `metrics` group (wg_config_metrics.c); g NULL: the defaults. */
+void wg_config_load_metrics(struct wg_config_loader *ld,
+			    const config_setting_t *g);
+
 void wg_config_check_peer_count(struct wg_config_loader *ld,
 				 const config_setting_t *peers);
 void wg_config_check_peer_keys(struct wg_config_loader *ld);

@@ -509,6 +509,18 @@ wgt_iperf() {
 wgt_transfer() {
     wg show "$1" transfer | awk -v p="$2" '$1 == p { print $2, $3; f = 1 } END { if (!f) print "0 0" }'
 }
+# wgt_transfer_settled IFACE PEER: "rx tx" once two readings a second
+# apart agree (at most 10 s: then the last reading).
+wgt_transfer_settled() {
+    local prev="" cur="" i
+    for ((i = 0; i < 10; i++)); do
+        sleep 1
+        cur=$(wgt_transfer "$1" "$2")
+        [[ $cur == "$prev" ]] && break
+        prev=$cur
+    done
+    echo "$cur"
+}
 wgt_handshake() {
     wg show "$1" latest-handshakes | awk -v p="$2" '$1 == p { print $2; f = 1 } END { if (!f) print 0 }'
 }
@@ -561,6 +573,15 @@ wgt_ping_rounds_stop() {
     (($(wc -l <"$WGT_PING_SENT") < WGT_PING_MAX)) ||
         wgt_fail "the ping loop ran out of rounds before the test's changes ended"
     awk '{ s += $1 } END { print s + 0 }' "$WGT_PING_SENT"
+# wgt_tel CMD...: the gateway's DPDK telemetry through the stock client,
+# one JSON line per command (null: unknown command or refused).
+wgt_tel() {
+    printf '%s\n' "$@" | timeout 20 dpdk-telemetry.py -f "wgt$WGT_ID"
+}
+
+# wgt_json JSON PYTHON-EXPR: evaluate EXPR on the parsed JSON `j`.
+wgt_json() {
+    python3 -c 'import json, sys; j = json.loads(sys.argv[1]); r = eval(sys.argv[2]); print(r if not isinstance(r, bool) else int(r))' "$1" "$2"
 }
 
 # Everything that belongs to run ID: processes inside its namespaces, the

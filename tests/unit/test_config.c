@@ -851,6 +851,51 @@ static void test_testing_knobs(void **state)
 		      "gw.conf:9: testing.stats_interval: must be an integer, not a string");
 }
 
+/* metrics: the default listens on 127.0.0.1:9586 with per-peer series;
+ * "" turns it off; IPv6 works; anything else is a FILE:LINE error. */
+static void test_metrics(void **state)
+{
+	struct wg_config cfg;
+	struct wg_diag diag;
+	char buf[WG_ENDPOINT_STR_LEN];
+
+	(void)state;
+	expect_ok(HEAD, &cfg, &diag);
+	assert_true(cfg.metrics.enabled);
+	assert_true(cfg.metrics.per_peer);
+	assert_string_equal(wg_endpoint_format(buf, &cfg.metrics.listen),
+			    "127.0.0.1:9586");
+	wg_config_free(&cfg);
+	wg_diag_free(&diag);
+
+	expect_ok(HEAD "metrics = { listen = \"[2001:db8::1]:9100\"; per_peer = false; };\n",
+		  &cfg, &diag);
+	assert_true(cfg.metrics.enabled);
+	assert_false(cfg.metrics.per_peer);
+	assert_int_equal(cfg.metrics.listen.family, WG_FAMILY_V6);
+	assert_int_equal(cfg.metrics.listen.port, 9100);
+	wg_config_free(&cfg);
+	wg_diag_free(&diag);
+
+	expect_ok(HEAD "metrics = { listen = \"\"; };\n", &cfg, &diag);
+	assert_false(cfg.metrics.enabled);
+	assert_true(cfg.metrics.per_peer);
+	wg_config_free(&cfg);
+	wg_diag_free(&diag);
+
+	EXPECT_ERRORS(HEAD "metrics = { listen = \"127.0.0.1\";\n"
+		      "  per_peer = 1; port = 2; };\n",
+		      "gw.conf:9: metrics.port: unknown setting",
+		      "gw.conf:8: metrics.listen: '127.0.0.1' is not an address to listen on (IPv4:PORT or [IPv6]:PORT, port 1..65535; \"\" turns metrics off)",
+		      "gw.conf:9: metrics.per_peer: must be true or false, not an integer");
+	EXPECT_ERRORS(HEAD "metrics = { listen = 9586; };\n",
+		      "gw.conf:8: metrics.listen: must be a string, not an integer");
+	EXPECT_ERRORS(HEAD "metrics = { listen = \"127.0.0.1:0\"; };\n",
+		      "gw.conf:8: metrics.listen: '127.0.0.1:0' is not an address to listen on (IPv4:PORT or [IPv6]:PORT, port 1..65535; \"\" turns metrics off)");
+	EXPECT_ERRORS(HEAD "metrics = \"on\";\n",
+		      "gw.conf:8: metrics: must be a group { ... }, not a string");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -882,6 +927,7 @@ int main(void)
 		cmocka_unit_test(test_many_peers),
 		cmocka_unit_test(test_max_peers),
 		cmocka_unit_test(test_testing_knobs),
+		cmocka_unit_test(test_metrics),
 	};
 
 	if (wg_crypto_init() != 0)
