@@ -69,7 +69,12 @@
 	X(DROP_INNER_FRAGMENT, "drop_inner_fragment")                      \
 	X(DROP_ICMP_RATELIMITED, "drop_icmp_error_ratelimited")            \
 	X(DROP_GAVE_UP, "drop_handshake_gave_up")                          \
-	X(DROP_PEER_REMOVED, "drop_peer_removed")
+	X(DROP_PEER_REMOVED, "drop_peer_removed")                          \
+	X(DROP_NEIGH_HOLD_FULL, "drop_neighbour_hold_full")                \
+	X(DROP_ICMP_ECHO_RATELIMITED, "drop_icmp_echo_ratelimited")        \
+	X(NEIGH_FAILED, "neighbour_entries_failed")                        \
+	X(NEIGH_REPLACED, "neighbour_entries_replaced")                    \
+	X(NEIGH_COLLECTED, "neighbour_entries_collected")
 
 enum gw_counter {
 #define GW_X_ENUM(id, name) GW_CTR_##id,
