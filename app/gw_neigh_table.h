@@ -97,25 +97,26 @@ enum gw_neigh_update_flags {
 	GW_NEIGH_OVERRIDE = 2,
 };
 
+/* 4-byte aligned: the hash function reads it by words */
 struct gw_neigh_key {
 	uint8_t role;
 	uint8_t family;
 	uint8_t pad[2];
 	uint8_t ip[16];
-};
+} __rte_aligned(4);
 
 #define GW_NEIGH_VALID (UINT64_C(1) << 63)
 #define GW_NEIGH_NONE UINT16_MAX
 
 struct gw_neigh_entry {
 	uint64_t mac;                 /* atomic: VALID | 48-bit MAC */
+	struct gw_neigh_key key;
 	uint8_t used;                 /* atomic: set by readers */
 	uint8_t state;                /* enum gw_neigh_state */
 	uint8_t tries;                /* solicitations sent in this state */
 	uint8_t n_held;
 	bool pinned;                  /* the port's gateway: never replaced */
 	uint16_t lru_prev, lru_next;  /* slot indexes, GW_NEIGH_NONE ends */
-	struct gw_neigh_key key;
 	uint64_t timer_ns;            /* next solicitation, or end of REACHABLE */
 	uint64_t used_ns;             /* last use seen by the tick */
 	uint64_t state_ns;            /* when it entered its state */
