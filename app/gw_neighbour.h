@@ -27,6 +27,10 @@ enum gw_neigh_limits {
 	 * for them */
 	GW_NEIGH_HELD_MAX = 512,
 };
+/* a full table always has an entry that holds nothing and is not a
+ * port's gateway, so a new neighbour can take its place */
+_Static_assert(GW_NEIGH_HELD_MAX + GW_NB_ROLES < GW_NEIGH_MAX,
+	       "GW_NEIGH_HELD_MAX leaves no replaceable entry");
 
 struct gw_neigh {
 	struct gw_neigh_table tab;
