@@ -115,6 +115,7 @@ void gw_control_free(struct gw_ctx *ctx)
 		       rte_mempool_in_use_count(ctx->pool));
 	GW_LOG(INFO, "%-32s %u", "mbufs_held_for_neighbours",
 	       gw_neigh_held(ctx));
+	gw_neigh_log_counts(ctx);
 	wg_identity_clear(&c->id);
 	wg_cookie_checker_wipe(&c->checker);
 	wg_ratelimit_free(&c->rl);
@@ -678,6 +679,7 @@ static void stats_dump(struct gw_ctx *ctx, uint64_t now)
 	       rte_mempool_in_use_count(ctx->pool));
 	GW_LOG(INFO, "%-32s %u", "mbufs_held_for_neighbours",
 	       gw_neigh_held(ctx));
+	gw_neigh_log_counts(ctx);
 	GW_LOG(INFO, "%-32s %u", "mbufs_staged", gw_staging_total(ctx));
 	GW_LOG(INFO, "%-32s %u", "control_ring_depth",
 	       gw_ctrl_rings_depth(ctx));

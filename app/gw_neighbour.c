@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ARP, IPv6 neighbour discovery and ICMP echo for our own addresses, all
- * on the control lcore (see gw_neighbour.h). Entries are never removed
- * from the hash, only invalidated, so a worker's lookup never races with
- * a delete; the table is bounded by GW_NEIGH_MAX.
+ * on the control lcore (see gw_neighbour.h). The entries themselves, their
+ * aging and their collection are gw_neigh_table.c's; this file decides
+ * what may be learnt and builds the packets.
  */
 #include "gw_neighbour.h"
 
@@ -14,14 +14,10 @@
 #include <rte_ethdev.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
-#include <rte_jhash.h>
 #include <rte_malloc.h>
 
 #include "gw_ctrl_tx.h"
 #include "gw_port.h"
-
-#define GW_NS_PER_MS UINT64_C(1000000)
-#define GW_NS_PER_S UINT64_C(1000000000)
 
 enum {
 	GW_ICMP_RL_ENTRIES = 1024,
@@ -36,6 +32,10 @@ enum {
 	ND_OPT_TARGET_LL = 2,
 };
 
+/* neighbour advertisement flags (RFC 4861 4.4) */
+#define ND_NA_SOLICITED 0x40000000u
+#define ND_NA_OVERRIDE 0x20000000u
+
 struct icmp6_hdr {
 	uint8_t type;
 	uint8_t code;
@@ -43,28 +43,27 @@ struct icmp6_hdr {
 	rte_be32_t data;
 } __rte_packed;
 
+static void solicit(void *arg, const struct gw_neigh_entry *e, bool unicast);
+
 int gw_neigh_create(struct gw_ctx *ctx)
 {
-	struct rte_hash_parameters hp = {
-		.name = "gw_neigh",
-		.entries = GW_NEIGH_MAX,
-		.key_len = sizeof(struct gw_neigh_key),
-		.hash_func = rte_jhash,
-		.socket_id = (int)rte_socket_id(),
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
-	};
 	struct gw_neigh *n = rte_zmalloc("gw_neigh", sizeof(*n),
 					 RTE_CACHE_LINE_SIZE);
+	/* harnesses without a control lcore count on the current one */
+	struct gw_lcore_stats *st = ctx->ctrl_lc.stats ?
+		ctx->ctrl_lc.stats : &ctx->stats->lcore[rte_lcore_id()];
 
 	if (!n)
 		return -ENOMEM;
-	n->hash = rte_hash_create(&hp);
-	if (!n->hash) {
+	if (gw_neigh_table_init(&n->tab, "gw_neigh", ctx->qsbr,
+				GW_NEIGH_HELD_MAX, solicit, ctx, st) != 0) {
 		rte_free(n);
 		return -ENOMEM;
 	}
-	if (wg_ratelimit_init(&n->icmp_rl, GW_ICMP_RL_ENTRIES, NULL) < 0) {
-		rte_hash_free(n->hash);
+	if (wg_ratelimit_init(&n->icmp_rl, GW_ICMP_RL_ENTRIES, NULL) < 0 ||
+	    gw_echo_limit_init(&n->echo) < 0) {
+		wg_ratelimit_free(&n->icmp_rl);
+		gw_neigh_table_fini(&n->tab);
 		rte_free(n);
 		return -ENOMEM;
 	}
@@ -75,27 +74,14 @@ int gw_neigh_create(struct gw_ctx *ctx)
 void gw_neigh_free(struct gw_ctx *ctx)
 {
 	struct gw_neigh *n = ctx->neigh;
-	unsigned int i, j;
 
 	if (!n)
 		return;
-	for (i = 0; i < n->n; i++)
-		for (j = 0; j < n->e[i].n_held; j++)
-			rte_pktmbuf_free(n->e[i].held[j]);
-	rte_hash_free(n->hash);
+	gw_neigh_table_fini(&n->tab);
 	wg_ratelimit_free(&n->icmp_rl);
+	gw_echo_limit_free(&n->echo);
 	rte_free(n);
 	ctx->neigh = NULL;
-}
-
-unsigned int gw_neigh_held(struct gw_ctx *ctx)
-{
-	struct gw_neigh *n = ctx->neigh;
-	unsigned int i, held = 0;
-
-	for (i = 0; n && i < n->n; i++)
-		held += n->e[i].n_held;
-	return held;
 }
 
 bool gw_nexthop(const struct gw_port *p, uint8_t family, const uint8_t *dst,
@@ -140,67 +126,7 @@ void gw_ctrl_tx(struct gw_ctx *ctx, enum gw_role role, struct rte_mbuf *m)
 	gw_count(st, role == GW_LAN ? GW_CTR_TX_LAN : GW_CTR_TX_WAN, 1);
 }
 
-static struct gw_neigh_entry *find(struct gw_neigh *n, enum gw_role role,
-				   uint8_t family, const uint8_t *ip,
-				   bool create)
-{
-	struct gw_neigh_key k = { .role = (uint8_t)role, .family = family };
-	struct gw_neigh_entry *e;
-	void *data;
-
-	memcpy(k.ip, ip, family == WG_FAMILY_V4 ? 4 : 16);
-	if (rte_hash_lookup_data(n->hash, &k, &data) >= 0)
-		return &n->e[(uintptr_t)data];
-	if (!create || n->n >= GW_NEIGH_MAX)
-		return NULL;
-	e = &n->e[n->n];
-	memset(e, 0, sizeof(*e));
-	e->key = k;
-	e->in_use = true;
-	if (rte_hash_add_key_data(n->hash, &k, (void *)(uintptr_t)n->n) < 0)
-		return NULL;
-	n->n++;
-	return e;
-}
-
-static void send_held(struct gw_ctx *ctx, struct gw_neigh_entry *e,
-		      const struct rte_ether_addr *mac)
-{
-	unsigned int i;
-
-	for (i = 0; i < e->n_held; i++) {
-		struct rte_ether_hdr *eh = rte_pktmbuf_mtod(
-			e->held[i], struct rte_ether_hdr *);
-
-		rte_ether_addr_copy(mac, &eh->dst_addr);
-		gw_ctrl_tx(ctx, e->key.role, e->held[i]);
-	}
-	e->n_held = 0;
-}
-
-static bool learn(struct gw_ctx *ctx, enum gw_role role, uint8_t family,
-		  const uint8_t *ip, const struct rte_ether_addr *mac,
-		  bool create)
-{
-	struct gw_neigh_entry *e = find(ctx->neigh, role, family, ip, create);
-	uint64_t v = 0;
-
-	if (!e || rte_is_zero_ether_addr(mac) ||
-	    rte_is_multicast_ether_addr(mac))
-		return false;
-	memcpy(&v, mac->addr_bytes, RTE_ETHER_ADDR_LEN);
-	__atomic_store_n(&e->mac, v | GW_NEIGH_VALID, __ATOMIC_RELEASE);
-	e->confirmed_ns = gw_now_ns(ctx);
-	e->tries = 0;
-	send_held(ctx, e, mac);
-	return true;
-}
-
-bool gw_neigh_learn(struct gw_ctx *ctx, enum gw_role role, uint8_t family,
-		    const uint8_t *ip, const struct rte_ether_addr *mac)
-{
-	return learn(ctx, role, family, ip, mac, true);
-}
+/* ------------------------------------------------------ solicitations */
 
 static struct rte_mbuf *alloc_frame(struct gw_ctx *ctx, uint16_t len)
 {
@@ -215,8 +141,11 @@ static struct rte_mbuf *alloc_frame(struct gw_ctx *ctx, uint16_t len)
 	return m;
 }
 
+/* A request goes to dst (a unicast probe) or, dst NULL, to everyone; a
+ * reply to tha. */
 static void send_arp(struct gw_ctx *ctx, enum gw_role role, uint16_t op,
-		     const struct rte_ether_addr *tha, uint32_t tip,
+		     const struct rte_ether_addr *tha,
+		     const struct rte_ether_addr *dst, uint32_t tip,
 		     uint32_t sip)
 {
 	struct gw_port *p = &ctx->port[role];
@@ -229,10 +158,12 @@ static void send_arp(struct gw_ctx *ctx, enum gw_role role, uint16_t op,
 		return;
 	eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	a = (struct rte_arp_hdr *)(eh + 1);
-	if (op == RTE_ARP_OP_REQUEST)
-		memset(&eh->dst_addr, 0xff, RTE_ETHER_ADDR_LEN);
-	else
+	if (op == RTE_ARP_OP_REPLY)
 		rte_ether_addr_copy(tha, &eh->dst_addr);
+	else if (dst)
+		rte_ether_addr_copy(dst, &eh->dst_addr);
+	else
+		memset(&eh->dst_addr, 0xff, RTE_ETHER_ADDR_LEN);
 	rte_ether_addr_copy(&p->mac, &eh->src_addr);
 	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
 	a->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
@@ -258,8 +189,10 @@ static void icmp6_finish(struct rte_ipv6_hdr *ip, struct icmp6_hdr *ic)
 	ic->cksum = rte_ipv6_udptcp_cksum(ip, ic);
 }
 
+/* To dst's MAC and the target itself (a probe of a stale entry) or, dst
+ * NULL, to the target's solicited-node multicast group. */
 static void send_ns(struct gw_ctx *ctx, enum gw_role role,
-		    const uint8_t target[16])
+		    const uint8_t target[16], const struct rte_ether_addr *dst)
 {
 	struct gw_port *p = &ctx->port[role];
 	uint16_t plen = sizeof(struct icmp6_hdr) + 16 + 8;
@@ -277,12 +210,16 @@ static void send_ns(struct gw_ctx *ctx, enum gw_role role,
 	eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	ip = (struct rte_ipv6_hdr *)(eh + 1);
 	ic = (struct icmp6_hdr *)(ip + 1);
-	/* to the solicited-node multicast group of the target */
-	memcpy(ip->dst_addr, snm, 13);
-	memcpy(ip->dst_addr + 13, target + 13, 3);
-	eh->dst_addr.addr_bytes[0] = 0x33;
-	eh->dst_addr.addr_bytes[1] = 0x33;
-	memcpy(&eh->dst_addr.addr_bytes[2], ip->dst_addr + 12, 4);
+	if (dst) {
+		memcpy(ip->dst_addr, target, 16);
+		rte_ether_addr_copy(dst, &eh->dst_addr);
+	} else {
+		memcpy(ip->dst_addr, snm, 13);
+		memcpy(ip->dst_addr + 13, target + 13, 3);
+		eh->dst_addr.addr_bytes[0] = 0x33;
+		eh->dst_addr.addr_bytes[1] = 0x33;
+		memcpy(&eh->dst_addr.addr_bytes[2], ip->dst_addr + 12, 4);
+	}
 	rte_ether_addr_copy(&p->mac, &eh->src_addr);
 	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
 	ip->vtc_flow = rte_cpu_to_be_32(6u << 28);
@@ -302,111 +239,39 @@ static void send_ns(struct gw_ctx *ctx, enum gw_role role,
 	gw_ctrl_tx(ctx, role, m);
 }
 
-static void solicit(struct gw_ctx *ctx, struct gw_neigh_entry *e)
+/* The table's gw_neigh_solicit_fn. */
+static void solicit(void *arg, const struct gw_neigh_entry *e, bool unicast)
 {
+	struct gw_ctx *ctx = arg;
 	struct gw_port *p = &ctx->port[e->key.role];
+	struct rte_ether_addr mac, *dst = NULL;
 
+	if (unicast) {
+		uint64_t v = __atomic_load_n(&e->mac, __ATOMIC_RELAXED);
+
+		memcpy(mac.addr_bytes, &v, RTE_ETHER_ADDR_LEN);
+		dst = &mac;
+	}
 	if (e->key.family == WG_FAMILY_V4) {
 		uint32_t tip;
 
 		memcpy(&tip, e->key.ip, 4);
-		send_arp(ctx, e->key.role, RTE_ARP_OP_REQUEST, NULL, tip,
+		send_arp(ctx, e->key.role, RTE_ARP_OP_REQUEST, NULL, dst, tip,
 			 gw_port_src4(p, tip));
 	} else {
-		send_ns(ctx, e->key.role, e->key.ip);
+		send_ns(ctx, e->key.role, e->key.ip, dst);
 	}
-	e->tries++;
-	e->next_try_ns = gw_now_ns(ctx) + GW_NEIGH_RETRY_MS * GW_NS_PER_MS;
 }
 
-void gw_neigh_want(struct gw_ctx *ctx, enum gw_role role, uint8_t family,
-		   const uint8_t *ip)
+/* The gateway's own echo replies are rate-limited (gw_echo_limit.h). */
+static bool echo_allowed(struct gw_ctx *ctx, uint8_t family,
+			 const uint8_t *src)
 {
-	struct gw_neigh_entry *e = find(ctx->neigh, role, family, ip, true);
-
-	if (!e || (__atomic_load_n(&e->mac, __ATOMIC_RELAXED) &
-		   GW_NEIGH_VALID))
-		return;
-	if (e->tries == 0 || gw_now_ns(ctx) >= e->next_try_ns)
-		solicit(ctx, e);
-}
-
-void gw_neigh_hold(struct gw_ctx *ctx, enum gw_role role, struct rte_mbuf *m)
-{
-	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	uint16_t et = rte_be_to_cpu_16(eh->ether_type);
-	uint8_t family, nh[16];
-	const uint8_t *dst;
-	struct gw_neigh_entry *e;
-	struct rte_ether_addr mac;
-
-	if (et == RTE_ETHER_TYPE_IPV4) {
-		family = WG_FAMILY_V4;
-		dst = (const uint8_t *)&((struct rte_ipv4_hdr *)(eh + 1))
-			      ->dst_addr;
-	} else {
-		family = WG_FAMILY_V6;
-		dst = ((struct rte_ipv6_hdr *)(eh + 1))->dst_addr;
-	}
-	if (!gw_nexthop(&ctx->port[role], family, dst, nh)) {
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_NO_NEIGHBOUR, 1);
-		rte_pktmbuf_free(m);
-		return;
-	}
-	/* resolved meanwhile */
-	if (gw_neigh_lookup(ctx->neigh, role, family, nh, &mac)) {
-		rte_ether_addr_copy(&mac, &eh->dst_addr);
-		gw_ctrl_tx(ctx, role, m);
-		return;
-	}
-	e = find(ctx->neigh, role, family, nh, true);
-	if (!e || e->n_held >= GW_NEIGH_HOLD) {
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_NO_NEIGHBOUR, 1);
-		rte_pktmbuf_free(m);
-		return;
-	}
-	e->held[e->n_held++] = m;
-	if (e->n_held == 1 && (e->tries == 0 ||
-			       gw_now_ns(ctx) >= e->next_try_ns))
-		solicit(ctx, e);
-}
-
-void gw_neigh_tick(struct gw_ctx *ctx, uint64_t now)
-{
-	struct gw_neigh *n = ctx->neigh;
-	unsigned int i, j;
-
-	for (i = 0; i < n->n; i++) {
-		struct gw_neigh_entry *e = &n->e[i];
-		uint64_t v = __atomic_load_n(&e->mac, __ATOMIC_RELAXED);
-
-		if (v & GW_NEIGH_VALID) {
-			/* refresh before it gets stale; invalidate when
-			 * the refresh went unanswered */
-			if (now - e->confirmed_ns >
-			    GW_NEIGH_REACHABLE_S * GW_NS_PER_S) {
-				if (e->tries >= GW_NEIGH_RETRIES)
-					__atomic_store_n(&e->mac, 0,
-							 __ATOMIC_RELEASE);
-				else if (now >= e->next_try_ns)
-					solicit(ctx, e);
-			}
-			continue;
-		}
-		if (!e->n_held || now < e->next_try_ns)
-			continue;
-		if (e->tries >= GW_NEIGH_RETRIES) {
-			for (j = 0; j < e->n_held; j++) {
-				gw_count(ctx->ctrl_lc.stats,
-					 GW_CTR_DROP_NO_NEIGHBOUR, 1);
-				rte_pktmbuf_free(e->held[j]);
-			}
-			e->n_held = 0;
-			e->tries = 0;
-			continue;
-		}
-		solicit(ctx, e);
-	}
+	if (gw_echo_limit_allow(&ctx->neigh->echo, family, src,
+				gw_now_ns(ctx)))
+		return true;
+	gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_ICMP_ECHO_RATELIMITED, 1);
+	return false;
 }
 
 /* ----------------------------------------------------------- input */
@@ -418,7 +283,8 @@ static void arp_input(struct gw_ctx *ctx, enum gw_role role,
 	struct rte_arp_hdr *a = rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *,
 							RTE_ETHER_HDR_LEN);
 	uint32_t sip, tip;
-	bool for_us;
+	unsigned int flags;
+	bool for_us, reply;
 
 	if (m->data_len < RTE_ETHER_HDR_LEN + sizeof(*a) ||
 	    a->arp_hardware != rte_cpu_to_be_16(RTE_ARP_HRD_ETHER) ||
@@ -430,13 +296,15 @@ static void arp_input(struct gw_ctx *ctx, enum gw_role role,
 	sip = a->arp_data.arp_sip;
 	tip = a->arp_data.arp_tip;
 	for_us = gw_port_has_addr4(p, tip);
-	/* learn from anyone on our subnets who talks to us (RFC 826) */
-	if (gw_port_on_link4(p, sip))
-		learn(ctx, role, WG_FAMILY_V4, (uint8_t *)&sip,
-		      &a->arp_data.arp_sha, for_us);
+	reply = a->arp_opcode == rte_cpu_to_be_16(RTE_ARP_OP_REPLY);
+	/* learn from on-link senders (RFC 826; gw_neigh_heard checks): a new
+	 * entry only when they talk to us; a reply to us confirms */
+	flags = GW_NEIGH_OVERRIDE | (for_us && reply ? GW_NEIGH_CONFIRMED : 0);
+	gw_neigh_heard(ctx, role, WG_FAMILY_V4, (uint8_t *)&sip,
+		       &a->arp_data.arp_sha, for_us, flags);
 	if (for_us && a->arp_opcode == rte_cpu_to_be_16(RTE_ARP_OP_REQUEST))
 		send_arp(ctx, role, RTE_ARP_OP_REPLY, &a->arp_data.arp_sha,
-			 sip, tip);
+			 NULL, sip, tip);
 	rte_pktmbuf_free(m);
 }
 
@@ -462,6 +330,10 @@ static void ipv4_input(struct gw_ctx *ctx, enum gw_role role,
 	    ic->icmp_type != RTE_IP_ICMP_ECHO_REQUEST ||
 	    !gw_port_has_addr4(p, ip->dst_addr)) {
 		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_NOT_FOR_US, 1);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (!echo_allowed(ctx, WG_FAMILY_V4, (const uint8_t *)&ip->src_addr)) {
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -507,10 +379,12 @@ static void ipv6_input(struct gw_ctx *ctx, enum gw_role role,
 			from_dad &= ip->src_addr[i] == 0;
 		if (!gw_port_has_addr6(p, target))
 			goto drop;
+		/* told, not asked: a new entry is STALE (RFC 4861 7.2.3) */
 		if (!from_dad && pl >= sizeof(*ic) + 24 &&
 		    body[16] == ND_OPT_SOURCE_LL)
-			learn(ctx, role, WG_FAMILY_V6, ip->src_addr,
-			      (struct rte_ether_addr *)(body + 18), true);
+			gw_neigh_heard(ctx, role, WG_FAMILY_V6, ip->src_addr,
+				       (struct rte_ether_addr *)(body + 18),
+				       true, GW_NEIGH_OVERRIDE);
 		/* advertise in place: solicited, override, target option */
 		rte_pktmbuf_trim(m, (uint16_t)(pl - (sizeof(*ic) + 16)));
 		if (!rte_pktmbuf_append(m, 8))
@@ -540,12 +414,21 @@ static void ipv6_input(struct gw_ctx *ctx, enum gw_role role,
 	}
 	if (ic->type == ND_NEIGHBOR_ADVERT && pl >= sizeof(*ic) + 24 &&
 	    ip->hop_limits == 255 && body[16] == ND_OPT_TARGET_LL) {
-		learn(ctx, role, WG_FAMILY_V6, body,
-		      (struct rte_ether_addr *)(body + 18), false);
+		uint32_t fl = rte_be_to_cpu_32(ic->data);
+		unsigned int flags =
+			(fl & ND_NA_SOLICITED ? GW_NEIGH_CONFIRMED : 0) |
+			(fl & ND_NA_OVERRIDE ? GW_NEIGH_OVERRIDE : 0);
+
+		gw_neigh_heard(ctx, role, WG_FAMILY_V6, body,
+			       (struct rte_ether_addr *)(body + 18), false,
+			       flags);
 		goto drop_quiet;
 	}
 	if (ic->type == ICMP6_ECHO_REQUEST && gw_port_has_addr6(p, ip->dst_addr)) {
 		uint8_t tmp[16];
+
+		if (!echo_allowed(ctx, WG_FAMILY_V6, ip->src_addr))
+			goto drop_quiet;
 
 		swap_eth(p, eh);
 		memcpy(tmp, ip->src_addr, 16);

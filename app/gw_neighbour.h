@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Neighbours on both ports: ARP and IPv6 neighbour discovery, and ICMP
- * echo replies for our own addresses. Workers only read the table (one
- * lock-free hash lookup and one atomic 64-bit load of the MAC); the
- * control lcore owns every write, every request and every retry.
+ * echo replies (rate-limited) for our own addresses. Workers only read the
+ * table (one lock-free hash lookup and one atomic 64-bit load of the MAC);
+ * the control lcore owns every write, every request and every retry. The
+ * table is gw_neigh_table.h, its use by the gateway gw_neigh_resolve.h.
  */
 #ifndef GW_NEIGHBOUR_H
 #define GW_NEIGHBOUR_H
@@ -15,41 +16,26 @@
 #include <rte_hash.h>
 
 #include "gw_ctx.h"
+#include "gw_echo_limit.h"
+#include "gw_neigh_resolve.h"
+#include "gw_neigh_table.h"
 #include "wg_ratelimit.h"
 
 enum gw_neigh_limits {
-	GW_NEIGH_MAX = 1024,
-	GW_NEIGH_HOLD = 8,            /* frames held per unresolved entry */
-	GW_NEIGH_RETRIES = 5,
-	GW_NEIGH_RETRY_MS = 1000,
-	GW_NEIGH_REACHABLE_S = 300,   /* refresh after this */
+	/* frames held for unresolved neighbours over both ports, well
+	 * below GW_NEIGH_MAX (gw_neigh_table.h); the mbuf pool has room
+	 * for them */
+	GW_NEIGH_HELD_MAX = 512,
 };
-
-struct gw_neigh_key {
-	uint8_t role;
-	uint8_t family;
-	uint8_t pad[2];
-	uint8_t ip[16];
-};
-
-#define GW_NEIGH_VALID (UINT64_C(1) << 63)
-
-struct gw_neigh_entry {
-	uint64_t mac;                 /* atomic: VALID | 48-bit MAC */
-	struct gw_neigh_key key;
-	uint64_t confirmed_ns;
-	uint64_t next_try_ns;
-	unsigned int tries;
-	bool in_use;
-	struct rte_mbuf *held[GW_NEIGH_HOLD];
-	unsigned int n_held;
-};
+/* a full table always has an entry that holds nothing and is not a
+ * port's gateway, so a new neighbour can take its place */
+_Static_assert(GW_NEIGH_HELD_MAX + GW_NB_ROLES < GW_NEIGH_MAX,
+	       "GW_NEIGH_HELD_MAX leaves no replaceable entry");
 
 struct gw_neigh {
-	struct rte_hash *hash;
+	struct gw_neigh_table tab;
 	struct wg_ratelimit icmp_rl;  /* ICMP errors per destination */
-	struct gw_neigh_entry e[GW_NEIGH_MAX];
-	unsigned int n;
+	struct gw_echo_limit echo;    /* echo replies */
 };
 
 int gw_neigh_create(struct gw_ctx *ctx);
@@ -60,42 +46,21 @@ void gw_neigh_free(struct gw_ctx *ctx);
 bool gw_nexthop(const struct gw_port *p, uint8_t family, const uint8_t *dst,
 		uint8_t out[16]);
 
-/* Worker side. */
+/* Worker side: the MAC of ip on port role (lock-free, see
+ * gw_neigh_table.h). */
 static inline bool gw_neigh_lookup(struct gw_neigh *n, enum gw_role role,
 				   uint8_t family, const uint8_t *ip,
 				   struct rte_ether_addr *mac)
 {
 	struct gw_neigh_key k = { .role = (uint8_t)role, .family = family };
-	void *data;
-	uint64_t v;
 
 	memcpy(k.ip, ip, family == WG_FAMILY_V4 ? 4 : 16);
-	if (rte_hash_lookup_data(n->hash, &k, &data) < 0)
-		return false;
-	v = __atomic_load_n(&n->e[(uintptr_t)data].mac, __ATOMIC_ACQUIRE);
-	if (!(v & GW_NEIGH_VALID))
-		return false;
-	memcpy(mac->addr_bytes, &v, RTE_ETHER_ADDR_LEN);
-	return true;
+	return gw_neigh_table_lookup(&n->tab, &k, mac);
 }
 
 /* Control side. */
 /* ARP, ND, ICMP echo addressed to us: consumes m. */
 void gw_neigh_input(struct gw_ctx *ctx, enum gw_role role, struct rte_mbuf *m);
-/* A whole frame (Ethernet header in place) waiting for the MAC of the
- * next hop toward its IP destination: consumes m. */
-void gw_neigh_hold(struct gw_ctx *ctx, enum gw_role role, struct rte_mbuf *m);
-/* Start resolving (e.g. the WAN gateway, a peer's endpoint). */
-void gw_neigh_want(struct gw_ctx *ctx, enum gw_role role, uint8_t family,
-		   const uint8_t *ip);
-/* Retries, aging, giving up. */
-void gw_neigh_tick(struct gw_ctx *ctx, uint64_t now);
-/* Record ip's MAC as an ARP reply or neighbour advertisement would (and
- * send what waited for it): for harnesses without ARP (app tests, the
- * data-plane bench and fuzzer). False when the table is full or the MAC
- * is not a unicast one. */
-bool gw_neigh_learn(struct gw_ctx *ctx, enum gw_role role, uint8_t family,
-		    const uint8_t *ip, const struct rte_ether_addr *mac);
 
 /* A frame (Ethernet header in place) that came in on port role and is too
  * big for the tunnel: answer its sender with ICMP "fragmentation needed"
@@ -103,9 +68,6 @@ bool gw_neigh_learn(struct gw_ctx *ctx, enum gw_role role, uint8_t family,
  * counts the drop and consumes m. */
 void gw_icmp_too_big(struct gw_ctx *ctx, enum gw_role role,
 		     struct rte_mbuf *m);
-
-/* Frames held for unresolved neighbours (mbufs out of the pool). */
-unsigned int gw_neigh_held(struct gw_ctx *ctx);
 
 /* Send a frame on the control lcore's TX queue of a port (consumes m). */
 void gw_ctrl_tx(struct gw_ctx *ctx, enum gw_role role, struct rte_mbuf *m);

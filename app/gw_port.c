@@ -291,10 +291,9 @@ static int configure_port(struct gw_ctx *ctx, enum gw_role role,
  * be refilled, so what the network makes the gateway hold can never stop
  * it receiving. */
 
-/* Frames held by the neighbour table while their next hop resolves.
- * (At merge with the neighbour-table work: its global bound,
- * GW_NEIGH_HELD_MAX.) */
-#define POOL_NEIGH_HELD ((unsigned int)GW_NEIGH_MAX * GW_NEIGH_HOLD)
+/* Frames held by the neighbour table while their next hop resolves: its
+ * global bound (gw_neighbour.h). */
+#define POOL_NEIGH_HELD ((unsigned int)GW_NEIGH_HELD_MAX)
 /* Packets in the rings from workers to the control lcore, one term per
  * ring. */
 #define POOL_CTRL_RINGS ((unsigned int)GW_CTRL_RING)

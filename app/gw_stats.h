@@ -84,7 +84,12 @@
 	X(SESSIONS_SWEPT, "sessions_confirmed_by_sweep")                   \
 	X(DROP_ARP_ND_RING_FULL, "drop_arp_nd_ring_full")                  \
 	X(POLL_BUSY_CYCLES, "poll_busy_cycles")                            \
-	X(POLL_IDLE_CYCLES, "poll_idle_cycles")
+	X(POLL_IDLE_CYCLES, "poll_idle_cycles")                            \
+	X(DROP_NEIGH_HOLD_FULL, "drop_neighbour_hold_full")                \
+	X(DROP_ICMP_ECHO_RATELIMITED, "drop_icmp_echo_ratelimited")        \
+	X(NEIGH_FAILED, "neighbour_entries_failed")                        \
+	X(NEIGH_REPLACED, "neighbour_entries_replaced")                    \
+	X(NEIGH_COLLECTED, "neighbour_entries_collected")
 
 enum gw_counter {
 #define GW_X_ENUM(id, name) GW_CTR_##id,

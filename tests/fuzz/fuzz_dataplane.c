@@ -138,6 +138,7 @@ static void setup(void)
 	/* LeakSanitizer does not scan DPDK's memory: keep what the heap
 	 * holds only through rte_malloc'd structs reachable from here */
 	lsan_roots[0] = ctx->neigh->icmp_rl.e;
+	lsan_roots[1] = ctx->neigh->echo.per_source.e;
 	be = rte_cpu_to_be_32(WAN_ROUTER);
 	neigh_put(GW_WAN, WG_FAMILY_V4, &be, router_mac);
 	be = rte_cpu_to_be_32(PEER_EP);
