@@ -573,6 +573,8 @@ wgt_ping_rounds_stop() {
     (($(wc -l <"$WGT_PING_SENT") < WGT_PING_MAX)) ||
         wgt_fail "the ping loop ran out of rounds before the test's changes ended"
     awk '{ s += $1 } END { print s + 0 }' "$WGT_PING_SENT"
+}
+
 # wgt_tel CMD...: the gateway's DPDK telemetry through the stock client,
 # one JSON line per command (null: unknown command or refused).
 wgt_tel() {
