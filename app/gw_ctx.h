@@ -85,7 +85,12 @@ enum gw_ctrl_kind {
 	GW_CTRL_STAGE = 3,      /* inner IP packet of a peer without keys */
 	GW_CTRL_NEIGH = 4,      /* frame whose next hop is not resolved */
 	GW_CTRL_TOO_BIG = 5,    /* LAN frame over the MTU: ICMP error back */
+	/* TTL/hop limit ran out: ICMP time exceeded back; arg is
+	 * GW_CTRL_FROM_LAN (whole LAN frame) or the id of the peer whose
+	 * decrypted inner packet it is (mbuf data = the IP header) */
+	GW_CTRL_TTL = 6,
 };
+#define GW_CTRL_FROM_LAN 0xffffffu /* above any peer id (WG_MAX_PEERS_MAX) */
 #define GW_CTRL_TAG(kind, arg) ((uint32_t)(kind) << 24 | ((arg) & 0xffffff))
 #define GW_CTRL_KIND(tag) ((tag) >> 24)
 #define GW_CTRL_ARG(tag) ((tag) & 0xffffff)

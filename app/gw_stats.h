@@ -69,7 +69,13 @@
 	X(DROP_INNER_FRAGMENT, "drop_inner_fragment")                      \
 	X(DROP_ICMP_RATELIMITED, "drop_icmp_error_ratelimited")            \
 	X(DROP_GAVE_UP, "drop_handshake_gave_up")                          \
-	X(DROP_PEER_REMOVED, "drop_peer_removed")
+	X(DROP_PEER_REMOVED, "drop_peer_removed")                          \
+	X(DROP_TTL_EXCEEDED, "drop_ttl_exceeded")                          \
+	X(DROP_MARTIAN_SRC, "drop_martian_source")                         \
+	X(DROP_MARTIAN_DST, "drop_martian_destination")                    \
+	X(DROP_INNER_ND, "drop_inner_neighbour_discovery")                 \
+	X(DROP_OUTER_IP_CKSUM, "drop_outer_ip_checksum")                   \
+	X(DROP_OUTER_UDP_CKSUM, "drop_outer_udp_checksum")
 
 enum gw_counter {
 #define GW_X_ENUM(id, name) GW_CTR_##id,

@@ -191,6 +191,40 @@ static inline bool is_nd_or_local6(const struct gw_port *p,
 	return ip->dst_addr[0] == 0xff || gw_port_has_addr6(p, ip->dst_addr);
 }
 
+/* The outer IPv4 header checksum, or the PMD's verdict where it gives
+ * one (GOOD; NONE: checked, the field left for software to finish). */
+static inline bool outer_ip4_cksum_ok(const struct rte_mbuf *m,
+				      const struct rte_ipv4_hdr *ip)
+{
+	uint64_t f = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+
+	if (f == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN)
+		return rte_ipv4_cksum(ip) == 0;
+	return f != RTE_MBUF_F_RX_IP_CKSUM_BAD;
+}
+
+/* The outer UDP checksum (or the PMD's verdict), over the datagram's own
+ * length (it may be shorter than the IP payload) and the pseudo-header;
+ * addrs: the IP header's source and destination, addrs_len 8 (IPv4) or
+ * 32 (IPv6). Zero means none over IPv4 and is invalid over IPv6
+ * (RFC 8200 8.1). */
+static inline bool outer_udp_cksum_ok(const struct rte_mbuf *m,
+				      const struct rte_udp_hdr *udp,
+				      const void *addrs, uint32_t addrs_len)
+{
+	uint64_t f = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+	uint32_t sum;
+
+	if (f != RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN)
+		return f != RTE_MBUF_F_RX_L4_CKSUM_BAD;
+	if (udp->dgram_cksum == 0)
+		return addrs_len == 8;
+	sum = __rte_raw_cksum(addrs, addrs_len, 0);
+	sum += rte_cpu_to_be_16(IPPROTO_UDP) + (uint32_t)udp->dgram_len;
+	sum = __rte_raw_cksum(udp, rte_be_to_cpu_16(udp->dgram_len), sum);
+	return __rte_raw_cksum_reduce(sum) == 0xffff;
+}
+
 /* One tunnel's decryption spread over workers (gw_decap.c); the encap
  * side only notes when its own RX burst was full. */
 struct decap_item {

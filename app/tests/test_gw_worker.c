@@ -15,7 +15,9 @@
  *    shared replay window must reject every replayed frame whichever
  *    worker decrypts it;
  *  - the same with a real helper on a second lcore (if there is one),
- *    checking order and count only: no timing assertion anywhere.
+ *    checking order and count only: no timing assertion anywhere;
+ *  - router rules (test_gw_router.h): hop count, martians, neighbour
+ *    discovery from a peer, outer checksums.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -279,6 +281,12 @@ static void test_round_trip(void)
 						     RTE_ETHER_HDR_LEN),
 		       lens[i]);
 		rte_pktmbuf_free(ref);
+		/* the gateway is a router: one hop less each way, and the
+		 * checksum the incremental update gives is the full one */
+		((struct rte_ipv4_hdr *)want)->time_to_live = 62;
+		((struct rte_ipv4_hdr *)want)->hdr_checksum = 0;
+		((struct rte_ipv4_hdr *)want)->hdr_checksum =
+			rte_ipv4_cksum((struct rte_ipv4_hdr *)want);
 		wan_frames(w, 1, (uint16_t)i, lens[i]);
 		tx.n = 0;
 		gw_wan_burst(lc, w, 1, &tx, gw_now_ns(ctx));
@@ -599,6 +607,8 @@ static void test_spread_one_thread(void)
 	ctx->n_workers = 1;
 }
 
+#include "test_gw_router.h"
+
 static volatile int helper_run;
 
 static int helper_main(void *arg)
@@ -697,6 +707,10 @@ int main(int argc, char **argv)
 	test_outer_headers();
 	test_spread_one_thread();
 	test_spread_two_lcores();
+	test_hop_dec();
+	test_router_lan();
+	test_router_wan();
+	test_outer_checksums();
 	rte_eal_cleanup();
 	if (failures) {
 		fprintf(stderr, "%d failure(s)\n", failures);
