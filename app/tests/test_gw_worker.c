@@ -707,6 +707,7 @@ int main(int argc, char **argv)
 	test_outer_headers();
 	test_spread_one_thread();
 	test_spread_two_lcores();
+	test_sum_words();
 	test_hop_dec();
 	test_router_lan();
 	test_router_wan();
