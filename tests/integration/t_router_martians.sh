@@ -73,10 +73,10 @@ PY
 lan_sent=$((4 * N))
 
 # From inside the tunnel: a directed broadcast into the LAN, a
-# link-local source, a neighbour advertisement
-ip netns exec "$p1" python3 - "$N" "$site4" <<'PY'
+# link-local source, a neighbour advertisement; then outer checksums
+ip netns exec "$p1" python3 - "$N" "$(wgh_gw_mac gw-wan)" "$(wgt_wan4 1)" "$(wgt_wan6 1)" <<'PY'
 import socket, struct, sys
-n, site4 = int(sys.argv[1]), sys.argv[2]
+n, gw_mac, src4, src6 = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 
 def csum(b):
     if len(b) % 2:
@@ -104,21 +104,8 @@ for _ in range(n):
     u.sendto(b"wgt-bcast" * 4, ("192.0.2.255", 9))
     r.sendto(ip + udp, ("192.0.2.2", 0))
     na.sendto(msg, ("2001:db8:a::2", 0))
-PY
 
-# Outer checksums: frames straight onto the WAN, to the gateway's MAC
-ip netns exec "$p1" python3 - "$N" "$(wgh_gw_mac gw-wan)" "$(wgt_wan4 1)" "$(wgt_wan6 1)" <<'PY'
-import socket, struct, sys
-n, gw_mac, src4, src6 = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
-
+# outer checksums: frames straight onto the WAN, to the gateway's MAC
 p = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
 p.bind(("wan0", 0))
 mine = open("/sys/class/net/wan0/address").read().strip()
