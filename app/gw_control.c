@@ -25,6 +25,7 @@
 #include <rte_udp.h>
 
 #include "gw_ctrl_rings.h"
+#include "gw_icmp.h"
 #include "gw_neighbour.h"
 #include "gw_port.h"
 #include "gw_reload.h"
@@ -527,6 +528,9 @@ static void ctrl_input(struct gw_ctx *ctx, struct rte_mbuf *m)
 		break;
 	case GW_CTRL_TOO_BIG:
 		gw_icmp_too_big(ctx, GW_CTRL_ARG(tag), m);
+		break;
+	case GW_CTRL_TTL:
+		gw_icmp_time_exceeded(ctx, GW_CTRL_ARG(tag), m);
 		break;
 	default:
 		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_CONTROL, 1);

@@ -23,6 +23,7 @@ static const struct ring_spec specs[GW_CTRL_NB_KINDS] = {
 	[GW_CTRL_NEIGH] = { "gw_ctrl_neigh", GW_NEIGH_RING, GW_CTRL_BUDGET },
 	[GW_CTRL_TOO_BIG] = { "gw_ctrl_big", GW_TOO_BIG_RING, GW_CTRL_BUDGET },
 	[GW_CTRL_ARP_ND] = { "gw_ctrl_arp_nd", GW_ARP_ND_RING, GW_CTRL_BUDGET },
+	[GW_CTRL_TTL] = { "gw_ctrl_ttl", GW_TTL_RING, GW_CTRL_BUDGET },
 };
 
 int gw_ctrl_rings_create(struct gw_ctx *ctx)

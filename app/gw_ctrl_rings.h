@@ -35,6 +35,8 @@ static inline enum gw_counter gw_ctrl_full_counter(enum gw_ctrl_kind kind)
 		return GW_CTR_DROP_TOO_BIG_RING_FULL;
 	case GW_CTRL_ARP_ND:
 		return GW_CTR_DROP_ARP_ND_RING_FULL;
+	case GW_CTRL_TTL:
+		return GW_CTR_DROP_TTL_RING_FULL;
 	default:
 		return GW_CTR_DROP_CONTROL_FULL; /* the staging ring */
 	}

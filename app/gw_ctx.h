@@ -39,9 +39,11 @@ enum gw_limits {
 	GW_STAGE_RING = 1024,  /* packets of peers without a session */
 	GW_NEIGH_RING = 512,   /* frames waiting for a neighbour */
 	GW_TOO_BIG_RING = 256, /* frames answered with an ICMP error */
+	GW_TTL_RING = 256,     /* packets answered with time exceeded */
 	/* what all of them hold at most (the mbuf pool counts it) */
 	GW_CTRL_RING = GW_HANDSHAKE_RING + GW_LOCAL_RING + GW_STAGE_RING +
-		       GW_NEIGH_RING + GW_TOO_BIG_RING + GW_ARP_ND_RING,
+		       GW_NEIGH_RING + GW_TOO_BIG_RING + GW_ARP_ND_RING +
+		       GW_TTL_RING,
 	GW_EVENT_RING = 1024,  /* workers -> control events */
 	/* packets held for peers awaiting a handshake (gw_staging.c):
 	 * per peer, and over all peers (in the mbuf pool, gw_port.c) */
@@ -109,8 +111,13 @@ enum gw_ctrl_kind {
 	/* ARP and ND, which to_control() sorts out of GW_CTRL_LOCAL: an echo
 	 * flood must not keep neighbours from being resolved */
 	GW_CTRL_ARP_ND = 6,
-	GW_CTRL_NB_KINDS = 7,   /* one ring each (0 unused) */
+	/* TTL/hop limit ran out: ICMP time exceeded back; arg is
+	 * GW_CTRL_FROM_LAN (whole LAN frame) or the id of the peer whose
+	 * decrypted inner packet it is (mbuf data = the IP header) */
+	GW_CTRL_TTL = 7,
+	GW_CTRL_NB_KINDS = 8,   /* one ring each (0 unused) */
 };
+#define GW_CTRL_FROM_LAN 0xffffffu /* above any peer id (WG_MAX_PEERS_MAX) */
 #define GW_CTRL_TAG(kind, arg) ((uint32_t)(kind) << 24 | ((arg) & 0xffffff))
 #define GW_CTRL_KIND(tag) ((tag) >> 24)
 #define GW_CTRL_ARG(tag) ((tag) & 0xffffff)

@@ -8,6 +8,8 @@
  */
 #include "gw_worker_priv.h"
 
+#include "gw_forward.h"
+
 /* --------------------------------------------------------- WAN → LAN */
 
 /* Two endpoints equal, in two word compares rather than a memcmp call:
@@ -247,6 +249,8 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 	for (i = 0; i < n; i++) {
 		struct decap_item *it = &items[i];
 		struct rte_mbuf *m = it->m;
+		bool v6 = family[i] == WG_FAMILY_V6;
+		enum gw_counter why;
 
 		if (!live[i])
 			continue;
@@ -258,6 +262,21 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 			drop(lc, m, GW_CTR_DROP_SRC_NOT_ALLOWED);
 			continue;
 		}
+		why = gw_forward_check(&ctx->port[GW_LAN], ops[i].data,
+				       ip_len[i], v6, true);
+		if (why == GW_CTR_DROP_TTL_EXCEEDED) {
+			/* the inner packet alone: the control lcore answers
+			 * through the tunnel */
+			rte_pktmbuf_adj(m, it->outer_len);
+			seg_trim(m, m->pkt_len - ip_len[i]);
+			to_control(lc, m, GW_CTRL_TTL, peers[i]->id);
+			continue;
+		}
+		if (why != GW_CTR_MAX) {
+			drop(lc, m, why);
+			continue;
+		}
+		gw_hop_dec(ops[i].data, v6);
 		gw_count(lc->stats, GW_CTR_DECRYPTED, 1);
 		/* one store per run of packets of one peer */
 		if (peers[i] != data_peer) {
@@ -380,7 +399,8 @@ static bool wan_parse(struct gw_lcore *lc, struct gw_port *port,
 	struct rte_udp_hdr *udp;
 	uint16_t et;
 	uint8_t *l3;
-	uint32_t l4_len;
+	uint32_t l4_len, addrs_len;
+	const void *addrs;
 
 	if (!rte_pktmbuf_is_contiguous(m)) {
 		drop(lc, m, GW_CTR_DROP_NONLINEAR);
@@ -416,6 +436,10 @@ static bool wan_parse(struct gw_lcore *lc, struct gw_port *port,
 			drop(lc, m, GW_CTR_DROP_MALFORMED);
 			return false;
 		}
+		if (!outer_ip4_cksum_ok(m, ip)) {
+			drop(lc, m, GW_CTR_DROP_OUTER_IP_CKSUM);
+			return false;
+		}
 		if (!gw_port_has_addr4(port, ip->dst_addr)) {
 			drop(lc, m, GW_CTR_DROP_NOT_FOR_US);
 			return false;
@@ -429,6 +453,8 @@ static bool wan_parse(struct gw_lcore *lc, struct gw_port *port,
 		}
 		udp = (struct rte_udp_hdr *)(l3 + ihl);
 		l4_len = tot - ihl;
+		addrs = &ip->src_addr;
+		addrs_len = 8;
 		it->src.family = WG_FAMILY_V4;
 		memset(it->src.addr, 0, WG_ADDR_LEN);
 		memcpy(it->src.addr, &ip->src_addr, 4);
@@ -457,6 +483,8 @@ static bool wan_parse(struct gw_lcore *lc, struct gw_port *port,
 		}
 		udp = (struct rte_udp_hdr *)(ip + 1);
 		l4_len = pl;
+		addrs = ip->src_addr;
+		addrs_len = 32;
 		it->src.family = WG_FAMILY_V6;
 		memcpy(it->src.addr, ip->src_addr, 16);
 	} else {
@@ -471,6 +499,11 @@ static bool wan_parse(struct gw_lcore *lc, struct gw_port *port,
 	}
 	if (udp->dst_port != listen) {
 		drop(lc, m, GW_CTR_DROP_NOT_FOR_US);
+		return false;
+	}
+	/* before the message may authenticate or move an endpoint */
+	if (!outer_udp_cksum_ok(m, udp, addrs, addrs_len)) {
+		drop(lc, m, GW_CTR_DROP_OUTER_UDP_CKSUM);
 		return false;
 	}
 	it->src.port = rte_be_to_cpu_16(udp->src_port);

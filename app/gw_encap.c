@@ -6,6 +6,8 @@
  */
 #include "gw_worker_priv.h"
 
+#include "gw_forward.h"
+
 /* ------------------------------------------------------------ encap */
 
 struct encap_item {
@@ -333,6 +335,7 @@ void gw_lan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 	struct gw_port *port = &ctx->port[GW_LAN];
 	struct encap_item items[GW_BURST];
 	uint32_t ip_len[GW_BURST];
+	bool v6[GW_BURST];
 	uint32_t ip4[GW_BURST];
 	uint64_t nh4[GW_BURST];
 	uint8_t at4[GW_BURST];
@@ -386,6 +389,12 @@ void gw_lan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 				to_control(lc, m, GW_CTRL_LOCAL, GW_LAN);
 				continue;
 			}
+			/* link-layer broadcast or multicast stays on the LAN,
+			 * whatever the IP destination says */
+			if (rte_is_multicast_ether_addr(&eh->dst_addr)) {
+				drop(lc, m, GW_CTR_DROP_MARTIAN_DST);
+				continue;
+			}
 			ip4[n4] = rte_be_to_cpu_32(ip->dst_addr);
 			at4[n4++] = (uint8_t)k;
 		} else if (et == RTE_ETHER_TYPE_IPV6) {
@@ -400,6 +409,10 @@ void gw_lan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 				to_control(lc, m, GW_CTRL_LOCAL, GW_LAN);
 				continue;
 			}
+			if (rte_is_multicast_ether_addr(&eh->dst_addr)) {
+				drop(lc, m, GW_CTR_DROP_MARTIAN_DST);
+				continue;
+			}
 			peer = gw_route6(t, ip->dst_addr);
 		} else {
 			drop(lc, m, GW_CTR_DROP_UNKNOWN_PROTO);
@@ -412,6 +425,7 @@ void gw_lan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 			continue;
 		}
 		ip_len[k] = len;
+		v6[k] = et == RTE_ETHER_TYPE_IPV6;
 		items[k++] = (struct encap_item){ .m = m, .peer = peer };
 	}
 
@@ -431,13 +445,26 @@ void gw_lan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 		}
 	}
 
-	/* 3: route and size checks; keep the IP packet only */
+	/* 3: route, router and size checks; keep the IP packet only */
 	for (i = 0; i < k; i++) {
 		struct rte_mbuf *m = items[i].m;
 		struct gw_peer *peer = items[i].peer;
+		uint8_t *l3 = rte_pktmbuf_mtod_offset(m, uint8_t *,
+						      RTE_ETHER_HDR_LEN);
+		enum gw_counter why;
 
 		if (!peer) {
 			drop(lc, m, GW_CTR_DROP_NO_ROUTE);
+			continue;
+		}
+		why = gw_forward_check(port, l3, ip_len[i], v6[i], false);
+		if (why == GW_CTR_DROP_TTL_EXCEEDED) {
+			/* the control lcore answers with ICMP */
+			to_control(lc, m, GW_CTRL_TTL, GW_CTRL_FROM_LAN);
+			continue;
+		}
+		if (why != GW_CTR_MAX) {
+			drop(lc, m, why);
 			continue;
 		}
 		if (ip_len[i] > ctx->mtu) {
@@ -445,6 +472,7 @@ void gw_lan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 			to_control(lc, m, GW_CTRL_TOO_BIG, GW_LAN);
 			continue;
 		}
+		gw_hop_dec(l3, v6[i]);
 		/* no Ethernet header, no Ethernet padding */
 		rte_pktmbuf_adj(m, RTE_ETHER_HDR_LEN);
 		seg_trim(m, m->pkt_len - ip_len[i]);

@@ -476,9 +476,9 @@ void gw_neigh_input(struct gw_ctx *ctx, enum gw_role role, struct rte_mbuf *m)
  * RFC 4443 2.4): not about an ICMP error, not to a multicast, broadcast
  * or unspecified source, not about a non-first IPv4 fragment.
  */
-static bool icmp_error_allowed4(const struct gw_port *p,
-				const struct rte_ipv4_hdr *ip, uint32_t ihl,
-				uint32_t len)
+bool gw_icmp_error_allowed4(const struct gw_port *p,
+			    const struct rte_ipv4_hdr *ip, uint32_t ihl,
+			    uint32_t len)
 {
 	uint32_t src = rte_be_to_cpu_32(ip->src_addr);
 	unsigned int i;
@@ -507,7 +507,7 @@ static bool icmp_error_allowed4(const struct gw_port *p,
 	return true;
 }
 
-static bool icmp_error_allowed6(const struct rte_ipv6_hdr *ip, uint32_t len)
+bool gw_icmp_error_allowed6(const struct rte_ipv6_hdr *ip, uint32_t len)
 {
 	static const uint8_t zero[16];
 
@@ -533,7 +533,7 @@ static void too_big4(struct gw_ctx *ctx, enum gw_role role,
 	struct rte_icmp_hdr *ric;
 	struct rte_mbuf *r;
 
-	if (ihl < 20 || len < ihl || !icmp_error_allowed4(p, ip, ihl, len))
+	if (ihl < 20 || len < ihl || !gw_icmp_error_allowed4(p, ip, ihl, len))
 		return;
 	/* without DF the sender expects us to fragment, which we do not */
 	if (!(ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)))
@@ -586,7 +586,7 @@ static void too_big6(struct gw_ctx *ctx, enum gw_role role,
 	struct icmp6_hdr *ric;
 	struct rte_mbuf *r;
 
-	if (len < sizeof(*ip) || !icmp_error_allowed6(ip, len))
+	if (len < sizeof(*ip) || !gw_icmp_error_allowed6(ip, len))
 		return;
 	if (!wg_ratelimit_allow(&ctx->neigh->icmp_rl, WG_FAMILY_V6,
 				ip->src_addr, gw_now_ns(ctx))) {

@@ -69,6 +69,17 @@ void gw_neigh_input(struct gw_ctx *ctx, enum gw_role role, struct rte_mbuf *m);
 void gw_icmp_too_big(struct gw_ctx *ctx, enum gw_role role,
 		     struct rte_mbuf *m);
 
+/* Whether an ICMP error may be sent about an IP packet (len bytes, the
+ * IPv4 header ihl bytes) that came in on port p (RFC 1812 4.3.2.7,
+ * RFC 4443 2.4): not about an ICMP error, not to a multicast, broadcast
+ * or unspecified source, not about a non-first IPv4 fragment. */
+struct rte_ipv4_hdr;
+struct rte_ipv6_hdr;
+bool gw_icmp_error_allowed4(const struct gw_port *p,
+			    const struct rte_ipv4_hdr *ip, uint32_t ihl,
+			    uint32_t len);
+bool gw_icmp_error_allowed6(const struct rte_ipv6_hdr *ip, uint32_t len);
+
 /* Send a frame on the control lcore's TX queue of a port (consumes m). */
 void gw_ctrl_tx(struct gw_ctx *ctx, enum gw_role role, struct rte_mbuf *m);
 

@@ -89,7 +89,14 @@
 	X(DROP_ICMP_ECHO_RATELIMITED, "drop_icmp_echo_ratelimited")        \
 	X(NEIGH_FAILED, "neighbour_entries_failed")                        \
 	X(NEIGH_REPLACED, "neighbour_entries_replaced")                    \
-	X(NEIGH_COLLECTED, "neighbour_entries_collected")
+	X(NEIGH_COLLECTED, "neighbour_entries_collected")                  \
+	X(DROP_TTL_EXCEEDED, "drop_ttl_exceeded")                          \
+	X(DROP_MARTIAN_SRC, "drop_martian_source")                         \
+	X(DROP_MARTIAN_DST, "drop_martian_destination")                    \
+	X(DROP_INNER_ND, "drop_inner_neighbour_discovery")                 \
+	X(DROP_OUTER_IP_CKSUM, "drop_outer_ip_checksum")                   \
+	X(DROP_OUTER_UDP_CKSUM, "drop_outer_udp_checksum")                 \
+	X(DROP_TTL_RING_FULL, "drop_ttl_exceeded_ring_full")
 
 enum gw_counter {
 #define GW_X_ENUM(id, name) GW_CTR_##id,

@@ -20,6 +20,8 @@
  *    wait for a handshake only if the peer has an endpoint: without one
  *    the worker drops it at once (drop_peer_without_endpoint), so that
  *    a scan of configured but absent peers holds no mbuf.
+ *  - router rules (test_gw_router.h): hop count, martians, neighbour
+ *    discovery from a peer, outer checksums.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -281,6 +283,12 @@ static void test_round_trip(void)
 						     RTE_ETHER_HDR_LEN),
 		       lens[i]);
 		rte_pktmbuf_free(ref);
+		/* the gateway is a router: one hop less each way, and the
+		 * checksum the incremental update gives is the full one */
+		((struct rte_ipv4_hdr *)want)->time_to_live = 62;
+		((struct rte_ipv4_hdr *)want)->hdr_checksum = 0;
+		((struct rte_ipv4_hdr *)want)->hdr_checksum =
+			rte_ipv4_cksum((struct rte_ipv4_hdr *)want);
 		wan_frames(w, 1, (uint16_t)i, lens[i]);
 		tx.n = 0;
 		gw_wan_burst(lc, w, 1, &tx, gw_now_ns(ctx));
@@ -601,6 +609,8 @@ static void test_spread_one_thread(void)
 	ctx->n_workers = 1;
 }
 
+#include "test_gw_router.h"
+
 static volatile int helper_run;
 
 static int helper_main(void *arg)
@@ -746,6 +756,11 @@ int main(int argc, char **argv)
 	test_spread_one_thread();
 	test_spread_two_lcores();
 	test_no_session();
+	test_sum_words();
+	test_hop_dec();
+	test_router_lan();
+	test_router_wan();
+	test_outer_checksums();
 	rte_eal_cleanup();
 	if (failures) {
 		fprintf(stderr, "%d failure(s)\n", failures);

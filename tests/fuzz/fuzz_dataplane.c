@@ -11,7 +11,10 @@
  * Input: one flags byte, then records [kind 1][len 2][bytes], at most one
  * burst (32) each way:
  *   kind & 3 == 0: a LAN frame (outer Ethernet, inner IPv4/IPv6, ARP...)
- *   kind & 3 == 1: a WAN frame (Ethernet/IPv4|IPv6/UDP/WireGuard)
+ *   kind & 3 == 1: a WAN frame (Ethernet/IPv4|IPv6/UDP/WireGuard);
+ *                  kind & 4: an IPv4 header's checksum made right (the
+ *                  fuzzer cannot find one, and the gateway checks it
+ *                  before anything else of the message)
  *   kind & 3 == 2: an inner packet the peer sends through the tunnel:
  *                  the harness encrypts it with the peer's key at the next
  *                  counter in an IPv4 WAN frame, so that it authenticates
@@ -227,6 +230,15 @@ static struct rte_mbuf *frame(const uint8_t *b, size_t len)
 	return m;
 }
 
+static void fix_ip4_cksum(uint8_t *l3)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)l3;
+
+	ip->hdr_checksum = 0;
+	if ((l3[0] & 0xf) >= 5)
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
 /* The peer sends inner through the tunnel: Ethernet/IP/UDP/WireGuard. */
 static struct rte_mbuf *tunnel_frame(const uint8_t *inner, size_t len,
 				     uint8_t kind)
@@ -395,6 +407,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				lan[n_lan++] = frame(buf, len);
 			break;
 		case 1:
+			if ((kind & 4) && len >= RTE_ETHER_HDR_LEN + 20 &&
+			    (buf[RTE_ETHER_HDR_LEN] & 0xf) * 4u <=
+				    len - RTE_ETHER_HDR_LEN)
+				fix_ip4_cksum(buf + RTE_ETHER_HDR_LEN);
 			if (n_wan < GW_BURST)
 				wan[n_wan++] = frame(buf, len);
 			break;
