@@ -30,7 +30,6 @@
 #include <string.h>
 
 #include <rte_common.h>
-#include <rte_jhash.h>
 #include <rte_malloc.h>
 
 #include "gw_control.h"
@@ -92,9 +91,21 @@ static uint32_t pow2_at_least(uint64_t n)
 
 /* ---------------------------------------------------------- lookups */
 
+/* FNV-1a: keys and prefixes are byte arrays of any alignment, and the
+ * tables are the control lcore's, sized for the set. */
+static uint32_t hash_bytes(const void *data, size_t len)
+{
+	const uint8_t *b = data;
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ b[i]) * 16777619u;
+	return h ^ (h >> 16);
+}
+
 static uint32_t *key_slot(struct plan *pl, const uint8_t *key)
 {
-	uint32_t h = rte_jhash(key, WG_KEY_LEN, 0) & pl->key_mask;
+	uint32_t h = hash_bytes(key, WG_KEY_LEN) & pl->key_mask;
 
 	for (;; h = (h + 1) & pl->key_mask) {
 		uint32_t v = pl->key_slots[h];
@@ -107,7 +118,7 @@ static uint32_t *key_slot(struct plan *pl, const uint8_t *key)
 static struct claim *claim_find(struct plan *pl, const struct wg_prefix *p,
 				bool add)
 {
-	uint32_t h = rte_jhash(p, sizeof(*p), 0) & pl->claim_mask;
+	uint32_t h = hash_bytes(p, sizeof(*p)) & pl->claim_mask;
 
 	for (;; h = (h + 1) & pl->claim_mask) {
 		struct claim *c = &pl->claims[h];
