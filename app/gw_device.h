@@ -120,14 +120,22 @@ struct gw_device_set {
 };
 
 /*
- * Apply a transaction. It is checked as a whole first (limits, families,
- * fwmark, ports), so that a refused transaction changes nothing; returns
- * 0 or a negative errno that the UAPI reports as errno=<positive value>:
+ * Apply a transaction (app/gw_device_set.c), all or nothing: it is played
+ * on a plan first and checked as a whole (limits, families, fwmark,
+ * ports, peer count at every point, route-table room on the copies no
+ * worker reads), and only then applied, so that a refused transaction
+ * changes nothing at all: peers, keys, port, both copies of the route
+ * tables. Values equal to what the gateway holds change nothing (the
+ * private key, a preshared key, an endpoint, an AllowedIPs list sent
+ * again with replace_allowed_ips): `wg syncconf` keeps every session and
+ * every route. Only prefixes whose owner changes are touched, in one
+ * batch with one RCU grace period for the whole transaction. Returns 0
+ * or a negative errno that the UAPI reports as errno=<positive value>:
  *   -EINVAL   a value the gateway cannot take (e.g. fwmark != 0)
  *   -ENOSPC   more peers than interface.max_peers at any point of the
- *             transaction, or too many AllowedIPs
- *   -ENOMEM   a table or allocation failed half way (state may be partial,
- *             as with the kernel implementation)
+ *             transaction, or AllowedIPs the route tables have no room
+ *             for (prefixes, IPv4/IPv6 tbl8 groups)
+ *   -ENOMEM   an allocation failed (nothing changed either)
  */
 int gw_device_set(struct gw_device *dev, const struct gw_device_set *set);
 

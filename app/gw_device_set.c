@@ -330,12 +330,18 @@ static uint32_t current_owner(struct plan *pl, const struct wg_prefix *p)
 								GW_NO_PEER;
 }
 
+/* The peer routing a prefix that moves away must drop it from its list:
+ * a planned peer's list is rebuilt anyway, any other is a victim. */
 static bool note_victim(struct plan *pl, uint32_t id, uint32_t *cap)
 {
 	struct gw_peer *x = id == GW_NO_PEER ? NULL : pl->ctx->tables->peers[id];
 
-	if (!x || x->txn_vpeer || pl->set->replace_peers)
+	if (!x || pl->set->replace_peers || x->txn_vpeer == NONE)
 		return true;
+	if (x->txn_vpeer) {
+		pl->vp[x->txn_vpeer - 1].ips_touched = true;
+		return true;
+	}
 	if (pl->n_victims == *cap) {
 		uint32_t ncap = *cap ? 2 * *cap : 16;
 		struct gw_peer **v = realloc(pl->victims, ncap * sizeof(*v));

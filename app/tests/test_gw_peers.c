@@ -775,6 +775,71 @@ static void test_syncconf_keeps_sessions(void **state)
 	check_model();
 }
 
+/* A prefix added to one peer leaves the peer that had it, whether that
+ * one is in the same set (here with an endpoint change only) or not. */
+static void test_prefix_moves(void **state)
+{
+	uint8_t kx[WG_KEY_LEN], ky[WG_KEY_LEN], kz[WG_KEY_LEN];
+	struct wg_prefix a = pfx6(0xa, 0, 64), b = pfx6(0xb, 0, 64),
+			 c = pfx6(0xc, 0, 64), d = pfx4(203, 0, 113, 0, 24);
+	struct wg_prefix lx[2] = { a, b }, moved[2] = { b, d };
+	struct gw_peer_set ps[3];
+	struct gw_device_set set;
+	struct gw_peer *x, *y, *z;
+	uint64_t l[2 * 4];
+	struct wg_prefix probe[4] = { a, b, c, d };
+
+	(void)state;
+	rand_key(kx);
+	rand_key(ky);
+	rand_key(kz);
+	memset(ps, 0, sizeof(ps));
+	memset(&set, 0, sizeof(set));
+	memcpy(ps[0].public_key, kx, WG_KEY_LEN);
+	ps[0].allowed_ips = lx;
+	ps[0].n_allowed_ips = 2;
+	memcpy(ps[1].public_key, ky, WG_KEY_LEN);
+	ps[1].allowed_ips = &c;
+	ps[1].n_allowed_ips = 1;
+	memcpy(ps[2].public_key, kz, WG_KEY_LEN);
+	ps[2].allowed_ips = &d;
+	ps[2].n_allowed_ips = 1;
+	set.peers = ps;
+	set.n_peers = 3;
+	assert_int_equal(gw_device_set(&ctx->control->dev, &set), 0);
+	model_add(kx);
+	model_add(ky);
+	model_add(kz);
+	x = gw_peer_find(ctx, kx);
+	y = gw_peer_find(ctx, ky);
+	z = gw_peer_find(ctx, kz);
+	/* X: endpoint only; Y: takes B (X's) and D (Z's, not in the set) */
+	memset(ps, 0, sizeof(ps));
+	memcpy(ps[0].public_key, kx, WG_KEY_LEN);
+	ps[0].has_endpoint = true;
+	ps[0].endpoint.family = WG_FAMILY_V4;
+	ps[0].endpoint.port = 1;
+	ps[0].endpoint.addr[0] = 198;
+	memcpy(ps[1].public_key, ky, WG_KEY_LEN);
+	ps[1].allowed_ips = moved;
+	ps[1].n_allowed_ips = 2;
+	set.n_peers = 2;
+	assert_int_equal(gw_device_set(&ctx->control->dev, &set), 0);
+	assert_int_equal(x->n_allowed_ips, 1);
+	assert_true(wg_prefix_equal(&x->allowed_ips[0], &a));
+	assert_int_equal(y->n_allowed_ips, 3);
+	assert_true(wg_prefix_equal(&y->allowed_ips[0], &c));
+	assert_true(wg_prefix_equal(&y->allowed_ips[1], &b));
+	assert_true(wg_prefix_equal(&y->allowed_ips[2], &d));
+	assert_int_equal(z->n_allowed_ips, 0);
+	lookup_all(probe, 4, l);
+	assert_int_equal(l[0], x->id);
+	assert_int_equal(l[1], x->id);
+	for (int i = 2; i < 8; i++)
+		assert_int_equal(l[i], y->id);
+	check_model();
+}
+
 /* ------------------------------------------------ add before delete */
 
 static struct wg_prefix hook_probe;
@@ -905,6 +970,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_replace_keeps_common_prefix,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_batch_per_set, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_prefix_moves, setup,
 						teardown),
 	};
 	int ret;
