@@ -40,13 +40,18 @@
 
 /* One life of one key in the set. */
 struct vpeer {
-	const uint8_t *key;          /* into the set */
+	uint8_t key[WG_KEY_LEN];
 	struct gw_peer *p0;          /* the existing peer, NULL: a new one */
 	bool removed;
 	bool cleared;                /* p0's AllowedIPs no longer count */
 	bool ips_touched;            /* its list is rebuilt */
 	uint32_t final_id;           /* p0->id, or the predicted slot */
-	const struct gw_peer_set *psk_from, *ep_from, *ka_from;
+	/* the values the set gives, copied: the set is gone by the time
+	 * the last new peers are added */
+	bool has_psk, has_ep, has_ka;
+	uint8_t psk[WG_KEY_LEN];     /* wiped in plan_free */
+	struct wg_endpoint ep;
+	uint16_t ka;
 	struct wg_prefix *added;     /* claims, in order */
 	uint32_t n_added, cap_added;
 	struct wg_prefix *final;     /* the list it ends with */
@@ -78,6 +83,7 @@ struct plan {
 	struct gw_route_op *ops;
 	uint32_t n_ops;
 	uint32_t n_new;              /* surviving new peers */
+	uint32_t next_new;           /* add_new()'s cursor in vp[] */
 };
 
 static uint32_t pow2_at_least(uint64_t n)
@@ -162,7 +168,7 @@ static int vpeer_new(struct plan *pl, const uint8_t *key, struct gw_peer *p0)
 	struct vpeer *v = &pl->vp[pl->n_vp];
 
 	memset(v, 0, sizeof(*v));
-	v->key = key;
+	memcpy(v->key, key, WG_KEY_LEN);
 	v->p0 = p0;
 	v->final_id = p0 ? p0->id : GW_NO_PEER;
 	if (p0)
@@ -253,12 +259,18 @@ static int play(struct plan *pl)
 			pl->vp[vi].cleared = true;
 			pl->vp[vi].ips_touched = true;
 		}
-		if (ps->has_preshared_key)
-			pl->vp[vi].psk_from = ps;
-		if (ps->has_endpoint)
-			pl->vp[vi].ep_from = ps;
-		if (ps->has_persistent_keepalive)
-			pl->vp[vi].ka_from = ps;
+		if (ps->has_preshared_key) {
+			pl->vp[vi].has_psk = true;
+			memcpy(pl->vp[vi].psk, ps->preshared_key, WG_KEY_LEN);
+		}
+		if (ps->has_endpoint) {
+			pl->vp[vi].has_ep = true;
+			pl->vp[vi].ep = ps->endpoint;
+		}
+		if (ps->has_persistent_keepalive) {
+			pl->vp[vi].has_ka = true;
+			pl->vp[vi].ka = ps->persistent_keepalive;
+		}
 		if (ps->replace_allowed_ips)
 			vpeer_clear(pl, vi);
 		for (uint32_t j = 0; j < ps->n_allowed_ips; j++) {
@@ -487,7 +499,7 @@ static int allocate(struct plan *pl)
 	for (uint32_t i = 0; i < pl->n_vp; i++) {
 		struct vpeer *v = &pl->vp[i];
 		const struct wg_endpoint *ep =
-			v->ep_from ? &v->ep_from->endpoint : NULL;
+			v->has_ep ? &v->ep : NULL;
 
 		if (v->removed)
 			continue;
@@ -514,17 +526,16 @@ static void apply_fields(struct gw_ctx *ctx, struct vpeer *v,
 {
 	bool kick = false;
 
-	if (v->psk_from)
-		gw_peer_set_psk(ctx, p, v->psk_from->preshared_key);
-	if (v->ep_from) {
-		if (v->ep_mem || v->ep_from->endpoint.family == WG_FAMILY_NONE)
+	if (v->has_psk)
+		gw_peer_set_psk(ctx, p, v->psk);
+	if (v->has_ep) {
+		if (v->ep_mem || v->ep.family == WG_FAMILY_NONE)
 			gw_peer_use_endpoint(ctx, p, v->ep_mem);
 		v->ep_mem = NULL;
 	}
-	if (v->ka_from) {
-		p->persistent_keepalive = v->ka_from->persistent_keepalive;
-		kick = wg_timers_persistent_keepalive_set(
-			&p->timers, v->ka_from->persistent_keepalive);
+	if (v->has_ka) {
+		p->persistent_keepalive = v->ka;
+		kick = wg_timers_persistent_keepalive_set(&p->timers, v->ka);
 	}
 	if (v->ips_touched) {
 		gw_peer_use_allowed_ips(p, v->final, v->n_final, v->cap_final);
@@ -538,6 +549,8 @@ static void apply_fields(struct gw_ctx *ctx, struct vpeer *v,
 	gw_peer_wake(ctx, p);
 }
 
+/* Everything up to the publication of the route batch; the new peers
+ * are added afterwards by add_new(). Cannot fail. */
 static void apply(struct plan *pl)
 {
 	struct gw_ctx *ctx = pl->ctx;
@@ -569,17 +582,25 @@ static void apply(struct plan *pl)
 		pl->victim_lists[i] = NULL;
 	}
 	gw_tables_routes_commit(ctx->tables, pl->ops, pl->n_ops);
-	for (uint32_t i = 0; i < pl->n_vp; i++) {
-		struct vpeer *v = &pl->vp[i];
+}
+
+/* Up to budget of the new peers, in order; true when all are in. Each
+ * costs an X25519 (the handshake's static-static term), so a big set
+ * adds them a slice per control-loop iteration. */
+static bool add_new(struct plan *pl, uint32_t budget)
+{
+	struct gw_ctx *ctx = pl->ctx;
+
+	for (; pl->next_new < pl->n_vp && budget; pl->next_new++) {
+		struct vpeer *v = &pl->vp[pl->next_new];
 		struct gw_peer *p;
 
 		if (v->p0 || v->removed)
 			continue;
+		budget--;
 		p = gw_peer_add_in(ctx, v->key, v->mem);
 		if (!p) { /* play() counted the slots: cannot happen */
 			GW_LOG(ERR, "UAPI set: no slot for a planned peer");
-			rte_free(v->mem);
-			v->mem = NULL;
 			continue;
 		}
 		v->mem = NULL;
@@ -588,9 +609,11 @@ static void apply(struct plan *pl)
 			       "slot %u", p->id, v->final_id);
 		apply_fields(ctx, v, p);
 	}
+	return pl->next_new == pl->n_vp;
 }
 
-static void plan_free(struct plan *pl)
+/* What only planning needs: gone once the batch is published. */
+static void plan_release(struct plan *pl)
 {
 	for (uint32_t i = 0; i < pl->n_vp; i++) {
 		struct vpeer *v = &pl->vp[i];
@@ -598,9 +621,7 @@ static void plan_free(struct plan *pl)
 		if (v->p0)
 			v->p0->txn_vpeer = 0;
 		free(v->added);
-		free(v->final);
-		rte_free(v->mem);
-		rte_free(v->ep_mem);
+		v->added = NULL;
 	}
 	for (uint32_t i = 0; i < pl->n_victims; i++) {
 		pl->victims[i]->txn_vpeer = 0;
@@ -613,7 +634,30 @@ static void plan_free(struct plan *pl)
 	free(pl->ops);
 	free(pl->claims);
 	free(pl->key_slots);
+	pl->victims = NULL;
+	pl->victim_lists = NULL;
+	pl->victim_n = NULL;
+	pl->n_victims = 0;
+	pl->ops = NULL;
+	pl->claims = NULL;
+	pl->key_slots = NULL;
+	pl->set = NULL;
+}
+
+static void plan_free(struct plan *pl)
+{
+	plan_release(pl);
+	for (uint32_t i = 0; i < pl->n_vp; i++) {
+		struct vpeer *v = &pl->vp[i];
+
+		free(v->final);
+		rte_free(v->mem);
+		rte_free(v->ep_mem);
+	}
+	if (pl->vp)
+		wg_wipe(pl->vp, pl->n_vp * sizeof(*pl->vp));
 	free(pl->vp);
+	free(pl);
 }
 
 static int validate(struct gw_ctx *ctx, const struct gw_device_set *set,
@@ -652,37 +696,70 @@ static int validate(struct gw_ctx *ctx, const struct gw_device_set *set,
 	return 0;
 }
 
-int gw_device_set(struct gw_device *dev, const struct gw_device_set *set)
+int gw_device_set_start(struct gw_device *dev, const struct gw_device_set *set,
+			struct gw_set_job **job)
 {
 	struct gw_ctx *ctx = dev->ctx;
-	struct plan pl;
+	struct plan *pl;
 	uint64_t n_pfx = 0;
 	int ret = validate(ctx, set, &n_pfx);
 
+	*job = NULL;
 	if (ret < 0)
 		return ret;
-	memset(&pl, 0, sizeof(pl));
-	pl.ctx = ctx;
-	pl.set = set;
-	pl.key_mask = pow2_at_least(2 * (uint64_t)set->n_peers) - 1;
-	pl.claim_mask = pow2_at_least(2 * n_pfx) - 1;
-	pl.vp = calloc(set->n_peers ? set->n_peers : 1, sizeof(*pl.vp));
-	pl.key_slots = calloc(pl.key_mask + 1, sizeof(*pl.key_slots));
-	pl.claims = calloc(pl.claim_mask + 1, sizeof(*pl.claims));
-	ret = !pl.vp || !pl.key_slots || !pl.claims ? -ENOMEM : play(&pl);
+	pl = calloc(1, sizeof(*pl));
+	if (!pl)
+		return -ENOMEM;
+	pl->ctx = ctx;
+	pl->set = set;
+	pl->key_mask = pow2_at_least(2 * (uint64_t)set->n_peers) - 1;
+	pl->claim_mask = pow2_at_least(2 * n_pfx) - 1;
+	pl->vp = calloc(set->n_peers ? set->n_peers : 1, sizeof(*pl->vp));
+	pl->key_slots = calloc(pl->key_mask + 1, sizeof(*pl->key_slots));
+	pl->claims = calloc(pl->claim_mask + 1, sizeof(*pl->claims));
+	ret = !pl->vp || !pl->key_slots || !pl->claims ? -ENOMEM : play(pl);
 	if (ret == 0) {
-		predict_ids(&pl);
-		ret = diff(&pl);
+		predict_ids(pl);
+		ret = diff(pl);
 	}
 	if (ret == 0)
-		ret = build_lists(&pl);
+		ret = build_lists(pl);
 	if (ret == 0)
-		ret = allocate(&pl);
+		ret = allocate(pl);
 	if (ret == 0)
-		ret = gw_tables_routes_stage(ctx->tables, pl.ops, pl.n_ops);
+		ret = gw_tables_routes_stage(ctx->tables, pl->ops, pl->n_ops);
+	if (ret < 0) {
+		plan_free(pl);
+		return ret;
+	}
 	/* nothing below fails */
-	if (ret == 0)
-		apply(&pl);
-	plan_free(&pl);
-	return ret;
+	apply(pl);
+	plan_release(pl);
+	if (!pl->n_new || add_new(pl, GW_SET_PEERS_PER_STEP)) {
+		plan_free(pl);
+		return 0;
+	}
+	*job = (struct gw_set_job *)pl;
+	return 1;
+}
+
+bool gw_device_set_step(struct gw_set_job *job, uint32_t budget)
+{
+	struct plan *pl = (struct plan *)job;
+
+	if (!add_new(pl, budget ? budget : 1))
+		return false;
+	plan_free(pl);
+	return true;
+}
+
+int gw_device_set(struct gw_device *dev, const struct gw_device_set *set)
+{
+	struct gw_set_job *job;
+	int ret = gw_device_set_start(dev, set, &job);
+
+	if (ret > 0)
+		while (!gw_device_set_step(job, UINT32_MAX))
+			;
+	return ret < 0 ? ret : 0;
 }
