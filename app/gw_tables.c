@@ -240,8 +240,6 @@ static int lpm6_one(struct rte_lpm6 *l, const struct wg_prefix *p, bool del,
  * then a subset of what fitted before: rte_lpm6 and DIR-24-8 take as many
  * tbl8 groups for a set of prefixes whatever the order they came in).
  */
-void (*gw_tables_commit_hook)(struct gw_tables *t);
-
 static bool route_family_ok(const struct wg_prefix *p)
 {
 	return p->family == WG_FAMILY_V4 || p->family == WG_FAMILY_V6;
@@ -342,8 +340,8 @@ void gw_tables_routes_commit(struct gw_tables *t, const struct gw_route_op *op,
 				 __ATOMIC_RELEASE);
 	rte_rcu_qsbr_synchronize(t->qsbr, RTE_QSBR_THRID_INVALID);
 	t->commits++;
-	if (gw_tables_commit_hook)
-		gw_tables_commit_hook(t);
+	if (t->commit_hook)
+		t->commit_hook(t);
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < n; i++) {
 			if (!route_family_ok(&op[i].p) ||

@@ -101,6 +101,9 @@ struct gw_tables {
 	uint32_t tbl8s4, tbl8s6;         /* groups each copy has */
 	uint64_t commits;                /* route batches published (each
 					  * one grace period) */
+	/* tests: called by gw_tables_routes_commit() once the staged
+	 * copies are published, before the other copies change */
+	void (*commit_hook)(struct gw_tables *t);
 };
 
 int gw_tables_create(struct gw_ctx *ctx);
@@ -136,9 +139,6 @@ int gw_tables_routes_stage(struct gw_tables *t, const struct gw_route_op *op,
 			   uint32_t n);
 void gw_tables_routes_commit(struct gw_tables *t, const struct gw_route_op *op,
 			     uint32_t n);
-/* Test hook: called by commit after the staged copies are published and
- * before the other copies change (NULL: none). */
-extern void (*gw_tables_commit_hook)(struct gw_tables *t);
 
 /* AllowedIPs. peer_id is the peer's slot in peers[]. */
 int gw_tables_route_add(struct gw_tables *t, const struct wg_prefix *p,

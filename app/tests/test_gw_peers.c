@@ -840,6 +840,69 @@ static void test_prefix_moves(void **state)
 	check_model();
 }
 
+/* A set with more new peers than one slice: checked, staged and
+ * published at once (one batch), its peers added a slice per step, each
+ * in the slot its routes were published for. */
+static int setup_many(void **state)
+{
+	struct gw_tables_size sz = { .peers = 300, .routes4 = 1024,
+				     .routes6 = 1024, .tbl8s4 = 16 };
+
+	(void)state;
+	return setup_sized(&sz);
+}
+
+static void test_sliced_set(void **state)
+{
+	enum { N = 300 };
+	struct gw_peer_set *ps = calloc(N, sizeof(*ps));
+	struct wg_prefix *ips = calloc(N, sizeof(*ips));
+	struct gw_device_set set;
+	struct gw_set_job *job;
+	uint64_t commits = ctx->tables->commits;
+	unsigned int i, steps = 0;
+
+	(void)state;
+	assert_non_null(ps);
+	assert_non_null(ips);
+	memset(&set, 0, sizeof(set));
+	for (i = 0; i < N; i++) {
+		rand_key(ps[i].public_key);
+		ips[i] = pfx6((uint16_t)(0x200 + i), 0, 64);
+		ps[i].allowed_ips = &ips[i];
+		ps[i].n_allowed_ips = 1;
+	}
+	set.peers = ps;
+	set.n_peers = N;
+	assert_int_equal(gw_device_set_start(&ctx->control->dev, &set, &job),
+			 1);
+	assert_non_null(job);
+	assert_int_equal(ctx->control->n_peers, GW_SET_PEERS_PER_STEP);
+	assert_int_equal(ctx->tables->commits, commits + 1);
+	/* the set itself may go now */
+	memset(ps, 0, N * sizeof(*ps));
+	while (!gw_device_set_step(job, GW_SET_PEERS_PER_STEP))
+		steps++;
+	assert_int_equal(steps, 1);
+	assert_int_equal(ctx->control->n_peers, N);
+	assert_int_equal(ctx->tables->commits, commits + 1);
+	for (i = 0; i < N; i++) {
+		struct wg_prefix probe = ips[i];
+		uint64_t l[2];
+		struct gw_peer *p = ctx->tables->peers[i];
+
+		assert_non_null(p);
+		assert_int_equal(p->n_allowed_ips, 1);
+		probe.addr[15] = 1;
+		lookup_all(&probe, 1, l);
+		assert_true(wg_prefix_equal(&p->allowed_ips[0], &ips[i]));
+		assert_int_equal(l[0], p->id);
+		assert_int_equal(l[1], p->id);
+	}
+	free(ps);
+	free(ips);
+}
+
 /* ------------------------------------------------ add before delete */
 
 static struct wg_prefix hook_probe;
@@ -888,7 +951,7 @@ static void test_replace_keeps_common_prefix(void **state)
 	hook_probe.addr[15] = 1;
 	hook_want = p->id;
 	hook_calls = hook_bad = 0;
-	gw_tables_commit_hook = check_probe;
+	ctx->tables->commit_hook = check_probe;
 	for (round = 0; round < 20; round++) {
 		/* {A,B} -> {A,C} -> {A,B} ... */
 		list[1] = round % 2 ? b : c;
@@ -897,7 +960,7 @@ static void test_replace_keeps_common_prefix(void **state)
 		assert_true(wg_prefix_equal(&p->allowed_ips[0], &a));
 		assert_true(wg_prefix_equal(&p->allowed_ips[1], &list[1]));
 	}
-	gw_tables_commit_hook = NULL;
+	ctx->tables->commit_hook = NULL;
 	assert_int_equal(hook_calls, 20);
 	assert_int_equal(hook_bad, 0);
 	/* the last one was {A,B}: C is gone from both copies */
@@ -972,6 +1035,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_one_batch_per_set, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_prefix_moves, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_sliced_set, setup_many,
 						teardown),
 	};
 	int ret;

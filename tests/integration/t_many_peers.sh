@@ -110,14 +110,22 @@ wgt_wait_for 10 test -s "$sent" || wgt_fail "no ping round finished"
 # a response answers the initiation before it (wireguard-go repeats an
 # unanswered one after 5 s).
 hs_probe() {
-    local p2ns name=${WGT_PEER_NAME[2]} i
+    local p2ns name=${WGT_PEER_NAME[2]} i t rx
     p2ns=$(wgt_ns p2)
     for ((i = 0; i < HS_PROBES; i++)); do
         [[ -e $WGT_DIR/adds-done ]] && break
         wgt_in "$p2ns" wg set "$name" peer "$WGT_GW_PUB" remove
         wgt_in "$p2ns" wg set "$name" peer "$WGT_GW_PUB" endpoint 198.51.100.1:51820 \
             allowed-ips 192.0.2.0/24,2001:db8:a::/64
-        ip netns exec "$p2ns" ping -n -c 1 -W 0.2 192.0.2.2 >/dev/null 2>&1 || true
+        ip netns exec "$p2ns" ping -n -c 1 -W 1 192.0.2.2 >/dev/null 2>&1 &
+        # the next one only once this one is answered (its receive
+        # counter moves) or 5 s passed: tcpdump's pairs stay in order
+        for ((t = 0; t < 500; t++)); do
+            rx=$(wgt_in "$p2ns" wg show "$name" transfer | awk '{ print $2 }')
+            ((${rx:-0} > 0)) && break
+            sleep 0.01
+        done
+        wait $! || true
     done
 }
 wgt_ping_until "$(wgt_ns p2)" 192.0.2.2 20
