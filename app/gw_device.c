@@ -24,7 +24,15 @@ void gw_control_set_private_key(struct gw_ctx *ctx,
 	const uint8_t *old = ctx->mac1_key;
 	uint8_t *mac1 = NULL;
 	struct gw_peer *p;
+	bool none = wg_is_zero(key, WG_KEY_LEN);
 
+	/* the key the gateway already holds (wg syncconf sends it back):
+	 * nothing changes, as with Linux and wireguard-go; every session
+	 * would go otherwise (constant time: a secret) */
+	if (none ? !c->id.has_private_key :
+		   c->id.has_private_key &&
+			   wg_equal(key, c->id.private_key, WG_KEY_LEN))
+		return;
 	wg_identity_set(&c->id, key);
 	if (c->id.has_private_key) {
 		wg_cookie_checker_init(&c->checker, c->id.public_key);
@@ -112,155 +120,6 @@ int gw_device_foreach_counter(struct gw_device *dev, gw_counter_fn fn,
 		ret = fn(gw_counter_name(c), gw_stats_sum(dev->ctx->stats, c),
 			 arg);
 		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-/*
- * Would the transaction, applied in order, ever hold more than max_peers
- * peers? Each peer that a remove takes out is marked, so that a key
- * removed and added again, or removed twice, counts as what applying it
- * does. Keys that are not there yet are counted at every add (a key
- * added twice in one set counts twice: that errs on the safe side). So
- * gw_peer_add cannot run out of slots half way through a set that
- * passed, e.g. a `wg syncconf` that removes some peers and adds as many
- * at max_peers.
- */
-static int check_peer_count(struct gw_ctx *ctx,
-			    const struct gw_device_set *set)
-{
-	struct gw_control *c = ctx->control;
-	uint64_t n = set->replace_peers ? 0 : c->n_peers, peak = n;
-	uint32_t i;
-
-	for (i = 0; i < set->n_peers; i++) {
-		const struct gw_peer_set *ps = &set->peers[i];
-		struct gw_peer *p = set->replace_peers ?
-					    NULL :
-					    gw_peer_find(ctx, ps->public_key);
-
-		if (ps->remove) {
-			if (p && !p->txn_removed) {
-				p->txn_removed = true;
-				n--;
-			}
-		} else if (!ps->update_only && (!p || p->txn_removed)) {
-			if (p)
-				p->txn_removed = false;
-			n++;
-			peak = RTE_MAX(peak, n);
-		}
-	}
-	for (i = 0; i < set->n_peers && !set->replace_peers; i++) {
-		struct gw_peer *p = gw_peer_find(ctx, set->peers[i].public_key);
-
-		if (p)
-			p->txn_removed = false;
-	}
-	return peak > c->max_peers ? -ENOSPC : 0;
-}
-
-static int validate(struct gw_ctx *ctx, const struct gw_device_set *set)
-{
-	uint64_t n4 = 0, n6 = 0;
-	uint32_t i, j;
-
-	if (set->has_fwmark && set->fwmark != 0)
-		return -EINVAL;
-	if (set->has_listen_port && set->listen_port == 0)
-		return -EINVAL;
-	for (i = 0; i < set->n_peers; i++) {
-		const struct gw_peer_set *ps = &set->peers[i];
-
-		for (j = 0; j < ps->n_allowed_ips; j++) {
-			uint8_t f = ps->allowed_ips[j].family;
-
-			if (wg_family_bits(f) == 0 ||
-			    ps->allowed_ips[j].cidr > wg_family_bits(f))
-				return -EINVAL;
-			if (f == WG_FAMILY_V4)
-				n4++;
-			else
-				n6++;
-		}
-		if (ps->has_endpoint &&
-		    ps->endpoint.family != WG_FAMILY_V4 &&
-		    ps->endpoint.family != WG_FAMILY_V6)
-			return -EINVAL;
-	}
-	/* more than a table holds can never fit (what is already in it is
-	 * left to the table to refuse) */
-	if (n4 > ctx->tables->max_routes4 || n6 > ctx->tables->max_routes6)
-		return -ENOSPC;
-	return check_peer_count(ctx, set);
-}
-
-static int apply_peer(struct gw_ctx *ctx, const struct gw_peer_set *ps)
-{
-	struct gw_peer *p = gw_peer_find(ctx, ps->public_key);
-	bool kick = false;
-
-	if (ps->remove) {
-		if (p)
-			gw_peer_remove(ctx, p);
-		return 0;
-	}
-	if (!p) {
-		if (ps->update_only)
-			return 0;
-		/* our own public key cannot be a peer */
-		if (ctx->control->id.has_private_key &&
-		    memcmp(ps->public_key, ctx->control->id.public_key,
-			   WG_KEY_LEN) == 0)
-			return 0;
-		p = gw_peer_add(ctx, ps->public_key);
-		if (!p) /* validate() counted: only memory can be short */
-			return ctx->control->n_free ? -ENOMEM : -ENOSPC;
-	}
-	if (ps->has_preshared_key)
-		gw_peer_set_psk(ctx, p, ps->preshared_key);
-	if (ps->has_endpoint)
-		gw_peer_set_endpoint(ctx, p, &ps->endpoint);
-	if (ps->has_persistent_keepalive) {
-		p->persistent_keepalive = ps->persistent_keepalive;
-		kick = wg_timers_persistent_keepalive_set(
-			&p->timers, ps->persistent_keepalive);
-	}
-	if (ps->replace_allowed_ips || ps->n_allowed_ips) {
-		int ret = gw_peer_add_allowed_ips(ctx, p, ps->allowed_ips,
-						  ps->n_allowed_ips,
-						  ps->replace_allowed_ips);
-		if (ret < 0)
-			return ret;
-	}
-	/* switching persistent keepalive on sends one now (as wg does):
-	 * that also starts a handshake when there is no session */
-	if (kick)
-		p->timers.deadline[WG_TIMER_ID_PERSISTENT] = 0;
-	/* the tick decides whether anything changed that it must drive */
-	gw_peer_wake(ctx, p);
-	return 0;
-}
-
-int gw_device_set(struct gw_device *dev, const struct gw_device_set *set)
-{
-	struct gw_ctx *ctx = dev->ctx;
-	uint32_t i;
-	int ret = validate(ctx, set);
-
-	if (ret < 0)
-		return ret;
-	if (set->has_private_key)
-		gw_control_set_private_key(ctx, set->private_key);
-	if (set->has_listen_port)
-		gw_control_set_listen_port(ctx, set->listen_port);
-	if (set->replace_peers)
-		while (ctx->control->peers)
-			gw_peer_remove(ctx, ctx->control->peers);
-	for (i = 0; i < set->n_peers; i++) {
-		ret = apply_peer(ctx, &set->peers[i]);
-		if (ret < 0)
 			return ret;
 	}
 	return 0;

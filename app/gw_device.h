@@ -28,6 +28,9 @@ struct gw_device;
 
 enum gw_device_limits {
 	GW_DEVICE_NAME_LEN = 16,   /* IFNAMSIZ, with the NUL */
+	/* new peers a set adds per control-loop iteration (each costs an
+	 * X25519): ~10 ms of the control lcore */
+	GW_SET_PEERS_PER_STEP = 128,
 	/* peers: interface.max_peers (wg_config.h), fixed at start */
 	/* AllowedIPs: per family, what the route tables hold
 	 * (gw_tables.h) */
@@ -120,16 +123,40 @@ struct gw_device_set {
 };
 
 /*
- * Apply a transaction. It is checked as a whole first (limits, families,
- * fwmark, ports), so that a refused transaction changes nothing; returns
- * 0 or a negative errno that the UAPI reports as errno=<positive value>:
+ * Apply a transaction (app/gw_device_set.c), all or nothing: it is played
+ * on a plan first and checked as a whole (limits, families, fwmark,
+ * ports, peer count at every point, route-table room on the copies no
+ * worker reads), and only then applied, so that a refused transaction
+ * changes nothing at all: peers, keys, port, both copies of the route
+ * tables. Values equal to what the gateway holds change nothing (the
+ * private key, a preshared key, an endpoint, an AllowedIPs list sent
+ * again with replace_allowed_ips): `wg syncconf` keeps every session and
+ * every route. Only prefixes whose owner changes are touched, in one
+ * batch with one RCU grace period for the whole transaction. Returns 0
+ * or a negative errno that the UAPI reports as errno=<positive value>:
  *   -EINVAL   a value the gateway cannot take (e.g. fwmark != 0)
  *   -ENOSPC   more peers than interface.max_peers at any point of the
- *             transaction, or too many AllowedIPs
- *   -ENOMEM   a table or allocation failed half way (state may be partial,
- *             as with the kernel implementation)
+ *             transaction, or AllowedIPs the route tables have no room
+ *             for (prefixes, IPv4/IPv6 tbl8 groups)
+ *   -ENOMEM   an allocation failed (nothing changed either)
  */
 int gw_device_set(struct gw_device *dev, const struct gw_device_set *set);
+
+/*
+ * The same in slices, so that a big set never stops handshakes, timers
+ * or ARP/ND for long: gw_device_set_start() checks and applies what can
+ * fail, then everything but the new peers, publishes the route batch and
+ * adds the first GW_SET_PEERS_PER_STEP new peers. It returns <0 (refused,
+ * nothing changed), 0 (done) or 1: then *job holds the rest (the set
+ * itself may be freed), and gw_device_set_step() adds up to budget more
+ * new peers per call, returning true (and freeing the job) once the set
+ * is complete. The set can no longer fail once started; until the job is
+ * done no other set may start (the UAPI server holds them back).
+ */
+struct gw_set_job;
+int gw_device_set_start(struct gw_device *dev, const struct gw_device_set *set,
+			struct gw_set_job **job);
+bool gw_device_set_step(struct gw_set_job *job, uint32_t budget);
 
 /* ------------------------------------------- implemented by gw_uapi.c */
 

@@ -68,11 +68,12 @@ struct gw_peer *gw_peer_find(struct gw_ctx *ctx, const uint8_t pub[WG_KEY_LEN])
 	return id == WG_KEYMAP_NONE ? NULL : ctx->tables->peers[id];
 }
 
-struct gw_peer *gw_peer_add(struct gw_ctx *ctx, const uint8_t pub[WG_KEY_LEN])
+struct gw_peer *gw_peer_add_in(struct gw_ctx *ctx,
+			       const uint8_t pub[WG_KEY_LEN],
+			       struct gw_peer *peer)
 {
 	struct gw_control *c = ctx->control;
 	struct gw_tables *t = ctx->tables;
-	struct gw_peer *peer;
 	uint32_t id;
 
 	if (!c->n_free)
@@ -82,13 +83,8 @@ struct gw_peer *gw_peer_add(struct gw_ctx *ctx, const uint8_t pub[WG_KEY_LEN])
 	 * then finds an empty slot, not a new peer, unless max_peers other
 	 * peers were removed in between. */
 	id = c->free_ids[c->free_head];
-	peer = rte_zmalloc("gw_peer", sizeof(*peer), RTE_CACHE_LINE_SIZE);
-	if (!peer)
+	if (wg_keymap_add(&c->by_key, pub, id) < 0)
 		return NULL;
-	if (wg_keymap_add(&c->by_key, pub, id) < 0) {
-		rte_free(peer);
-		return NULL;
-	}
 	c->free_head = (c->free_head + 1) % c->max_peers;
 	c->n_free--;
 	peer->id = id;
@@ -107,6 +103,36 @@ struct gw_peer *gw_peer_add(struct gw_ctx *ctx, const uint8_t pub[WG_KEY_LEN])
 	c->n_peers++;
 	__atomic_store_n(&t->peers[id], peer, __ATOMIC_RELEASE);
 	gw_peer_wake(ctx, peer);
+	return peer;
+}
+
+struct gw_peer *gw_peer_alloc(void)
+{
+	return rte_zmalloc("gw_peer", sizeof(struct gw_peer),
+			   RTE_CACHE_LINE_SIZE);
+}
+
+uint32_t gw_peer_next_id(const struct gw_ctx *ctx, uint32_t k)
+{
+	const struct gw_control *c = ctx->control;
+
+	return k < c->n_free ?
+		       c->free_ids[(c->free_head + k) % c->max_peers] :
+		       UINT32_MAX;
+}
+
+struct gw_peer *gw_peer_add(struct gw_ctx *ctx, const uint8_t pub[WG_KEY_LEN])
+{
+	struct gw_peer *peer, *mem;
+
+	if (!ctx->control->n_free)
+		return NULL;
+	mem = gw_peer_alloc();
+	if (!mem)
+		return NULL;
+	peer = gw_peer_add_in(ctx, pub, mem);
+	if (!peer)
+		rte_free(mem);
 	return peer;
 }
 
@@ -179,19 +205,17 @@ void gw_peer_zero_keys(struct gw_ctx *ctx, struct gw_peer *peer)
 	wg_handshake_clear(&peer->hs);
 }
 
-void gw_peer_remove(struct gw_ctx *ctx, struct gw_peer *peer)
+void gw_peer_remove_unrouted(struct gw_ctx *ctx, struct gw_peer *peer)
 {
 	struct gw_control *c = ctx->control;
-	uint32_t i;
 
 	/* first: the keymap reads keys through peers[] */
 	wg_keymap_del(&c->by_key, peer->public_key);
 	gw_peer_sleep(ctx, peer);
-	for (i = 0; i < peer->n_allowed_ips; i++)
-		gw_tables_route_del(ctx->tables, &peer->allowed_ips[i]);
 	free(peer->allowed_ips);
 	peer->allowed_ips = NULL;
 	peer->n_allowed_ips = 0;
+	peer->cap_allowed_ips = 0;
 	__atomic_store_n(&ctx->tables->peers[peer->id], NULL, __ATOMIC_RELEASE);
 	gw_peer_zero_keys(ctx, peer);
 	gw_staging_drop(ctx, peer, GW_CTR_DROP_PEER_REMOVED);
@@ -216,10 +240,30 @@ void gw_peer_remove(struct gw_ctx *ctx, struct gw_peer *peer)
 			 sizeof(*peer));
 }
 
+void gw_peer_remove(struct gw_ctx *ctx, struct gw_peer *peer)
+{
+	/* its prefixes in one batch (one grace period); deleting cannot
+	 * run out of room, and if the batch cannot even be described the
+	 * prefixes go one by one */
+	if (peer->n_allowed_ips &&
+	    gw_tables_routes_apply(ctx->tables, peer->allowed_ips, NULL,
+				   peer->n_allowed_ips, true) < 0)
+		for (uint32_t i = 0; i < peer->n_allowed_ips; i++)
+			gw_tables_route_del(ctx->tables, &peer->allowed_ips[i]);
+	gw_peer_remove_unrouted(ctx, peer);
+}
+
 void gw_peer_set_psk(struct gw_ctx *ctx, struct gw_peer *peer,
 		     const uint8_t *psk)
 {
-	peer->has_preshared_key = psk && !wg_is_zero(psk, WG_KEY_LEN);
+	bool has = psk && !wg_is_zero(psk, WG_KEY_LEN);
+
+	/* the same key again (wg syncconf) changes nothing: re-initialising
+	 * the handshake would drop one in flight (constant time: a key) */
+	if (has == peer->has_preshared_key &&
+	    (!has || wg_equal(psk, peer->preshared_key, WG_KEY_LEN)))
+		return;
+	peer->has_preshared_key = has;
 	if (peer->has_preshared_key)
 		memcpy(peer->preshared_key, psk, WG_KEY_LEN);
 	else
@@ -228,27 +272,19 @@ void gw_peer_set_psk(struct gw_ctx *ctx, struct gw_peer *peer,
 			  peer->has_preshared_key ? peer->preshared_key : NULL);
 }
 
-void gw_peer_set_endpoint(struct gw_ctx *ctx, struct gw_peer *peer,
-			  const struct wg_endpoint *ep)
+void gw_peer_use_endpoint(struct gw_ctx *ctx, struct gw_peer *peer,
+			  struct wg_endpoint *nep)
 {
-	struct wg_endpoint *old = peer->endpoint, *nep = NULL;
+	struct wg_endpoint *old = peer->endpoint;
 	uint8_t nh[16];
 
-	if (ep && ep->family != WG_FAMILY_NONE) {
-		if (old && memcmp(old, ep, sizeof(*ep)) == 0)
-			return;
-		nep = rte_malloc("gw_ep", sizeof(*nep), 0);
-		if (!nep) {
-			/* not silently: the peer keeps its old endpoint */
-			GW_LOG(ERR, "peer %u: out of memory for a new endpoint, "
-				    "keeping the old one", peer->id);
-			return;
-		}
-		*nep = *ep;
-		/* resolve the next hop before the first packet needs it */
-		if (gw_nexthop(&ctx->port[GW_WAN], ep->family, ep->addr, nh))
-			gw_neigh_want(ctx, GW_WAN, ep->family, nh);
+	if (nep && old && memcmp(old, nep, sizeof(*nep)) == 0) {
+		rte_free(nep);
+		return;
 	}
+	/* resolve the next hop before the first packet needs it */
+	if (nep && gw_nexthop(&ctx->port[GW_WAN], nep->family, nep->addr, nh))
+		gw_neigh_want(ctx, GW_WAN, nep->family, nh);
 	/* a change (roaming, `wg set`), not the first endpoint a peer gets */
 	if (old && nep) {
 		char buf[WG_ENDPOINT_STR_LEN];
@@ -265,6 +301,35 @@ void gw_peer_set_endpoint(struct gw_ctx *ctx, struct gw_peer *peer,
 	gw_peer_wake(ctx, peer);
 }
 
+struct wg_endpoint *gw_endpoint_new(const struct wg_endpoint *ep)
+{
+	struct wg_endpoint *nep = rte_malloc("gw_ep", sizeof(*nep), 0);
+
+	if (nep)
+		*nep = *ep;
+	return nep;
+}
+
+void gw_peer_set_endpoint(struct gw_ctx *ctx, struct gw_peer *peer,
+			  const struct wg_endpoint *ep)
+{
+	struct wg_endpoint *nep = NULL;
+
+	if (ep && ep->family != WG_FAMILY_NONE) {
+		if (peer->endpoint &&
+		    memcmp(peer->endpoint, ep, sizeof(*ep)) == 0)
+			return;
+		nep = gw_endpoint_new(ep);
+		if (!nep) {
+			/* not silently: the peer keeps its old endpoint */
+			GW_LOG(ERR, "peer %u: out of memory for a new endpoint, "
+				    "keeping the old one", peer->id);
+			return;
+		}
+	}
+	gw_peer_use_endpoint(ctx, peer, nep);
+}
+
 void gw_peer_set_keepalive(struct gw_ctx *ctx, struct gw_peer *peer,
 			   uint16_t seconds)
 {
@@ -274,56 +339,13 @@ void gw_peer_set_keepalive(struct gw_ctx *ctx, struct gw_peer *peer,
 	wg_timers_persistent_keepalive_set(&peer->timers, seconds);
 }
 
-static void allowed_forget(struct gw_peer *peer, const struct wg_prefix *p)
+void gw_peer_use_allowed_ips(struct gw_peer *peer, struct wg_prefix *list,
+			     uint32_t n, uint32_t cap)
 {
-	uint32_t i;
-
-	for (i = 0; i < peer->n_allowed_ips; i++)
-		if (wg_prefix_equal(&peer->allowed_ips[i], p)) {
-			peer->allowed_ips[i] =
-				peer->allowed_ips[--peer->n_allowed_ips];
-			return;
-		}
-}
-
-int gw_peer_add_allowed_ips(struct gw_ctx *ctx, struct gw_peer *peer,
-			    const struct wg_prefix *p, uint32_t n,
-			    bool replace)
-{
-	struct gw_tables *t = ctx->tables;
-	uint32_t i, owner;
-	int ret;
-
-	if (replace) {
-		for (i = 0; i < peer->n_allowed_ips; i++)
-			gw_tables_route_del(t, &peer->allowed_ips[i]);
-		peer->n_allowed_ips = 0;
-	}
-	for (i = 0; i < n; i++) {
-		/* a prefix has one owner: it moves, as with `wg set` */
-		if (gw_tables_route_owner(t, &p[i], &owner)) {
-			struct gw_peer *o = t->peers[owner];
-
-			if (o)
-				allowed_forget(o, &p[i]);
-		}
-		if (peer->n_allowed_ips == peer->cap_allowed_ips) {
-			uint32_t cap = peer->cap_allowed_ips ?
-					       2 * peer->cap_allowed_ips : 8;
-			struct wg_prefix *a = realloc(peer->allowed_ips,
-						      cap * sizeof(*a));
-
-			if (!a)
-				return -ENOMEM;
-			peer->allowed_ips = a;
-			peer->cap_allowed_ips = cap;
-		}
-		ret = gw_tables_route_add(t, &p[i], peer->id);
-		if (ret < 0)
-			return ret;
-		peer->allowed_ips[peer->n_allowed_ips++] = p[i];
-	}
-	return 0;
+	free(peer->allowed_ips);
+	peer->allowed_ips = list;
+	peer->n_allowed_ips = n;
+	peer->cap_allowed_ips = cap;
 }
 
 int gw_peer_install_keypair(struct gw_ctx *ctx, struct gw_peer *peer,

@@ -100,7 +100,7 @@ struct gw_peer {
 	uint8_t preshared_key[WG_KEY_LEN];
 	bool has_preshared_key;
 	bool ticking;
-	bool txn_removed;                /* gw_device.c's validation only */
+	uint32_t txn_vpeer;              /* gw_device_set.c's plan only */
 	uint16_t persistent_keepalive;
 	struct wg_handshake hs;
 	struct wg_cookie_maker cookie;

@@ -3,6 +3,7 @@
 #include "gw_tables.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_errno.h>
@@ -48,11 +49,16 @@ int gw_tables_create(struct gw_ctx *ctx)
 {
 	uint32_t max = ctx->cfg ? ctx->cfg->interface.max_peers :
 				  WG_DEFAULT_MAX_PEERS;
+	uint64_t g6 = (uint64_t)GW_TBL8S6_PER_PEER * max;
 	struct gw_tables_size sz = {
 		.peers = max,
 		.routes4 = RTE_MAX(max, (uint32_t)GW_MAX_ROUTES4),
 		.routes6 = RTE_MAX(max, (uint32_t)GW_MAX_ROUTES6),
-		.tbl8s4 = 1 << 12,
+		/* one scattered /32 per peer, one scattered /128 per peer
+		 * (gw_tables.h) */
+		.tbl8s4 = RTE_MAX(max, (uint32_t)GW_MIN_TBL8S4),
+		.tbl8s6 = (uint32_t)RTE_MIN(RTE_MAX(g6, (uint64_t)GW_MIN_TBL8S6),
+					    (uint64_t)GW_MAX_TBL8S6),
 		.indices = GW_INDICES_PER_PEER * max,
 	};
 	struct rte_malloc_socket_stats before, after;
@@ -61,12 +67,22 @@ int gw_tables_create(struct gw_ctx *ctx)
 	rte_malloc_get_socket_stats(socket, &before);
 	ret = gw_tables_create_sized(ctx, &sz);
 	rte_malloc_get_socket_stats(socket, &after);
+	if (ret != 0)
+		return ret;
 	/* what max_peers costs before any peer exists (README) */
-	if (ret == 0)
-		GW_LOG(INFO, "tables for %u peers: %zu MiB of heap",
-		       max, (after.heap_allocsz_bytes -
-			     before.heap_allocsz_bytes) >> 20);
-	return ret;
+	GW_LOG(INFO, "tables for %u peers: %zu MiB of heap",
+	       max, (after.heap_allocsz_bytes -
+		     before.heap_allocsz_bytes) >> 20);
+	GW_LOG(INFO, "route tables: %u IPv4 and %u IPv6 tbl8 groups of 1 KiB "
+	       "per copy (two copies each): %u MiB, so that one scattered "
+	       "/32 and one scattered /128 per peer fit",
+	       sz.tbl8s4, sz.tbl8s6, (2 * (sz.tbl8s4 + sz.tbl8s6)) >> 10);
+	if (g6 > GW_MAX_TBL8S6)
+		GW_LOG(WARNING, "%u peers: rte_lpm6 has at most %u tbl8 groups, "
+		       "fewer than %u scattered /128s can take; a set that "
+		       "does not fit is refused (ENOSPC)", max,
+		       (unsigned int)GW_MAX_TBL8S6, max);
+	return 0;
 }
 
 int gw_tables_create_sized(struct gw_ctx *ctx, const struct gw_tables_size *sz)
@@ -77,7 +93,7 @@ int gw_tables_create_sized(struct gw_ctx *ctx, const struct gw_tables_size *sz)
 				 GW_INDICES_PER_PEER * n_peers);
 	struct rte_lpm6_config c6 = {
 		.max_rules = sz->routes6 ? sz->routes6 : GW_MAX_ROUTES6,
-		.number_tbl8s = 1 << 14,
+		.number_tbl8s = sz->tbl8s6 ? sz->tbl8s6 : GW_MIN_TBL8S6,
 	};
 	struct rte_hash_parameters hp = {
 		.name = "gw_index",
@@ -116,6 +132,8 @@ int gw_tables_create_sized(struct gw_ctx *ctx, const struct gw_tables_size *sz)
 	t->max_peers = n_peers;
 	t->max_routes4 = sz->routes4;
 	t->max_routes6 = c6.max_rules;
+	t->tbl8s4 = sz->tbl8s4;
+	t->tbl8s6 = c6.number_tbl8s;
 	t->peers = rte_zmalloc("gw_peers", n_peers * sizeof(*t->peers),
 			       RTE_CACHE_LINE_SIZE);
 	if (!t->peers)
@@ -210,75 +228,169 @@ static int lpm6_one(struct rte_lpm6 *l, const struct wg_prefix *p, bool del,
 
 /*
  * Neither rte_fib nor rte_lpm6 can be read while it changes (no RCU in
- * 22.11). Apply the changes of one family to the copy workers do not use,
- * switch them to it with one pointer store, wait until no worker can still
- * be inside the old one, then bring the old one level. The control lcore
- * blocks for one grace period per batch: workers never wait.
+ * 22.11). A batch goes to the copies workers do not use (stage), which
+ * are then switched in with one pointer store per family; once no worker
+ * can still be inside the old ones (one grace period for the batch) they
+ * get the same changes (commit). The control lcore blocks for that grace
+ * period; workers never wait.
+ *
+ * Undoing is exact: rte_lpm6_add checks its tbl8 room before it writes
+ * anything, rte_fib_add removes what it inserted when it fails, and what
+ * an undo re-adds was in the table before the batch (the prefixes are
+ * then a subset of what fitted before: rte_lpm6 and DIR-24-8 take as many
+ * tbl8 groups for a set of prefixes whatever the order they came in).
  */
-static int apply_family(struct gw_tables *t, uint8_t family,
-			const struct wg_prefix *p, const uint32_t *ids,
-			uint32_t n, bool del)
+static bool route_family_ok(const struct wg_prefix *p)
 {
-	bool v4 = family == WG_FAMILY_V4;
-	void **active_slot = v4 ? (void **)&t->fib4_active :
-				  (void **)&t->lpm6_active;
-	void *active = __atomic_load_n(active_slot, __ATOMIC_RELAXED);
-	void *pair[2] = { v4 ? (void *)t->fib4[0] : (void *)t->lpm6[0],
-			  v4 ? (void *)t->fib4[1] : (void *)t->lpm6[1] };
-	void *idle = active == pair[0] ? pair[1] : pair[0];
-	uint32_t i, done = 0, any = 0;
-	int ret = 0, r2;
+	return p->family == WG_FAMILY_V4 || p->family == WG_FAMILY_V6;
+}
 
-	for (i = 0; i < n; i++) {
-		if (p[i].family != family)
-			continue;
-		any++;
-		ret = v4 ? fib4_one(idle, &p[i], del, ids ? ids[i] : 0) :
-			   lpm6_one(idle, &p[i], del, ids ? ids[i] : 0);
-		/* deleting an absent prefix is no error for the batch */
-		if (ret < 0 && !(del && ret == -ENOENT))
-			break;
-		ret = 0;
-		done = i + 1;
-	}
-	if (!any)
-		return 0;
-	if (ret < 0)
-		done = i;       /* the failed one is not on either copy */
-	__atomic_store_n(active_slot, idle, __ATOMIC_RELEASE);
-	rte_rcu_qsbr_synchronize(t->qsbr, RTE_QSBR_THRID_INVALID);
-	for (i = 0; i < done; i++) {
-		if (p[i].family != family)
-			continue;
-		r2 = v4 ? fib4_one(active, &p[i], del, ids ? ids[i] : 0) :
-			  lpm6_one(active, &p[i], del, ids ? ids[i] : 0);
-		if (r2 < 0 && !(del && r2 == -ENOENT))
-			GW_LOG(ERR, "routes: second table refused a change (%d)",
-			       r2);
+/* The copy of p's family that workers do not read. */
+static void *idle_copy(struct gw_tables *t, uint8_t family)
+{
+	if (family == WG_FAMILY_V4)
+		return __atomic_load_n(&t->fib4_active, __ATOMIC_RELAXED) ==
+				       t->fib4[0] ? (void *)t->fib4[1] :
+						    (void *)t->fib4[0];
+	return __atomic_load_n(&t->lpm6_active, __ATOMIC_RELAXED) ==
+			       t->lpm6[0] ? (void *)t->lpm6[1] :
+					    (void *)t->lpm6[0];
+}
+
+/* One change (or its undo) on one copy. */
+static int op_do(void *copy, const struct gw_route_op *op, bool undo)
+{
+	uint32_t id = undo ? op->old_id : op->new_id;
+	bool del = id == GW_NO_PEER;
+	int ret = op->p.family == WG_FAMILY_V4 ?
+			  fib4_one(copy, &op->p, del, id) :
+			  lpm6_one(copy, &op->p, del, id);
+
+	/* deleting an absent prefix is no error for the batch */
+	return del && ret == -ENOENT ? 0 : ret;
+}
+
+/* Deletions first, then additions and moves: pass 0 and 1 of a batch. */
+static bool op_in_pass(const struct gw_route_op *op, int pass)
+{
+	return (op->new_id == GW_NO_PEER) == (pass == 0);
+}
+
+int gw_tables_routes_stage(struct gw_tables *t, const struct gw_route_op *op,
+			   uint32_t n)
+{
+	void *idle[2] = { idle_copy(t, WG_FAMILY_V4),
+			  idle_copy(t, WG_FAMILY_V6) };
+	uint32_t i = 0;
+	int pass, ret = 0, r2;
+
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < n; i++) {
+			if (!route_family_ok(&op[i].p) ||
+			    !op_in_pass(&op[i], pass))
+				continue;
+			ret = op_do(idle[op[i].p.family == WG_FAMILY_V6],
+				    &op[i], false);
+			if (ret < 0) {
+				GW_LOG(DEBUG, "routes: staging refused (%d)", ret);
+				goto undo;
+			}
+		}
+	return 0;
+undo:
+	/* everything before (pass, i), newest first */
+	for (; pass >= 0; pass--) {
+		while (i-- > 0) {
+			if (!route_family_ok(&op[i].p) ||
+			    !op_in_pass(&op[i], pass))
+				continue;
+			r2 = op_do(idle[op[i].p.family == WG_FAMILY_V6], &op[i],
+				   true);
+			if (r2 < 0)
+				GW_LOG(ERR, "routes: undo refused (%d): the "
+				       "idle copy differs", r2);
+		}
+		i = n;
 	}
 	return ret;
+}
+
+void gw_tables_routes_commit(struct gw_tables *t, const struct gw_route_op *op,
+			     uint32_t n)
+{
+	bool any[2] = { false, false };
+	void *old[2], *idle[2];
+	uint32_t i;
+	int pass, f, ret;
+
+	for (i = 0; i < n; i++)
+		if (route_family_ok(&op[i].p))
+			any[op[i].p.family == WG_FAMILY_V6] = true;
+	if (!any[0] && !any[1])
+		return;
+	idle[0] = idle_copy(t, WG_FAMILY_V4);
+	idle[1] = idle_copy(t, WG_FAMILY_V6);
+	old[0] = __atomic_load_n(&t->fib4_active, __ATOMIC_RELAXED);
+	old[1] = __atomic_load_n(&t->lpm6_active, __ATOMIC_RELAXED);
+	if (any[0])
+		__atomic_store_n(&t->fib4_active, (struct rte_fib *)idle[0],
+				 __ATOMIC_RELEASE);
+	if (any[1])
+		__atomic_store_n(&t->lpm6_active, (struct rte_lpm6 *)idle[1],
+				 __ATOMIC_RELEASE);
+	rte_rcu_qsbr_synchronize(t->qsbr, RTE_QSBR_THRID_INVALID);
+	t->commits++;
+	if (t->commit_hook)
+		t->commit_hook(t);
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < n; i++) {
+			if (!route_family_ok(&op[i].p) ||
+			    !op_in_pass(&op[i], pass))
+				continue;
+			f = op[i].p.family == WG_FAMILY_V6;
+			ret = op_do(old[f], &op[i], false);
+			if (ret < 0)
+				GW_LOG(ERR, "routes: second table refused a "
+				       "change (%d)", ret);
+		}
 }
 
 int gw_tables_routes_apply(struct gw_tables *t, const struct wg_prefix *p,
 			   const uint32_t *peer_ids, uint32_t n, bool del)
 {
-	int r4 = apply_family(t, WG_FAMILY_V4, p, peer_ids, n, del);
-	int r6 = apply_family(t, WG_FAMILY_V6, p, peer_ids, n, del);
+	struct gw_route_op *op = n ? calloc(n, sizeof(*op)) : NULL;
+	uint32_t i, m = 0;
+	int ret;
 
-	return r4 < 0 ? r4 : r6;
+	if (n && !op)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		if (!route_family_ok(&p[i]))
+			continue;
+		op[m].p = p[i];
+		if (!gw_tables_route_owner(t, &p[i], &op[m].old_id))
+			op[m].old_id = GW_NO_PEER;
+		op[m].new_id = del ? GW_NO_PEER : peer_ids[i];
+		m++;
+	}
+	ret = gw_tables_routes_stage(t, op, m);
+	if (ret == 0)
+		gw_tables_routes_commit(t, op, m);
+	free(op);
+	return ret;
 }
 
 int gw_tables_route_add(struct gw_tables *t, const struct wg_prefix *p,
 			uint32_t peer_id)
 {
-	if (p->family != WG_FAMILY_V4 && p->family != WG_FAMILY_V6)
+	if (!route_family_ok(p))
 		return -EINVAL;
 	return gw_tables_routes_apply(t, p, &peer_id, 1, false);
 }
 
 int gw_tables_route_del(struct gw_tables *t, const struct wg_prefix *p)
 {
-	if (p->family != WG_FAMILY_V4 && p->family != WG_FAMILY_V6)
+	if (!route_family_ok(p))
 		return -EINVAL;
 	return gw_tables_routes_apply(t, p, NULL, 1, true);
 }
@@ -287,8 +399,9 @@ bool gw_tables_route_owner(struct gw_tables *t, const struct wg_prefix *p,
 			   uint32_t *peer_id)
 {
 	if (p->family == WG_FAMILY_V4) {
-		/* the control lcore is the only writer: either copy will do */
-		struct rte_rib *rib = rte_fib_get_rib(t->fib4[0]);
+		/* the published copy: a staged batch is not there yet */
+		struct rte_rib *rib = rte_fib_get_rib(
+			__atomic_load_n(&t->fib4_active, __ATOMIC_RELAXED));
 		struct rte_rib_node *node;
 		uint64_t nh;
 

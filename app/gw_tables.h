@@ -37,10 +37,23 @@ struct gw_peer;
 
 /* Prefixes per family: at least this many, or interface.max_peers (one
  * per peer) when that is more. Each one costs ~800 bytes of heap over
- * the two copies, so they are not sized for a worst case. */
+ * the two copies, so they are not sized for a worst case.
+ *
+ * Groups of 256 next-level entries (1 KiB each, per copy) for prefixes
+ * longer than the first 24 bits. IPv4 (DIR-24-8): one per /24 that holds
+ * a longer prefix, so a /32 per peer needs at most max_peers of them.
+ * IPv6 (rte_lpm6, 8 bits per level after the first 24): a prefix needs
+ * one group per level it crosses that no other prefix shares, up to 13
+ * for a /128; so that one scattered /128 per peer fits at max_peers,
+ * there are 13 per peer (at most rte_lpm6's 2^21, i.e. the guarantee
+ * holds up to 161,319 peers). */
 enum gw_tables_limits {
 	GW_MAX_ROUTES4 = 65536,
 	GW_MAX_ROUTES6 = 65536,
+	GW_MIN_TBL8S4 = 1 << 12,
+	GW_MIN_TBL8S6 = 1 << 14,
+	GW_TBL8S6_PER_PEER = 13,     /* (128 - 24) / 8 */
+	GW_MAX_TBL8S6 = 1 << 21,     /* RTE_LPM6_TBL8_MAX_NUM_GROUPS */
 	GW_INDICES_PER_PEER = 4, /* 3 keypairs + 1 handshake */
 	GW_MIN_INDICES = 64,     /* rte_hash wants a few buckets */
 };
@@ -56,6 +69,7 @@ struct gw_tables_size {
 	uint32_t routes4;   /* IPv4 prefixes */
 	uint32_t routes6;   /* IPv6 prefixes (0: GW_MAX_ROUTES6) */
 	uint32_t tbl8s4;    /* IPv4 groups for prefixes longer than /24 */
+	uint32_t tbl8s6;    /* IPv6 groups (0: GW_MIN_TBL8S6) */
 	uint32_t indices;   /* receiver indices */
 };
 
@@ -85,6 +99,12 @@ struct gw_tables {
 	struct gw_peer **peers;          /* max_peers slots */
 	uint32_t max_routes4;            /* prefixes each table takes */
 	uint32_t max_routes6;
+	uint32_t tbl8s4, tbl8s6;         /* groups each copy has */
+	uint64_t commits;                /* route batches published (each
+					  * one grace period) */
+	/* tests: called by gw_tables_routes_commit() once the staged
+	 * copies are published, before the other copies change */
+	void (*commit_hook)(struct gw_tables *t);
 };
 
 int gw_tables_create(struct gw_ctx *ctx);
@@ -93,17 +113,46 @@ void gw_tables_free(struct gw_ctx *ctx);
 /* the same minus the route tables: the process is about to exit */
 void gw_tables_free_at_exit(struct gw_ctx *ctx);
 
+/*
+ * AllowedIPs changes as a batch that is applied whole or not at all. One
+ * change moves a prefix from the peer slot old_id to new_id; GW_NO_PEER
+ * on either side is "not routed" (an addition, a deletion). Both copies
+ * of each table always hold the same prefixes between batches.
+ *
+ * gw_tables_routes_stage() applies a batch to the copies no worker reads,
+ * deletions first (they give room back). If any change fails (a table
+ * out of prefixes or tbl8 groups: -ENOSPC; rte_fib's tree out of
+ * memory), every change already made there is undone and the error is
+ * returned: nothing a worker can see changed, both copies are as
+ * before. gw_tables_routes_commit() then publishes the staged copies
+ * (one pointer store per family, ONE grace period for the whole batch)
+ * and applies the same batch to the other copies. Between the two the
+ * caller may do whatever cannot fail; no other route change may come in
+ * between.
+ */
+struct gw_route_op {
+	struct wg_prefix p;
+	uint32_t old_id;
+	uint32_t new_id;
+};
+
+int gw_tables_routes_stage(struct gw_tables *t, const struct gw_route_op *op,
+			   uint32_t n);
+void gw_tables_routes_commit(struct gw_tables *t, const struct gw_route_op *op,
+			     uint32_t n);
+
 /* AllowedIPs. peer_id is the peer's slot in peers[]. */
 int gw_tables_route_add(struct gw_tables *t, const struct wg_prefix *p,
 			uint32_t peer_id);
 int gw_tables_route_del(struct gw_tables *t, const struct wg_prefix *p);
 /* A batch of IPv4/IPv6 additions (del false) or deletions (del true),
- * published with one grace period per family: for loading many prefixes.
- * peer_ids[i] is ignored for deletions. Returns 0 or the first error
- * (the batch is then partly applied, identically on both copies). */
+ * staged and committed as above: one grace period, all or nothing.
+ * peer_ids[i] is ignored for deletions. Returns 0 or the error of the
+ * change that failed (nothing changed then); -ENOMEM when the batch
+ * cannot be described. */
 int gw_tables_routes_apply(struct gw_tables *t, const struct wg_prefix *p,
 			   const uint32_t *peer_ids, uint32_t n, bool del);
-/* The peer owning exactly this prefix, if any. */
+/* The peer owning exactly this prefix in the published tables, if any. */
 bool gw_tables_route_owner(struct gw_tables *t, const struct wg_prefix *p,
 			   uint32_t *peer_id);
 

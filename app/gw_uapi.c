@@ -24,6 +24,7 @@ enum conn_state {
 	CONN_READ_GET_NL,  /* the blank line after get=1 */
 	CONN_READ_SET,     /* the lines of a set=1, into the parser */
 	CONN_WRITE,        /* the answer; input waits meanwhile */
+	CONN_APPLYING,     /* its set is being applied (gw_uapi.job) */
 };
 
 struct gw_uapi_conn {
@@ -49,6 +50,10 @@ struct gw_uapi {
 	ino_t st_ino;                /* replacement by another process */
 	bool alive;
 	uint64_t checked_ms;
+	/* a set whose new peers are still being added, a slice per poll;
+	 * every connection waits until it is done */
+	struct gw_set_job *job;
+	struct gw_uapi_conn *job_conn;
 	struct gw_uapi_conn conns[GW_UAPI_MAX_CONNS];
 };
 
@@ -75,10 +80,12 @@ static bool valid_name(const char *name)
 
 /* ------------------------------------------------------ connections */
 
-static void conn_close(struct gw_uapi_conn *c)
+static void conn_close(struct gw_uapi *u, struct gw_uapi_conn *c)
 {
 	if (c->state == CONN_FREE)
 		return;
+	if (u->job_conn == c)
+		u->job_conn = NULL; /* the set goes on; nobody to answer */
 	close(c->fd);
 	wg_uapi_parser_discard(&c->parser);
 	wg_diag_free(&c->diag);
@@ -147,7 +154,8 @@ static void conn_get(struct gw_uapi *u, struct gw_uapi_conn *c)
 
 /* The validated transaction in the device's shape: the same values, the
  * AllowedIPs arrays shared, the keys copied (and wiped afterwards). */
-static int apply_txn(struct gw_uapi *u, const struct wg_uapi_txn *txn)
+static int apply_txn(struct gw_uapi *u, const struct wg_uapi_txn *txn,
+		     struct gw_set_job **job)
 {
 	struct gw_device_set set;
 	struct gw_peer_set *ps = NULL;
@@ -185,7 +193,7 @@ static int apply_txn(struct gw_uapi *u, const struct wg_uapi_txn *txn)
 	set.replace_peers = txn->interface.replace_peers;
 	set.n_peers = (uint32_t)txn->n_peers;
 	set.peers = ps;
-	ret = gw_device_set(u->dev, &set);
+	ret = gw_device_set_start(u->dev, &set, job);
 	wg_wipe(&set, sizeof(set));
 	if (ps) {
 		wg_wipe(ps, ps_size);
@@ -203,11 +211,20 @@ static void conn_set_done(struct gw_uapi *u, struct gw_uapi_conn *c)
 		GW_LOG(WARNING, "%s", c->diag.errors[i]);
 	wg_diag_free(&c->diag);
 	if (ret == 0) {
-		ret = apply_txn(u, &txn);
+		struct gw_set_job *job = NULL;
+
+		ret = apply_txn(u, &txn, &job);
+		wg_uapi_txn_free(&txn);
+		if (ret > 0) {
+			/* answered when the last new peer is in */
+			u->job = job;
+			u->job_conn = c;
+			c->state = CONN_APPLYING;
+			return;
+		}
 		if (ret < 0)
 			GW_LOG(WARNING, "UAPI set: refused by the device: %s",
 			       strerror(-ret));
-		wg_uapi_txn_free(&txn);
 	}
 	/* negative, as wireguard-go sends it and `wg set` reads it */
 	conn_answer_errno(c, ret);
@@ -468,6 +485,22 @@ static bool socket_file_ours(const struct gw_uapi *u)
 	       st.st_ino == u->st_ino;
 }
 
+/* One slice of the pending set; false while it is not done (every
+ * connection then waits, and none of them times out meanwhile). */
+static bool job_step(struct gw_uapi *u, uint64_t now)
+{
+	if (!gw_device_set_step(u->job, GW_SET_PEERS_PER_STEP)) {
+		for (unsigned int i = 0; i < GW_UAPI_MAX_CONNS; i++)
+			u->conns[i].last_ms = now;
+		return false;
+	}
+	u->job = NULL;
+	if (u->job_conn)
+		conn_answer_errno(u->job_conn, 0);
+	u->job_conn = NULL;
+	return true;
+}
+
 void gw_uapi_poll(struct gw_uapi *u)
 {
 	struct pollfd pfd[1 + GW_UAPI_MAX_CONNS];
@@ -478,6 +511,10 @@ void gw_uapi_poll(struct gw_uapi *u)
 	if (!u)
 		return;
 	now = now_ms();
+	if (u->job) {
+		if (!job_step(u, now))
+			return;
+	}
 	if (u->alive && now - u->checked_ms >= GW_UAPI_CHECK_MS) {
 		u->checked_ms = now;
 		if (!socket_file_ours(u)) {
@@ -494,7 +531,7 @@ void gw_uapi_poll(struct gw_uapi *u)
 			continue;
 		}
 		if (now - c->last_ms > GW_UAPI_IDLE_MS) {
-			conn_close(c);
+			conn_close(u, c);
 			free_slots++;
 			continue;
 		}
@@ -518,7 +555,7 @@ void gw_uapi_poll(struct gw_uapi *u)
 		if (!slot[i])
 			accept_new(u, now);
 		else if (!conn_run(u, slot[i], pfd[i].revents, now))
-			conn_close(slot[i]);
+			conn_close(u, slot[i]);
 	}
 }
 
@@ -526,8 +563,13 @@ void gw_uapi_close(struct gw_uapi *u)
 {
 	if (!u)
 		return;
+	/* a set that started is finished: it can no longer fail */
+	if (u->job)
+		while (!gw_device_set_step(u->job, UINT32_MAX))
+			;
+	u->job = NULL;
 	for (unsigned int i = 0; i < GW_UAPI_MAX_CONNS; i++)
-		conn_close(&u->conns[i]);
+		conn_close(u, &u->conns[i]);
 	close(u->fd);
 	/* never remove a socket that another instance has put there */
 	if (socket_file_ours(u))

@@ -50,7 +50,7 @@ gw_lan_mac=02:00:00:00:01:01
 gw_wan_mac=02:00:00:00:02:01
 
 cat >"$dir/gw.conf" <<CONF
-eal = ["-l", "${E2E_GW_LCORES:-0-1}", "--no-pci", "--no-huge", "-m", "512",
+eal = ["-l", "${E2E_GW_LCORES:-0-1}", "--no-pci", "--no-huge", "-m", "1024",
        "--file-prefix", "$name-gw",
        "--vdev", "net_memif0,role=server,id=0,socket=$dir/lan.sock,socket-abstract=no,mac=$gw_lan_mac",
        "--vdev", "net_memif1,role=server,id=0,socket=$dir/wan.sock,socket-abstract=no,mac=$gw_wan_mac"];

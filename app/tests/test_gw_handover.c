@@ -532,7 +532,7 @@ static void test_source_limit(void)
 int main(int argc, char **argv)
 {
 	char prefix[64];
-	char *eal[] = { argv[0], "-l", "0", "--no-huge", "-m", "512",
+	char *eal[] = { argv[0], "-l", "0", "--no-huge", "-m", "1024",
 			"--no-pci", "--no-shconf", "--file-prefix", prefix,
 			"--log-level", "*:error" };
 

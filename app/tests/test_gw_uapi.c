@@ -57,6 +57,8 @@ struct gw_device {
 	struct gw_device_set last;   /* shallow copy of the last set */
 	struct gw_peer_set last_peer;
 	struct wg_prefix last_ips[4];
+	int job_steps;               /* slices a started set still takes */
+	int steps_done;
 };
 
 void gw_device_get_info(struct gw_device *dev, struct gw_device_info *out)
@@ -114,6 +116,28 @@ int gw_device_set(struct gw_device *dev, const struct gw_device_set *set)
 	if (set->has_listen_port)
 		dev->listen_port = set->listen_port;
 	return 0;
+}
+
+int gw_device_set_start(struct gw_device *dev, const struct gw_device_set *set,
+			struct gw_set_job **job)
+{
+	int ret = gw_device_set(dev, set);
+
+	*job = NULL;
+	if (ret == 0 && dev->job_steps) {
+		*job = (struct gw_set_job *)dev;
+		return 1;
+	}
+	return ret;
+}
+
+bool gw_device_set_step(struct gw_set_job *job, uint32_t budget)
+{
+	struct gw_device *dev = (struct gw_device *)job;
+
+	(void)budget;
+	dev->steps_done++;
+	return --dev->job_steps == 0;
 }
 
 static void fake_init(struct gw_device *dev)
@@ -232,6 +256,43 @@ static void test_get_set(struct gw_uapi *u, struct gw_device *dev,
 	client_read(u, fd, 1, out, sizeof(out));
 	CHECK(strstr(out, "listen_port=51821\n") != NULL, "port not applied");
 	close(fd);
+}
+
+/* A set applied in slices is answered when its last slice is done; a
+ * get on another connection waits until then, and sees it applied. */
+static void test_sliced_set(struct gw_uapi *u, struct gw_device *dev,
+			    const char *path)
+{
+	static const char req[] = "set=1\nlisten_port=51822\n\n";
+	char out[4096];
+	int fd = client_connect(path), fd2 = client_connect(path);
+	int i;
+
+	CHECK(fd >= 0 && fd2 >= 0, "connect: %s", strerror(errno));
+	dev->job_steps = 5;
+	dev->steps_done = 0;
+	write_all(fd, req, sizeof(req) - 1);
+	for (i = 0; i < 50 && dev->job_steps == 5; i++) {
+		gw_uapi_poll(u);
+		usleep(1000);
+	}
+	CHECK(dev->job_steps == 5 - dev->steps_done && dev->steps_done < 5,
+	      "set not started or done at once (%d steps)", dev->steps_done);
+	write_all(fd2, "get=1\n\n", 7);
+	gw_uapi_poll(u);
+	CHECK(recv(fd2, out, sizeof(out), MSG_DONTWAIT) < 0,
+	      "a get was answered while a set was being applied");
+	CHECK(recv(fd, out, sizeof(out), MSG_DONTWAIT) < 0,
+	      "a set was answered before its last slice");
+	client_read(u, fd, 1, out, sizeof(out));
+	CHECK(strcmp(out, "errno=0\n\n") == 0, "sliced set answer: %s", out);
+	CHECK(dev->job_steps == 0 && dev->steps_done == 5, "steps %d",
+	      dev->steps_done);
+	client_read(u, fd2, 1, out, sizeof(out));
+	CHECK(strstr(out, "listen_port=51822\n") != NULL,
+	      "get after the sliced set: %s", out);
+	close(fd);
+	close(fd2);
 }
 
 /* A bad request is answered -EINVAL and not applied; the connection
@@ -484,6 +545,7 @@ int main(void)
 	if (u) {
 		snprintf(path, sizeof(path), "%s/wgt0.sock", dir);
 		test_get_set(u, &dev, path);
+		test_sliced_set(u, &dev, path);
 		test_errors(u, &dev, path);
 		test_slow_client(u, &dev, path);
 		test_many_clients(u, path);

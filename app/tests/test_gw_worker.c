@@ -737,7 +737,7 @@ int main(int argc, char **argv)
 	char prefix[64];
 	char *eal[] = { argv[0], "-l", sysconf(_SC_NPROCESSORS_ONLN) > 1 ?
 				       "0-1" : "0",
-			"--no-huge", "-m", "512", "--no-pci", "--no-shconf",
+			"--no-huge", "-m", "1024", "--no-pci", "--no-shconf",
 			"--file-prefix", prefix, "--log-level", "*:error" };
 
 	(void)argc;

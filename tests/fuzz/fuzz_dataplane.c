@@ -201,7 +201,7 @@ static void setup(void)
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	static char prefix[64];
-	char *eal[] = { "fuzz_dataplane", "-l", "0", "--no-huge", "-m", "1024",
+	char *eal[] = { "fuzz_dataplane", "-l", "0", "--no-huge", "-m", "1536",
 			"--no-pci", "--no-shconf", "--no-telemetry",
 			"--file-prefix", prefix, "--log-level", "*:crit" };
 

@@ -125,7 +125,8 @@
 # WGT_PEER_PRIV[N] WGT_PEER_PUB[N] WGT_PEER_PID[N] WGT_PEERS (list of N)
 # Tunables (environment): WGT_ID, WGT_QPAIRS (2), WGT_LCORES (0-1; with
 # an @ it is passed as --lcores, e.g. 0@0,1@1,2@1 with WGT_WORKERS=2),
-# WGT_WORKERS (1), WGT_MEM_MB (512), WGT_KEEP=1 (keep $WGT_DIR),
+# WGT_WORKERS (1), WGT_MEM_MB (1024: the route tables of the default
+# max_peers take ~800 MiB of address space, little of it touched), WGT_KEEP=1 (keep $WGT_DIR),
 # WGT_VERBOSE=1, WGT_GW_EXTRA_EAL (more EAL options).
 
 WGT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -133,7 +134,7 @@ WGT_BIN=${WGT_BIN:-$WGT_ROOT/build/app/wg-dpdk}
 WGT_QPAIRS=${WGT_QPAIRS:-2}
 WGT_LCORES=${WGT_LCORES:-0-1}
 WGT_WORKERS=${WGT_WORKERS:-1}
-WGT_MEM_MB=${WGT_MEM_MB:-512}
+WGT_MEM_MB=${WGT_MEM_MB:-1024}
 WGT_RUN_DIR=/var/run/wireguard
 
 WGT_PIDS=()

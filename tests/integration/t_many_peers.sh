@@ -8,7 +8,8 @@
 # changes last. Meanwhile `wg addconf` adds $N peers with generated keys
 # (AllowedIPs the n-th /64 from 2001:db8:1000::/64 each: documentation
 # space that no traffic goes to) in $CHUNKS transactions; `wg show peers` counts them;
-# with interface.max_peers = N + 2, adding two more in one `wg set` is
+# with interface.max_peers = N + 3 (peers 1 and 2, the N, one more),
+# adding two more in one `wg set` is
 # refused (ENOSPC) and changes nothing, adding one is not; then `wg set
 # ... remove` takes them all away again in chunks. Afterwards the echo
 # requests peer 1's kernel received, and the replies lan-host's kernel
@@ -16,6 +17,12 @@
 # reply still counts, a lost one never does), and no drop counter of the
 # gateway moved while the changes ran (drop_not_for_us aside: it counts
 # frames that were never addressed to the gateway).
+#
+# While the peers are added, a second tunnel (peer 2) makes handshake
+# after handshake: it forgets its session and pings lan-host, which
+# starts one. Every initiation is answered (tcpdump on peer 2's side),
+# within HS_MAX_MS (the control lcore keeps serving handshakes
+# while it reads and applies the sets); the figures are logged.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
 source "$(dirname "$0")/lib.sh"
@@ -27,15 +34,18 @@ CHUNKS=4
 ROUND=100      # echo requests per ping process
 INTERVAL=0.005 # 200 a second
 MAX_ROUNDS=300 # bounds the ping loop (300 x 0.5 s) if the test dies
+HS_MAX_MS=${WGT_HS_MAX_MS:-1000}
+HS_PROBES=200  # bounds the handshake loop
 
 wgt_init 120
 wgt_require_gateway
 wgt_topology
 wgt_add_peer 1
+wgt_add_peer 2
 wgt_gw_config
-# room for peer 1, the N new peers and one more
-sed -i "s/^\(  mtu = 1420;\)/\1\n  max_peers = $((N + 2));/" "$WGT_GW_CONF"
-grep -q "max_peers = $((N + 2));" "$WGT_GW_CONF" || wgt_fail "could not set max_peers in $WGT_GW_CONF"
+# room for peers 1 and 2, the N new peers and one more
+sed -i "s/^\(  mtu = 1420;\)/\1\n  max_peers = $((N + 3));/" "$WGT_GW_CONF"
+grep -q "max_peers = $((N + 3));" "$WGT_GW_CONF" || wgt_fail "could not set max_peers in $WGT_GW_CONF"
 wgh_testing_conf "stats_interval = 1;"
 wgh_gw_start
 gw=$WGT_GW_NAME; lan=$(wgt_ns lan); p1=$(wgt_ns p1); site=$(wgt_site4 1)
@@ -94,13 +104,63 @@ pinger=$!
 WGT_PIDS+=("$pinger")
 wgt_wait_for 10 test -s "$sent" || wgt_fail "no ping round finished"
 
+# peer 2's handshakes, one after the other, until the adds are done:
+# it forgets its session and pings lan-host, which starts a new one.
+# tcpdump in peer 2's namespace stamps each initiation and response;
+# a response answers the initiation before it (wireguard-go repeats an
+# unanswered one after 5 s).
+hs_probe() {
+    local p2ns name=${WGT_PEER_NAME[2]} i t rx
+    p2ns=$(wgt_ns p2)
+    for ((i = 0; i < HS_PROBES; i++)); do
+        [[ -e $WGT_DIR/adds-done ]] && break
+        wgt_in "$p2ns" wg set "$name" peer "$WGT_GW_PUB" remove
+        wgt_in "$p2ns" wg set "$name" peer "$WGT_GW_PUB" endpoint 198.51.100.1:51820 \
+            allowed-ips 192.0.2.0/24,2001:db8:a::/64
+        ip netns exec "$p2ns" ping -n -c 1 -W 1 192.0.2.2 >/dev/null 2>&1 &
+        # the next one only once this one is answered (its receive
+        # counter moves) or 5 s passed: tcpdump's pairs stay in order
+        for ((t = 0; t < 500; t++)); do
+            rx=$(wgt_in "$p2ns" wg show "$name" transfer | awk '{ print $2 }')
+            ((${rx:-0} > 0)) && break
+            sleep 0.01
+        done
+        wait $! || true
+    done
+}
+wgt_ping_until "$(wgt_ns p2)" 192.0.2.2 20
+hs_cap=$WGT_DIR/hs-capture
+wgt_bg "$(wgt_ns p2)" "$hs_cap" timeout 120 tcpdump -l -n -tt -i wan0 \
+    'udp port 51820 and host 198.51.100.1 and (udp[8] == 1 or udp[8] == 2)'
+hs_dump=$WGT_LAST_PID
+wgt_wait_for 5 grep -q 'listening on' "$hs_cap" || wgt_fail "tcpdump did not start"
+hs_probe &
+prober=$!
+WGT_PIDS+=("$prober")
 t0=$(date +%s.%N)
 for ((c = 0; c < CHUNKS; c++)); do
     wg addconf "$gw" "$WGT_DIR/add$c.conf" || wgt_fail "wg addconf chunk $c failed"
 done
 t1=$(date +%s.%N)
+touch "$WGT_DIR/adds-done"
+wait "$prober" || wgt_fail "the handshake probe failed"
+sleep 0.5
+wgt_stop_pid "$hs_dump" 2 || true
+# "init" at the initiation, the latency in ms at its response
+awk '$3 ~ /^198\.51\.100\.1\./ { if (t) { printf "%.1f\n", ($1 - t) * 1000; t = 0 } next }
+     $5 ~ /^198\.51\.100\.1\./ { if (t) print "lost"; t = $1 }
+     END { if (t) print "lost" }' "$hs_cap" >"$WGT_DIR/hs-latency"
+hs_lost=$(grep -c '^lost$' "$WGT_DIR/hs-latency" || true)
+read -r hs_n hs_max hs_med < <(grep -v '^lost$' "$WGT_DIR/hs-latency" | sort -n |
+    awk -v l="$hs_lost" '{ v[n++] = $1 } END { printf "%d %.1f %.1f\n", n + l, n ? v[n - 1] : 0, n ? v[int((n - 1) / 2)] : 0 }')
+wgt_log "peer 2 during the adds: $hs_n handshakes, $hs_lost lost, median $hs_med ms, max $hs_max ms"
+((hs_n > 0)) || wgt_fail "no handshake of peer 2 was tried during the adds"
+((hs_lost == 0)) || wgt_fail "$hs_lost of $hs_n handshake initiations of peer 2 got no response during the adds"
+awk -v m="$hs_max" -v b="$HS_MAX_MS" 'BEGIN { exit !(m < b) }' ||
+    wgt_fail "a handshake of peer 2 took $hs_max ms during the adds (bound $HS_MAX_MS)"
+
 count=$(peer_count)
-((count == N + 1)) || wgt_fail "wg show lists $count peers after adding $N, want $((N + 1))"
+((count == N + 2)) || wgt_fail "wg show lists $count peers after adding $N, want $((N + 2))"
 wgt_log "added $N peers in $CHUNKS sets: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s; wg show lists $count"
 # a few of them, with their AllowedIPs
 for i in 0 $((N / 2)) $((N - 1)); do
@@ -109,7 +169,7 @@ for i in 0 $((N / 2)) $((N - 1)); do
     [[ $ips == "$net" ]] || wgt_fail "peer $i has AllowedIPs '$ips', want $net"
 done
 
-# max_peers = N + 2: two more in one set is one too many, and nothing
+# max_peers = N + 3: two more in one set is one too many, and nothing
 # of that set is applied
 if err=$(wg set "$gw" peer "$extra1" allowed-ips 2001:db8:2000::/64 \
         peer "$extra2" allowed-ips 2001:db8:2000:1::/64 2>&1); then
@@ -117,10 +177,10 @@ if err=$(wg set "$gw" peer "$extra1" allowed-ips 2001:db8:2000::/64 \
 fi
 [[ $err == *"No space left on device"* ]] || wgt_fail "wg set beyond max_peers: '$err', want ENOSPC"
 count=$(peer_count)
-((count == N + 1)) || wgt_fail "a refused set changed the peer count to $count"
+((count == N + 2)) || wgt_fail "a refused set changed the peer count to $count"
 wgt_log "beyond max_peers: refused ($err), still $count peers"
-wg set "$gw" peer "$extra1" allowed-ips 2001:db8:2000::/64 || wgt_fail "adding peer N + 2 failed"
-((($(peer_count)) == N + 2)) || wgt_fail "not $((N + 2)) peers after adding one more"
+wg set "$gw" peer "$extra1" allowed-ips 2001:db8:2000::/64 || wgt_fail "adding peer N + 3 failed"
+((($(peer_count)) == N + 3)) || wgt_fail "not $((N + 3)) peers after adding one more"
 wg set "$gw" peer "$extra1" remove
 
 t2=$(date +%s.%N)
@@ -130,8 +190,8 @@ for ((c = 0; c < CHUNKS; c++)); do
 done
 t3=$(date +%s.%N)
 count=$(peer_count)
-[[ $(wg show "$gw" peers) == "${WGT_PEER_PUB[1]}" ]] ||
-    wgt_fail "after removing them, wg show lists $count peers, want only peer 1"
+[[ $(wg show "$gw" peers) == "${WGT_PEER_PUB[1]}"$'\n'"${WGT_PEER_PUB[2]}" ]] ||
+    wgt_fail "after removing them, wg show lists $count peers, want only peers 1 and 2"
 wgt_log "removed $N peers: $(awk -v a="$t2" -v b="$t3" 'BEGIN { printf "%.2f", b - a }') s"
 
 touch "$stop"
