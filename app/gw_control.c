@@ -738,7 +738,9 @@ void gw_control_loop(struct gw_ctx *ctx)
 			gw_tables_reclaim(ctx->tables);
 			if (c->uapi)
 				gw_uapi_poll(c->uapi);
-			if (__atomic_exchange_n(&ctx->reload_requested, false,
+			/* a reload waits for a sliced UAPI set to finish */
+			if (!gw_uapi_busy(c->uapi) &&
+			    __atomic_exchange_n(&ctx->reload_requested, false,
 						__ATOMIC_RELAXED)) {
 				GW_LOG(INFO, "SIGHUP: reload requested");
 				gw_reload_request(ctx);

@@ -170,6 +170,9 @@ bool gw_device_set_step(struct gw_set_job *job, uint32_t budget);
 struct gw_uapi;
 struct gw_uapi *gw_uapi_open(struct gw_device *dev, const char *name);
 void gw_uapi_poll(struct gw_uapi *uapi);
+/* True while a set is still adding its peers a slice per poll: nothing
+ * else may change the device until it is done (a SIGHUP reload waits). */
+bool gw_uapi_busy(const struct gw_uapi *uapi);
 void gw_uapi_close(struct gw_uapi *uapi);
 
 #endif /* GW_DEVICE_H */

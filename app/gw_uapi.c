@@ -485,6 +485,11 @@ static bool socket_file_ours(const struct gw_uapi *u)
 	       st.st_ino == u->st_ino;
 }
 
+bool gw_uapi_busy(const struct gw_uapi *uapi)
+{
+	return uapi && uapi->job;
+}
+
 /* One slice of the pending set; false while it is not done (every
  * connection then waits, and none of them times out meanwhile). */
 static bool job_step(struct gw_uapi *u, uint64_t now)

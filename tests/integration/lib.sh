@@ -549,7 +549,8 @@ wgt_icmp_in_replies() {
 # requests sent appended to a file (ping's own loss verdict is not used:
 # it gives up on a late reply), at most MAX_ROUNDS rounds.
 #   wgt_ping_rounds_start NS DST ROUND INTERVAL MAX_ROUNDS
-#   ... ; total=$(wgt_ping_rounds_stop)     # requests sent in all
+#   ... ; wgt_ping_rounds_stop; total=$WGT_PING_TOTAL   # requests sent in all
+# (not in a $(...) subshell: the pinger is this shell's child.)
 # The caller compares the kernel counters (wgt_icmp_in_echos at the far
 # end, wgt_icmp_in_replies at NS) with the total.
 wgt_ping_rounds_start() {
@@ -573,7 +574,7 @@ wgt_ping_rounds_stop() {
     wait "$WGT_PINGER" || wgt_fail "the ping loop failed"
     (($(wc -l <"$WGT_PING_SENT") < WGT_PING_MAX)) ||
         wgt_fail "the ping loop ran out of rounds before the test's changes ended"
-    awk '{ s += $1 } END { print s + 0 }' "$WGT_PING_SENT"
+    WGT_PING_TOTAL=$(awk '{ s += $1 } END { print s + 0 }' "$WGT_PING_SENT")
 }
 
 # wgt_tel CMD...: the gateway's DPDK telemetry through the stock client,
