@@ -76,9 +76,7 @@ for k in extra1 extra2; do python3 -c 'import base64, os; print(base64.b64encode
 extra1=$(cat "$WGT_DIR/extra1"); extra2=$(cat "$WGT_DIR/extra2")
 
 in_echos() { wgt_icmp_in_echos "$p1" 4; }
-in_replies() {
-    ip netns exec "$lan" awk '$1 == "Icmp:" { if (!h) { for (i = 1; i <= NF; i++) c[$i] = i; h = 1 } else print $c["InEchoReps"] }' /proc/net/snmp
-}
+in_replies() { wgt_icmp_in_replies "$lan"; }
 peer_count() { wg show "$gw" peers | wc -l; }
 
 # Counters before: a complete dump after the warm-up pings.
@@ -88,21 +86,8 @@ declare -A before
 for c in "${drop_names[@]}"; do before[$c]=$(wgh_counter "$c"); done
 echos0=$(in_echos); replies0=$(in_replies)
 
-# The traffic: rounds of pings until told to stop, each round's count of
-# requests sent appended to a file (ping's own loss verdict is not used:
-# it gives up on a late reply).
-stop=$WGT_DIR/stop-pings; sent=$WGT_DIR/sent
-: >"$sent"
-(
-    for ((r = 0; r < MAX_ROUNDS; r++)); do
-        [[ -e $stop ]] && break
-        ip netns exec "$lan" ping -q -n -c "$ROUND" -i "$INTERVAL" -W 1 "$site" 2>&1 |
-            awk '/packets transmitted/ { print $1 }' >>"$sent" || true
-    done
-) &
-pinger=$!
-WGT_PIDS+=("$pinger")
-wgt_wait_for 10 test -s "$sent" || wgt_fail "no ping round finished"
+# The traffic: rounds of pings until told to stop (lib.sh).
+wgt_ping_rounds_start "$lan" "$site" "$ROUND" "$INTERVAL" "$MAX_ROUNDS"
 
 # peer 2's handshakes, one after the other, until the adds are done:
 # it forgets its session and pings lan-host, which starts a new one.
@@ -194,11 +179,8 @@ count=$(peer_count)
     wgt_fail "after removing them, wg show lists $count peers, want only peers 1 and 2"
 wgt_log "removed $N peers: $(awk -v a="$t2" -v b="$t3" 'BEGIN { printf "%.2f", b - a }') s"
 
-touch "$stop"
-wait "$pinger" || wgt_fail "the ping loop failed"
-rounds=$(wc -l <"$sent")
-total=$(awk '{ s += $1 } END { print s + 0 }' "$sent")
-((rounds < MAX_ROUNDS)) || wgt_fail "the ping loop ran out of rounds before the changes ended"
+wgt_ping_rounds_stop; total=$WGT_PING_TOTAL
+rounds=$(wc -l <"$WGT_PING_SENT")
 ((total > 0)) || wgt_fail "no echo request sent"
 # wait (bounded) until every reply is in; a lost one never arrives, and
 # the equalities below fail
