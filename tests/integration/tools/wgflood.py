@@ -22,7 +22,6 @@ a spoofed flood that no per-source limit (per /64) ever holds back.
 """
 import argparse
 import base64
-import hashlib
 import ipaddress
 import os
 import random
@@ -31,6 +30,8 @@ import socket
 import struct
 import sys
 import time
+
+from wgnoise import TYPE_INITIATION, mac1_key, with_macs
 
 DOC_NETS = [ipaddress.ip_network(n) for n in
             ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")]
@@ -49,14 +50,10 @@ def csum(data):
     return ~s & 0xffff
 
 
-def mac1_key(gw_pub):
-    return hashlib.blake2s(b"mac1----" + gw_pub).digest()
-
-
 def initiation(key, rnd):
-    body = struct.pack("<I", 1) + rnd.randbytes(4 + 32 + 48 + 28)
-    mac1 = hashlib.blake2s(body, key=key, digest_size=16).digest()
-    return body + mac1 + b"\0" * 16
+    """Random index, ephemeral, static and timestamp: only mac1 is valid."""
+    body = struct.pack("<I", TYPE_INITIATION) + rnd.randbytes(4 + 32 + 48 + 28)
+    return with_macs(body, key)
 
 
 def frame(dst_mac, src_mac, src, dst, sport, dport, payload):

@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: MIT
 """A scriptable WireGuard initiator for hostile-input tests.
 
-It performs a real Noise_IKpsk2 handshake with the gateway (X25519 and
-ChaCha20-Poly1305 from python3-cryptography, BLAKE2s from hashlib: no
-primitive is implemented here), so that it holds the session keys, then
+It performs a real Noise_IKpsk2 handshake with the gateway (wgnoise.py:
+maintained bindings only, checked against wireguard-go's transcripts),
+so that it holds the session keys, then
 sends the messages a scenario asks for, well-formed or deliberately broken
 (wrong tag, replayed or out-of-window counters, bad inner packets, ...).
 
@@ -17,62 +17,15 @@ address given on the command line.
 """
 import argparse
 import base64
-import hashlib
-import hmac
 import ipaddress
-import json
 import os
 import socket
 import struct
 import sys
 import time
 
-from cryptography.hazmat.primitives.asymmetric.x25519 import (
-    X25519PrivateKey, X25519PublicKey)
-from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
-from cryptography.hazmat.primitives import serialization
-
-CONSTRUCTION = b"Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s"
-IDENTIFIER = b"WireGuard v1 zx2c4 Jason@zx2c4.com"
-REJECT_AFTER_MESSAGES = (1 << 64) - (1 << 13)
-
-
-def HASH(*parts):
-    return hashlib.blake2s(b"".join(parts)).digest()
-
-
-def HMAC(key, data):
-    return hmac.new(key, data, hashlib.blake2s).digest()
-
-
-def KDF(c, data, n):
-    t0 = HMAC(c, data)
-    out, prev = [], b""
-    for i in range(1, n + 1):
-        prev = HMAC(t0, prev + bytes([i]))
-        out.append(prev)
-    return out
-
-
-def MAC(key, data):
-    return hashlib.blake2s(data, key=key, digest_size=16).digest()
-
-
-def aead(key, counter, data, ad):
-    return ChaCha20Poly1305(key).encrypt(b"\0" * 4 + struct.pack("<Q", counter), data, ad)
-
-
-def aead_open(key, counter, data, ad):
-    return ChaCha20Poly1305(key).decrypt(b"\0" * 4 + struct.pack("<Q", counter), data, ad)
-
-
-def raw(pub):
-    return pub.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-
-
-def tai64n():
-    t = time.time_ns()
-    return struct.pack(">QI", 0x400000000000000a + t // 10**9, t % 10**9)
+from wgnoise import (REJECT_AFTER_MESSAGES, Initiator, aead_seal, cookie_open, mac1_key,
+                     pad16, with_macs)
 
 
 def csum(data):
@@ -108,9 +61,8 @@ def icmp_echo6(src, dst, next_header=58):
 class Peer:
     def __init__(self, priv, gw_pub, psk, bind, gw):
         self.s_priv = priv
-        self.s_pub = raw(priv.public_key())
         self.gw_pub = gw_pub
-        self.psk = psk or b"\0" * 32
+        self.psk = psk
         self.gw = gw
         fam = socket.AF_INET6 if ":" in bind[0] else socket.AF_INET
         self.sock = socket.socket(fam, socket.SOCK_DGRAM)
@@ -121,44 +73,16 @@ class Peer:
     def sendto(self, data, sock=None):
         (sock or self.sock).sendto(data, self.gw)
 
-    def initiation(self):
-        c = HASH(CONSTRUCTION)
-        h = HASH(c, IDENTIFIER)
-        h = HASH(h, self.gw_pub)
-        self.e_priv = X25519PrivateKey.generate()
-        e_pub = raw(self.e_priv.public_key())
-        self.sender = struct.unpack("<I", os.urandom(4))[0]
-        h = HASH(h, e_pub)
-        (c,) = KDF(c, e_pub, 1)
-        c, k = KDF(c, self.e_priv.exchange(X25519PublicKey.from_public_bytes(self.gw_pub)), 2)  # es
-        enc_static = aead(k, 0, self.s_pub, h)
-        h = HASH(h, enc_static)
-        c, k = KDF(c, self.s_priv.exchange(X25519PublicKey.from_public_bytes(self.gw_pub)), 2)  # ss
-        enc_ts = aead(k, 0, tai64n(), h)
-        h = HASH(h, enc_ts)
-        msg = struct.pack("<II", 1, self.sender) + e_pub + enc_static + enc_ts
-        msg += MAC(HASH(b"mac1----", self.gw_pub), msg)
-        msg += b"\0" * 16
-        self.c, self.h = c, h
-        return msg
+    def initiation(self, cookie=None):
+        """A fresh initiation (new ephemeral key and index); the latest
+        one is the handshake a response completes."""
+        self.hs = Initiator(self.s_priv, self.gw_pub, self.psk)
+        return self.hs.initiation(struct.unpack("<I", os.urandom(4))[0], cookie=cookie)
 
     def consume_response(self, msg):
-        if len(msg) != 92 or struct.unpack("<I", msg[:4])[0] != 2:
-            raise ValueError("not a response")
-        sender, receiver = struct.unpack("<II", msg[4:12])
-        if receiver != self.sender:
-            raise ValueError("response for another handshake")
-        e_r = msg[12:44]
-        c, h = self.c, HASH(self.h, e_r)
-        (c,) = KDF(c, e_r, 1)
-        epub = X25519PublicKey.from_public_bytes(e_r)
-        (c,) = KDF(c, self.e_priv.exchange(epub), 1)   # ee
-        (c,) = KDF(c, self.s_priv.exchange(epub), 1)   # se
-        c, tau, k = KDF(c, self.psk, 3)                # psk
-        h = HASH(h, tau)
-        aead_open(k, 0, msg[44:60], h)                 # raises if wrong
-        self.send_key, self.recv_key = KDF(c, b"", 2)
-        self.remote = sender
+        self.hs.consume_response(msg)   # raises if it is not ours or wrong
+        self.send_key, self.recv_key = self.hs.send_key, self.hs.recv_key
+        self.remote = self.hs.remote
         self.counter = 0
 
     def handshake(self, tries=5):
@@ -176,17 +100,14 @@ class Peer:
         raise SystemExit("wgpeer: no handshake response from %s:%d" % self.gw)
 
     def transport(self, plain, counter=None, receiver=None, key=None,
-                  pad=True, type_word=4, tamper=False):
+                  pad=True, tamper=False):
         if counter is None:
             counter = self.counter
             self.counter += 1
-        if pad and len(plain) % 16:
-            plain += b"\0" * (16 - len(plain) % 16)
-        ct = aead(key or self.send_key, counter, plain, b"")
+        ct = aead_seal(key or self.send_key, counter, pad16(plain) if pad else plain, b"")
         if tamper:
             ct = ct[:-1] + bytes([ct[-1] ^ 0x80])
-        return struct.pack("<IIQ", type_word,
-                           self.remote if receiver is None else receiver,
+        return struct.pack("<IIQ", 4, self.remote if receiver is None else receiver,
                            counter) + ct
 
 
@@ -281,8 +202,7 @@ def scenario_loworder(p, a):
     got = 0
     for point in LOW_ORDER:
         msg = p.initiation()
-        msg = msg[:8] + point + msg[40:116]
-        msg += MAC(HASH(b"mac1----", p.gw_pub), msg) + bytes(16)
+        msg = with_macs(msg[:8] + point + msg[40:116], mac1_key(p.gw_pub))
         p.sendto(msg)
         deadline = time.monotonic() + 1.5
         while time.monotonic() < deadline:
@@ -297,22 +217,6 @@ def scenario_loworder(p, a):
     print("done", flush=True)
 
 
-def xchacha_open(key, nonce, data, ad):
-    """XChaCha20-Poly1305 (cookie replies) from libsodium: python3-
-    cryptography has no XChaCha."""
-    import ctypes
-    lib = ctypes.CDLL("libsodium.so.23")
-    if lib.sodium_init() < 0:
-        raise OSError("sodium_init")
-    out = ctypes.create_string_buffer(len(data))
-    n = ctypes.c_ulonglong()
-    if lib.crypto_aead_xchacha20poly1305_ietf_decrypt(
-            out, ctypes.byref(n), None, data, ctypes.c_ulonglong(len(data)),
-            ad, ctypes.c_ulonglong(len(ad)), nonce, key) != 0:
-        raise ValueError("cookie reply does not authenticate")
-    return out.raw[:n.value]
-
-
 def scenario_ratelimit(p, a):
     """While the gateway is under load: earn a cookie, then send --n
     initiations with a valid mac2 back to back from one source. The
@@ -323,7 +227,6 @@ def scenario_ratelimit(p, a):
     # the reply to an earlier initiation may arrive after the next one
     # went out, and it authenticates only against its own mac1
     sent_mac1 = {}
-    key = HASH(b"cookie--", p.gw_pub)
     for _ in range(10):
         msg = p.initiation()
         sent_mac1[msg[4:8]] = msg[116:132]
@@ -339,15 +242,14 @@ def scenario_ratelimit(p, a):
             mac1 = sent_mac1.get(data[4:8])
             if mac1 is None:
                 continue
-            cookie = xchacha_open(key, data[8:32], data[32:64], mac1)
+            cookie = cookie_open(data, p.gw_pub, mac1)
         if cookie:
             break
     if cookie is None:
         sys.exit("wgpeer: no cookie reply: is the gateway under load?")
     start = time.monotonic()
     for _ in range(a.n):
-        msg = p.initiation()[:132]
-        p.sendto(msg + MAC(cookie, msg))
+        p.sendto(p.initiation(cookie))
     secs = time.monotonic() - start
     responses = 0
     deadline = time.monotonic() + 2
@@ -440,8 +342,7 @@ def main():
             sys.exit("wgpeer: %s is not a documentation address" % ip)
         return (host, int(port))
 
-    priv = X25519PrivateKey.from_private_bytes(
-        base64.b64decode(open(a.priv_file).read().strip()))
+    priv = base64.b64decode(open(a.priv_file).read().strip())
     psk = base64.b64decode(open(a.psk_file).read().strip()) if a.psk_file else None
     p = Peer(priv, base64.b64decode(a.gw_pub), psk, hostport(a.bind), hostport(a.gw))
     if a.scenario == "handshake":
