@@ -130,6 +130,10 @@
 # WGT_VERBOSE=1, WGT_GW_EXTRA_EAL (more EAL options).
 
 WGT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# The tests' Python (tools/*.py) runs on Debian's python3 with the Debian
+# packages scripts/setup installs (python3-cryptography, python3-nacl): a
+# pyenv interpreter earlier in PATH would lack them. Harmless without pyenv.
+export PYENV_VERSION=system
 WGT_BIN=${WGT_BIN:-$WGT_ROOT/build/app/wg-dpdk}
 WGT_QPAIRS=${WGT_QPAIRS:-2}
 WGT_LCORES=${WGT_LCORES:-0-1}
