@@ -103,7 +103,8 @@ void wg_identity_set(struct wg_identity *id,
 void wg_identity_clear(struct wg_identity *id);
 
 /* Prepare a peer's handshake; psk may be NULL. Recomputes the static-static
- * DH, so call again after our private key changes. */
+ * DH, so call again after our private key changes. hs must be zeroed before
+ * its first init: a later init for the same peer keeps its replay state. */
 void wg_handshake_init(struct wg_handshake *hs, const struct wg_identity *id,
 		       const uint8_t remote_static[WG_KEY_LEN],
 		       const uint8_t *psk);

@@ -71,7 +71,7 @@ static int confirm(struct gen *g)
 int handshake(struct gen *g)
 {
 	struct wg_identity id;
-	struct wg_handshake hs;
+	struct wg_handshake hs = { 0 }; /* first init: from zero */
 	struct wg_cookie_maker cm;
 	struct wg_msg_initiation init;
 	struct wg_msg_response resp;

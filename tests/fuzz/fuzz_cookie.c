@@ -27,7 +27,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	uint8_t k[WG_KEY_LEN], eph[WG_KEY_LEN], ts[WG_TIMESTAMP_LEN];
 	struct wg_noise_inject inj = { .ephemeral_private = eph,
 				       .timestamp = ts };
-	struct wg_handshake hs;
+	struct wg_handshake hs = { 0 };  /* first init: from zero */
 
 	(void)argc;
 	(void)argv;
