@@ -39,6 +39,8 @@ wgt_require_gateway
 wgt_topology
 wgt_add_peer 1
 wgt_gw_config
+# stats_interval: the periodic dumps sample mbufs_staged during the scan
+# (its peak below); the counters are read through telemetry
 wgh_testing_conf "rekey_timeout = $RETRY; rekey_attempt_time = $ATTEMPT; stats_interval = 1;"
 wgh_gw_start
 gw=$WGT_GW_NAME; lan=$(wgt_ns lan); site=$(wgt_site4 1)
@@ -74,7 +76,7 @@ count_hand_over() {
     for c in "${hand_over[@]}"; do s=$((s + $(wgh_counter "$c"))); done
     echo "$s"
 }
-wgh_next_dump
+wgh_snapshot
 before=$(count_hand_over)
 staged0=$(wgh_counter packets_staged); gaveup0=$(wgh_counter drop_handshake_gave_up)
 noep0=$(wgh_counter drop_peer_without_endpoint); rx0=$(wgh_counter rx_lan_packets)
@@ -110,6 +112,7 @@ wgt_ping "$lan" "$site" 3
 # of ARP/ND that are not part of the hand-over.
 CHATTER=8
 settled() {
+    wgh_snapshot
     after=$(count_hand_over)
     staged=$(($(wgh_counter packets_staged) - staged0))
     gaveup=$(($(wgh_counter drop_handshake_gave_up) - gaveup0))
