@@ -9,13 +9,18 @@
 #   wgh_gw_start              wgt_gw_start, but also accepts a gateway
 #                             built without the UAPI server (app/
 #                             gw_uapi_none.c): then the "running" log line
-#   wgh_counter NAME          latest value of counter NAME in the gateway
-#                             log (the periodic dumps of
-#                             testing.stats_interval and the final one on
-#                             exit); 0 when never printed (zero counters
-#                             are not printed)
-#   wgh_next_dump [S]         wait (<= S s, default 20) for the next
-#                             complete periodic dump
+#   wgh_snapshot              read the running gateway's counters once
+#                             through DPDK telemetry (/wg_dpdk/counters)
+#                             into a file: "counters as of now"
+#   wgh_counter NAME          counter NAME: while the gateway runs, from
+#                             the latest snapshot (the first call takes
+#                             one; fails on a name telemetry lacks); once
+#                             it has stopped (wgt_gw_stop), from its exit
+#                             dump in the log (0 when not printed: zero
+#                             counters are not)
+#   wgh_counter_names         the names in the latest snapshot
+#   wgh_counter_above NAME N  take a snapshot; true if NAME > N there
+#                             (for wgt_wait_for)
 #   wgh_gw_mac IF             MAC of the gateway's veth IF (gw-wan/gw-lan)
 #   wgh_tool NAME             path of tests/integration/tools/NAME
 #   wgh_first_answer NS DST   seconds (2 decimals) from now until a ping
@@ -78,24 +83,56 @@ wgh_gw_start() {
     fi
 }
 
-wgh_counter() {
-    awk -v n="$1" '$(NF-1) == n && $NF ~ /^[0-9]+$/ { v = $NF } END { print v + 0 }' "$WGT_GW_LOG"
+# While the gateway runs its counters come from DPDK telemetry, one
+# dpdk-telemetry.py call (about 0.3 s) per snapshot, so that a test reading
+# twenty counters asks once. The snapshot is named after the gateway's pid:
+# a restarted gateway never answers from its predecessor's.
+wgh_snapshot_file() { echo "$WGT_DIR/counters.$WGT_GW_PID"; }
+
+wgh_snapshot() {
+    local f out
+    [[ -n ${WGT_GW_PID:-} ]] || wgt_fail "wgh_snapshot: the gateway is not running"
+    f=$(wgh_snapshot_file)
+    out=$(wgt_tel /wg_dpdk/counters) || true
+    # {"/wg_dpdk/counters": {"name": N, ...}}: one flat dict of numbers,
+    # written as "name N" lines
+    tr -d '{}" ' <<<"$out" | tr ',' '\n' |
+        sed -n 's|^\(/wg_dpdk/counters:\)\{0,1\}\([a-z0-9_]*\):\([0-9][0-9]*\)$|\2 \3|p' >"$f.new"
+    if [[ ! -s $f.new ]]; then
+        kill -0 "$WGT_GW_PID" 2>/dev/null || wgt_fail "no counters: the gateway is not running"
+        wgt_fail "no counters through telemetry (/wg_dpdk/counters): '$out'"
+    fi
+    mv "$f.new" "$f"
 }
 
-wgh_dumps() { grep -c 'stats [0-9]* end' "$WGT_GW_LOG" || true; }
-
-# The dumps come every testing.stats_interval (1 s in the tests) from the
-# control lcore; 20 s is for a loaded machine, where the test's own polling
-# and the gateway's main thread (pinned to one core) both wait their turn.
-wgh_next_dump() {
-    local secs=${1:-20} n
-    n=$(wgh_dumps)
-    if ! wgt_wait_for "$secs" bash -c "(( \$(grep -c 'stats [0-9]* end' '$WGT_GW_LOG') > $n ))"; then
-        if [[ -z $WGT_GW_PID ]] || ! kill -0 "$WGT_GW_PID" 2>/dev/null; then
-            wgt_fail "no counter dump within ${secs}s: the gateway is not running"
-        fi
-        wgt_fail "no counter dump from the gateway within ${secs}s (testing.stats_interval set?)"
+wgh_counter() {
+    local f v
+    if [[ -z ${WGT_GW_PID:-} ]]; then
+        # Stopped: its counters now exist only in the dump it printed on
+        # exit (the last value wins should a log hold several).
+        awk -v n="$1" '$(NF-1) == n && $NF ~ /^[0-9]+$/ { v = $NF } END { print v + 0 }' "$WGT_GW_LOG"
+        return
     fi
+    f=$(wgh_snapshot_file)
+    [[ -s $f ]] || wgh_snapshot
+    if ! v=$(awk -v n="$1" '$1 == n { print $2; found = 1 } END { exit !found }' "$f"); then
+        # called as $(wgh_counter ..): stop the test itself, a misspelt
+        # name must not read as 0
+        printf 'FAIL: counter %s is not in /wg_dpdk/counters\n' "$1" >&2
+        kill -TERM "$$"
+        exit 1
+    fi
+    echo "$v"
+}
+
+wgh_counter_names() {
+    [[ -s $(wgh_snapshot_file) ]] || wgh_snapshot
+    awk '{ print $1 }' "$(wgh_snapshot_file)"
+}
+
+wgh_counter_above() {
+    wgh_snapshot
+    (($(wgh_counter "$1") > $2))
 }
 
 wgh_gw_mac() { ip netns exec "$(wgt_ns gw)" cat "/sys/class/net/$1/address"; }

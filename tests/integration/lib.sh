@@ -96,9 +96,10 @@
 #                            socket (bounded); fail with its log otherwise
 #   wgt_gw_stop              SIGTERM, wait <= 10 s (then SIGKILL); sets
 #                            WGT_GW_RC; the log stays in $WGT_GW_LOG
-#   wgt_gw_drops REGEX       sum of COUNT over `drop REASON COUNT` or
-#                            `drop_REASON COUNT` lines in the gateway log
-#                            whose REASON matches REGEX
+#   wgt_gw_drops REGEX       after wgt_gw_stop: sum of COUNT over `drop
+#                            REASON COUNT` or `drop_REASON COUNT` lines of
+#                            the gateway's exit dump whose REASON matches
+#                            REGEX
 #   wgt_gw_drop_lines        those lines
 #   wgt_ping NS DST [N]      N (default 5) pings, all must answer (each
 #                            within 5 s)
@@ -433,7 +434,10 @@ wgt_gw_stop() {
 }
 
 # Sum of the counts of drop-counter lines whose REASON matches $1 (extended
-# regex, case-insensitive). Accepted line endings (any log prefix before):
+# regex, case-insensitive). For a stopped gateway: these read its exit dump
+# in the log, the only place its counters exist once it has exited (while
+# it runs, hostile.sh's wgh_snapshot/wgh_counter read them through
+# telemetry). Accepted line endings (any log prefix before):
 #     drop REASON COUNT          (the form the tests' contract names)
 #     drop_REASON COUNT          (app/gw_stats.c: "%-32s %lu" of its X-macro
 #                                 names, e.g. drop_inner_source_not_allowed 5)

@@ -46,12 +46,12 @@ wgt_add_peer 2
 WGT_PEER_GW_ENDPOINT[1]=""
 WGT_PEER_GW_ENDPOINT[2]=""
 wgt_gw_config
-wgh_testing_conf "handshake_cost_us = $COST_US; stats_interval = 1;"
+wgh_testing_conf "handshake_cost_us = $COST_US;"
 wgh_gw_start
 lan=$(wgt_ns lan); p1=$(wgt_ns p1); p2=$(wgt_ns p2); wan=$(wgt_ns wan)
 # peer 2's key is tools/wgpeer.py's (the rate-limit check below)
 wgt_stop_pid "${WGT_PEER_PID[2]}" 5 || true
-wgh_next_dump
+wgh_snapshot
 base_inuse=$(wgh_counter mbufs_in_use)
 wgt_log "mbufs in use before the flood: $base_inuse"
 
@@ -62,7 +62,7 @@ wgt_bg "$wan" "$flood_log" timeout $((FLOOD_S + 10)) python3 "$(wgh_tool wgflood
 flood_pid=$WGT_LAST_PID
 
 # The flood must have put the gateway under load before the peer starts.
-wgt_wait_for 10 bash -c "(( \$(awk '\$(NF-1) == \"cookie_replies_sent\" { v = \$NF } END { print v + 0 }' '$WGT_GW_LOG') > 100 ))" ||
+wgt_wait_for 10 wgh_counter_above cookie_replies_sent 100 ||
     wgt_fail "no cookie replies 10 s into the flood: the gateway never went under load"
 wgt_log "under load: $(wgh_counter cookie_replies_sent) cookie replies so far"
 
@@ -99,16 +99,17 @@ wgt_log "during the flood: peer -> lan $ok1/10, lan -> peer $ok2/10 answered"
 # limit never holds back, and the counters count peer 2's messages only.
 wgt_stop_pid "$flood_pid" 10 || true
 cat "$flood_log" >&2
+wgh_snapshot
 cookies0=$(wgh_counter cookie_replies_sent)
 wide_log=$WGT_DIR/flood-wide.log
 wgt_bg "$wan" "$wide_log" timeout 40 python3 "$(wgh_tool wgflood.py)" \
     --iface br0 --dst-mac "$(wgh_gw_mac gw-wan)" --gw-pub "$WGT_GW_PUB" \
     --wide6 --rate "$RATE" --duration 30
 flood_pid=$WGT_LAST_PID
-wgt_wait_for 10 bash -c "(( \$(awk '\$(NF-1) == \"cookie_replies_sent\" { v = \$NF } END { print v + 0 }' '$WGT_GW_LOG') > $cookies0 + 100 ))" ||
+wgt_wait_for 10 wgh_counter_above cookie_replies_sent $((cookies0 + 100)) ||
     wgt_fail "no cookie replies 10 s into the wide flood: the gateway never went under load"
 RL_N=80
-wgh_next_dump
+wgh_snapshot
 limited() { echo $(($(wgh_counter drop_handshake_ratelimited) + $(wgh_counter drop_handshake_source_limited))); }
 rl0=$(limited)
 rl_out=$(timeout 40 ip netns exec "$p2" python3 "$(wgh_tool wgpeer.py)" \
@@ -117,8 +118,7 @@ rl_out=$(timeout 40 ip netns exec "$p2" python3 "$(wgh_tool wgpeer.py)" \
     wgt_fail "wgpeer.py ratelimit failed: $rl_out"
 kill -0 "$flood_pid" 2>/dev/null || wgt_fail "the flood ended before the checks finished (raise WGT_FLOOD_S)"
 sleep 1
-wgh_next_dump
-wgh_next_dump
+wgh_snapshot
 rl=$(($(limited) - rl0))
 rl_secs=$(awk '/^sent mac2/ { print int($5) + 1 }' <<<"$rl_out")
 responses=$(awk '/^responses/ { print $2 }' <<<"$rl_out")
@@ -144,7 +144,7 @@ sent=$((sent + sent2))
 ((rate * COST_US >= 5 * 1000000)) ||
     wgt_fail "the flood reached only $rate/s, not 5x the control lcore's $((1000000 / COST_US))/s"
 sleep 2
-wgh_next_dump
+wgh_snapshot
 inuse=$(wgh_counter mbufs_in_use)
 
 wgt_gw_stop

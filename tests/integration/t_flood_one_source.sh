@@ -35,10 +35,10 @@ wgt_topology
 wgt_add_peer 1
 WGT_PEER_GW_ENDPOINT[1]=""
 wgt_gw_config
-wgh_testing_conf "handshake_cost_us = $COST_US; stats_interval = 1;"
+wgh_testing_conf "handshake_cost_us = $COST_US;"
 wgh_gw_start
 p1=$(wgt_ns p1); wan=$(wgt_ns wan)
-wgh_next_dump
+wgh_snapshot
 rx0=$(wgh_counter rx_wan_packets)
 
 flood_log=$WGT_DIR/flood.log
@@ -49,9 +49,10 @@ flood_pid=$WGT_LAST_PID
 
 # The flood must be arriving (several seconds' worth of the control
 # lcore's capacity) before the peer starts.
-wgt_wait_for 15 bash -c "(( \$(awk '\$(NF-1) == \"rx_wan_packets\" { v = \$NF } END { print v + 0 }' '$WGT_GW_LOG') > $rx0 + 3000 ))" ||
+wgt_wait_for 15 wgh_counter_above rx_wan_packets $((rx0 + 3000)) ||
     wgt_fail "the flood did not reach the gateway within 15 s"
 sleep 2
+wgh_snapshot
 wgt_log "flood arriving: $(wgh_counter rx_wan_packets) WAN packets so far, $(wgh_counter drop_handshake_source_limited) source-limited"
 
 # The first ping makes wireguard-go initiate; its answer comes once the
@@ -59,7 +60,7 @@ wgt_log "flood arriving: $(wgh_counter rx_wan_packets) WAN packets so far, $(wgh
 took=$(wgh_first_answer "$p1" 192.0.2.2) || wgt_fail "peer 1 got no answer through the tunnel"
 wgt_log "peer 1: first answer through the tunnel ${took}s after its first initiation (single-source flood at $RATE/s)"
 kill -0 "$flood_pid" 2>/dev/null || wgt_fail "the flood ended before the peer's handshake was measured (raise WGT_FLOOD_S)"
-wgh_next_dump
+wgh_snapshot
 wgh_at_most "$took" "$DEADLINE_S" ||
     wgt_fail "handshake took ${took}s under a single-source flood, deadline ${DEADLINE_S}s"
 cookies=$(wgh_counter cookie_replies_sent)

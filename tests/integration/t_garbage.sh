@@ -28,14 +28,13 @@ wgt_add_peer 1
 wgt_add_peer 2
 WGT_PEER_GW_ENDPOINT[2]=""
 wgt_gw_config
-wgh_testing_conf "stats_interval = 1;"
 wgh_gw_start
 lan=$(wgt_ns lan); p1=$(wgt_ns p1); p2=$(wgt_ns p2)
 # the tool is peer 2 from now on
 wgt_stop_pid "${WGT_PEER_PID[2]}" 5 || true
 
 wgt_ping_until "$p1" 192.0.2.2 20
-wgh_next_dump
+wgh_snapshot
 base_inuse=$(wgh_counter mbufs_in_use)
 declare -A before
 for c in drop_message_truncated drop_message_oversized drop_bad_message_type \
@@ -60,8 +59,7 @@ timeout 60 ip netns exec "$p2" python3 "$(wgh_tool wgpeer.py)" \
 grep -q '^done' "$out" || { cat "$out" >&2; wgt_fail "wgpeer.py did not finish"; }
 sent() { awk -v k="$1" '$1 == "sent" && $2 == k { print $3 }' "$out"; }
 sleep 1
-wgh_next_dump
-wgh_next_dump
+wgh_snapshot
 
 fails=0
 check() { # check COUNTER KIND...: counter delta == sum of sent KINDs
@@ -111,7 +109,7 @@ else
 fi
 
 wgt_ping "$p1" 192.0.2.2 5
-wgh_next_dump
+wgh_snapshot
 inuse=$(wgh_counter mbufs_in_use)
 ((inuse <= base_inuse + 8)) || wgt_fail "mbufs in use: $inuse after the garbage, $base_inuse before"
 wgt_gw_stop

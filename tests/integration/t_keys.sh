@@ -33,7 +33,6 @@ for n in 1 2; do
     sed -i "s|public_key = \"${WGT_PEER_PUB[n]}\";|& preshared_key = \"$(cat "$gwpsk")\";|" "$WGT_GW_CONF"
 done
 grep -q "preshared_key = \"$(cat "$WGT_DIR/psk1")\"" "$WGT_GW_CONF" || wgt_fail "psk not in the config"
-wgh_testing_conf "stats_interval = 1;"
 wgh_gw_start
 [[ -S $WGT_RUN_DIR/$WGT_GW_NAME.sock ]] || wgt_fail "needs a gateway built with the UAPI socket"
 wg set "${WGT_PEER_NAME[1]}" peer "$WGT_GW_PUB" preshared-key "$WGT_DIR/psk1"
@@ -43,12 +42,12 @@ lan=$(wgt_ns lan); p1=$(wgt_ns p1); site1=$(wgt_site4 1); site2=$(wgt_site4 2)
 # 1. preshared keys
 wgt_ping_until "$lan" "$site1" 20
 wgt_ping "$lan" "$site1" 3
-wgh_next_dump
+wgh_snapshot
 rej0=$(wgh_counter drop_handshake_rejected)
 if timeout 12 ip netns exec "$lan" ping -q -n -c 8 -i 1 -W 1 "$site2" >/dev/null 2>&1; then
     wgt_fail "peer 2 with a different preshared key answered"
 fi
-wgh_next_dump
+wgh_snapshot
 rej=$(($(wgh_counter drop_handshake_rejected) - rej0))
 ((rej >= 1)) || wgt_fail "no rejected handshake for peer 2's wrong preshared key"
 [[ $(wgt_handshake "$WGT_GW_NAME" "${WGT_PEER_PUB[2]}") == 0 ]] ||
@@ -83,7 +82,7 @@ wgt_ping "$p1" 192.0.2.2 3
 wgt_log "peer key change: new handshake works"
 
 # 4. removal
-wgh_next_dump
+wgh_snapshot
 unk0=$(wgh_counter drop_unknown_receiver_index); nor0=$(wgh_counter drop_no_allowed_ip)
 wg set "$WGT_GW_NAME" peer "$new_p1_pub" remove
 wg show "$WGT_GW_NAME" peers | grep -q "$new_p1_pub" && wgt_fail "removed peer still listed"
@@ -91,21 +90,21 @@ timeout 10 ip netns exec "$p1" ping -q -n -c 3 -i 0.3 -W 1 192.0.2.2 >/dev/null 
     wgt_fail "a removed peer's traffic passed"
 timeout 10 ip netns exec "$lan" ping -q -n -c 3 -i 0.3 -W 1 "$site1" >/dev/null 2>&1 &&
     wgt_fail "traffic to a removed peer's site passed"
-wgh_next_dump
+wgh_snapshot
 unk=$(($(wgh_counter drop_unknown_receiver_index) - unk0)); nor=$(($(wgh_counter drop_no_allowed_ip) - nor0))
 ((unk >= 3)) || wgt_fail "removed peer's old-session packets: $unk dropped as unknown index, want >= 3"
 ((nor >= 3)) || wgt_fail "packets to the removed peer's site: $nor dropped as no route, want >= 3"
 wgt_log "removal: old session gone ($unk unknown-index drops), no route ($nor)"
 
 # 5. low-order ephemeral keys, from peer 2's namespace with peer 2's key
-wgh_next_dump
+wgh_snapshot
 rej0=$(wgh_counter drop_handshake_rejected); mac0=$(wgh_counter drop_bad_mac1)
 out=$(timeout 20 ip netns exec "$(wgt_ns p2)" python3 "$(wgh_tool wgpeer.py)" \
     --priv-file "$WGT_DIR/p2.key" --gw-pub "$new_gw_pub" \
     --bind "$(wgt_wan4 2):40000" --gw 198.51.100.1:51820 loworder) ||
     wgt_fail "wgpeer.py loworder failed: $out"
 grep -q '^responses 0$' <<<"$out" || wgt_fail "low-order ephemeral got a response: $out"
-wgh_next_dump
+wgh_snapshot
 rej=$(($(wgh_counter drop_handshake_rejected) - rej0)); mac=$(($(wgh_counter drop_bad_mac1) - mac0))
 ((rej == 3 && mac == 0)) ||
     wgt_fail "low-order initiations: $rej rejected after DH (want 3), $mac bad mac1 (want 0)"

@@ -27,18 +27,16 @@ wgt_topology
 wgt_add_peer 1
 WGT_PEER_GW_ENDPOINT[1]=""
 wgt_gw_config
-wgh_testing_conf "stats_interval = 1;"
 wgh_gw_start
 lan=$(wgt_ns lan); p1=$(wgt_ns p1)
-wgh_next_dump
+wgh_snapshot
 local0=$(wgh_counter packets_to_control)
 flood_log=$WGT_DIR/ping-flood.log
 wgt_bg "$lan" "$flood_log" timeout $((FLOOD_S + 5)) ping -f -q -n -l "$PRELOAD" -w "$FLOOD_S" 192.0.2.1
 flood_pid=$WGT_LAST_PID
 sleep 3
-wgh_next_dump
-depth=$(wgh_counter control_ring_depth)
-wgt_log "local flood running: $(wgh_counter packets_to_control) packets to the control lcore so far, ring depth $depth"
+wgh_snapshot
+wgt_log "local flood running: $(wgh_counter packets_to_control) packets to the control lcore so far, $(wgh_counter mbufs_in_control_ring) in its ring"
 
 # the first ping makes wireguard-go initiate
 took=$(wgh_first_answer "$p1" 192.0.2.2) || wgt_fail "peer 1 got no answer through the tunnel"
@@ -46,7 +44,7 @@ wgt_log "peer 1: first answer through the tunnel ${took}s after its first initia
 kill -0 "$flood_pid" 2>/dev/null || wgt_fail "the local flood ended before the handshake was measured"
 wgh_at_most "$took" "$DEADLINE_S" ||
     wgt_fail "handshake took ${took}s during a local flood, deadline ${DEADLINE_S}s"
-wgh_next_dump
+wgh_snapshot
 cookies=$(wgh_counter cookie_replies_sent)
 ((cookies == 0)) || wgt_fail "$cookies cookie replies: local traffic put handshakes under load"
 local=$(($(wgh_counter packets_to_control) - local0))

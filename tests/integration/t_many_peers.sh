@@ -46,7 +46,6 @@ wgt_gw_config
 # room for peers 1 and 2, the N new peers and one more
 sed -i "s/^\(  mtu = 1420;\)/\1\n  max_peers = $((N + 3));/" "$WGT_GW_CONF"
 grep -q "max_peers = $((N + 3));" "$WGT_GW_CONF" || wgt_fail "could not set max_peers in $WGT_GW_CONF"
-wgh_testing_conf "stats_interval = 1;"
 wgh_gw_start
 gw=$WGT_GW_NAME; lan=$(wgt_ns lan); p1=$(wgt_ns p1); site=$(wgt_site4 1)
 wgt_ping_until "$lan" "$site" 20
@@ -79,9 +78,10 @@ in_echos() { wgt_icmp_in_echos "$p1" 4; }
 in_replies() { wgt_icmp_in_replies "$lan"; }
 peer_count() { wg show "$gw" peers | wc -l; }
 
-# Counters before: a complete dump after the warm-up pings.
-wgh_next_dump
-mapfile -t drop_names < <(awk '$(NF-1) ~ /^drop_/ { print $(NF-1) }' "$WGT_GW_LOG" | sort -u)
+# Counters before: a snapshot after the warm-up pings (telemetry has
+# every drop counter, zeros too).
+wgh_snapshot
+mapfile -t drop_names < <(wgh_counter_names | grep '^drop_')
 declare -A before
 for c in "${drop_names[@]}"; do before[$c]=$(wgh_counter "$c"); done
 echos0=$(in_echos); replies0=$(in_replies)
@@ -191,9 +191,8 @@ wgt_log "pings: $total sent in $rounds rounds, $echos reached peer 1, $replies r
 ((echos == total)) || wgt_fail "peer 1 received $echos of $total echo requests"
 ((replies == total)) || wgt_fail "lan-host received $replies of $total echo replies"
 
-wgh_next_dump
+wgh_snapshot
 moved=0
-mapfile -t drop_names < <(awk '$(NF-1) ~ /^drop_/ { print $(NF-1) }' "$WGT_GW_LOG" | sort -u)
 for c in "${drop_names[@]}"; do
     d=$(($(wgh_counter "$c") - ${before[$c]:-0}))
     # frames not addressed to the gateway at all (what the namespaces'

@@ -31,7 +31,6 @@ wgt_add_peer 1
 WGT_PEER_GW_ENDPOINT[1]=""
 WGT_PEER_GW_KEEPALIVE[1]=2
 wgt_gw_config
-wgh_testing_conf "stats_interval = 1;"
 
 wan=$(wgt_ns wan); p1=$(wgt_ns p1); lan=$(wgt_ns lan); nat="wgt-nat-$WGT_ID"
 # move peer 1 behind the NAT
@@ -72,10 +71,10 @@ ep=$(wgt_endpoint "$WGT_GW_NAME" "$pub")
 [[ $ep == 198.51.100.50:* ]] || wgt_fail "gateway's endpoint for peer 1 is '$ep', want the NAT's 198.51.100.50"
 wgt_log "gateway learnt the NAT's mapping $ep"
 
-wgh_next_dump
+wgh_snapshot
 ka0=$(wgh_counter keepalives_sent)
 sleep "$IDLE"
-wgh_next_dump
+wgh_snapshot
 ka=$(($(wgh_counter keepalives_sent) - ka0))
 ((ka >= IDLE / 2 - 2)) || wgt_fail "only $ka keepalives sent in ${IDLE}s with persistent_keepalive 2"
 wgt_ping "$lan" "$site" 3

@@ -47,7 +47,6 @@ head, sep, tail = text.rpartition("\n);")
 assert sep, "no peers list in the config"
 open(conf, "w").write(head + block + tail)
 PY
-wgh_testing_conf "stats_interval = 1;"
 cp "$conf" "$WGT_DIR/start.conf"
 wgh_gw_start
 wgt_ping_until "$lan" "$site" 20
@@ -117,7 +116,7 @@ ips=$(wg show "$gw" allowed-ips | awk -v p="${WGT_PEER_PUB[1]}" '$1 == p { $1 = 
 [[ $ips == *2001:db8:4000::/64* ]] || wgt_fail "peer 1's AllowedIPs after the reload: $ips"
 hs1=$(wgt_handshake "$gw" "${WGT_PEER_PUB[1]}")
 ((hs1 == hs0)) || wgt_fail "peer 1's latest handshake moved from $hs0 to $hs1: the session was not kept"
-wgh_next_dump
+wgh_snapshot
 (($(wgh_counter reloads_applied) == 1)) || wgt_fail "reloads_applied is $(wgh_counter reloads_applied), want 1"
 
 # A broken file: FILE:LINE in the log, nothing changes.
@@ -135,7 +134,7 @@ wg show "$gw" dump | sort >"$WGT_DIR/dump-after"
 # peers, keys, endpoints and AllowedIPs
 cut -f1-4 "$WGT_DIR/dump-before" >"$WGT_DIR/c-before"; cut -f1-4 "$WGT_DIR/dump-after" >"$WGT_DIR/c-after"
 cmp -s "$WGT_DIR/c-before" "$WGT_DIR/c-after" || wgt_fail "a refused reload changed wg show's dump"
-wgh_next_dump
+wgh_snapshot
 (($(wgh_counter reloads_failed) == 2)) || wgt_fail "reloads_failed is $(wgh_counter reloads_failed), want 2"
 wgt_ping "$lan" "$site" 3
 ((($(wgt_handshake "$gw" "${WGT_PEER_PUB[1]}")) == hs0)) || wgt_fail "a refused reload started a new handshake"

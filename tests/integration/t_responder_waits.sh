@@ -22,7 +22,6 @@ wgt_topology
 wgt_add_peer 2
 WGT_PEER_GW_ENDPOINT[2]=""
 wgt_gw_config
-wgh_testing_conf "stats_interval = 1;"
 wgh_gw_start
 lan=$(wgt_ns lan); p2=$(wgt_ns p2)
 wgt_stop_pid "${WGT_PEER_PID[2]}" 5 || true
@@ -41,7 +40,7 @@ cat "$out_log" >&2
 inits=$(awk '/^gateway initiations/ { print $3 }' "$out_log")
 after=$(awk '/^transport after confirm/ { print $4 }' "$out_log")
 [[ -n $inits && -n $after ]] || wgt_fail "wgpeer.py printed no summary"
-wgh_next_dump
+wgh_snapshot
 sent=$(wgh_counter handshake_messages_sent)
 staged=$(wgh_counter packets_staged)
 wgt_log "responder: $inits initiations while unconfirmed, $sent handshake messages sent, $staged packets staged, $after transport messages after the confirmation"

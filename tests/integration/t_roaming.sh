@@ -23,7 +23,6 @@ wgt_topology
 wgt_add_peer 1
 WGT_PEER_GW_ENDPOINT[1]=""
 wgt_gw_config
-wgh_testing_conf "stats_interval = 1;"
 wgh_gw_start
 [[ -S $WGT_RUN_DIR/$WGT_GW_NAME.sock ]] || wgt_fail "needs a gateway built with the UAPI socket"
 lan=$(wgt_ns lan); p1=$(wgt_ns p1); site=$(wgt_site4 1); pub=${WGT_PEER_PUB[1]}
@@ -54,7 +53,7 @@ wgt_ping "$lan" "$site" 3
 wgt_log "followed the peer to $ep"
 
 # replay the captured messages from another address
-wgh_next_dump
+wgh_snapshot
 rep0=$(wgh_counter drop_replayed_counter)
 ip -n "$p1" addr add 198.51.100.13/24 dev wan0
 timeout 10 ip netns exec "$p1" python3 - "$pcap" <<'PY' || wgt_fail "replay failed"
@@ -75,8 +74,7 @@ for m in msgs:
 print("replayed", len(msgs))
 PY
 sleep 1
-wgh_next_dump
-wgh_next_dump
+wgh_snapshot
 rep=$(($(wgh_counter drop_replayed_counter) - rep0))
 ((rep == 3)) || wgt_fail "drop_replayed_counter +$rep after replaying 3 messages, want +3"
 ep=$(wgt_endpoint "$WGT_GW_NAME" "$pub")

@@ -16,14 +16,13 @@ wgt_require_gateway
 wgt_topology
 wgt_add_peer 1
 wgt_gw_config
-wgh_testing_conf "stats_interval = 1;"
 wgh_gw_start
 lan=$(wgt_ns lan); p1=$(wgt_ns p1)
 site4=$(wgt_site4 1); site6=$(wgt_site6 1)
 
 wgt_ping_until "$lan" "$site4" 20
 wgt_ping_until "$lan" "$site6" 20
-wgh_next_dump
+wgh_snapshot
 ttl0=$(wgh_counter drop_ttl_exceeded)
 icmp0=$(wgh_counter icmp_errors_sent)
 
@@ -60,8 +59,7 @@ expect "$lan" "LAN -> peer v6 hop limit 1: time exceeded from 2001:db8:a::1" \
 expect "$p1" "peer -> LAN v6 hop limit 1: time exceeded from 2001:db8:a::1 through the tunnel" \
     '^From 2001:db8:a::1 .*Time exceeded: Hop limit' -6 -t 1 2001:db8:a::2
 
-wgh_next_dump
-wgh_next_dump
+wgh_snapshot
 ttl=$(($(wgh_counter drop_ttl_exceeded) - ttl0))
 icmp=$(($(wgh_counter icmp_errors_sent) - icmp0))
 if ((ttl == 4 && icmp == 4)); then

@@ -22,13 +22,12 @@ wgt_require_gateway
 wgt_topology
 wgt_add_peer 1
 wgt_gw_config
-wgh_testing_conf "stats_interval = 1;"
 wgh_gw_start
 lan=$(wgt_ns lan); p1=$(wgt_ns p1)
 wgt_ping_until "$lan" "$(wgt_site4 1)" 20
 grep -q "spreads decryption" "$WGT_GW_LOG" || wgt_fail "no worker spreads decryption (2 workers configured?)"
 
-wgh_next_dump
+wgh_snapshot
 base_inuse=$(wgh_counter mbufs_in_use)
 handed0=$(wgh_counter spread_frames_handed)
 replay0=$(wgh_counter drop_replayed_counter)
@@ -39,8 +38,7 @@ auth0=$(wgh_counter drop_authentication_failed)
 wgt_iperf "$lan" 192.0.2.2 "$p1"
 wgt_ping "$p1" 192.0.2.2 5
 wgt_ping "$lan" "$(wgt_site4 1)" 5
-wgh_next_dump
-wgh_next_dump
+wgh_snapshot
 
 handed=$(($(wgh_counter spread_frames_handed) - handed0))
 replays=$(($(wgh_counter drop_replayed_counter) - replay0))

@@ -39,7 +39,7 @@ wgt_require_gateway
 wgt_topology
 wgt_add_peer 1
 wgt_gw_config
-wgh_testing_conf "rekey_timeout = $RETRY; rekey_attempt_time = $ATTEMPT; stats_interval = 1;"
+wgh_testing_conf "rekey_timeout = $RETRY; rekey_attempt_time = $ATTEMPT;"
 wgh_gw_start
 gw=$WGT_GW_NAME; lan=$(wgt_ns lan); site=$(wgt_site4 1)
 wgt_ping_until "$lan" "$site" 20
@@ -74,7 +74,7 @@ count_hand_over() {
     for c in "${hand_over[@]}"; do s=$((s + $(wgh_counter "$c"))); done
     echo "$s"
 }
-wgh_next_dump
+wgh_snapshot
 before=$(count_hand_over)
 staged0=$(wgh_counter packets_staged); gaveup0=$(wgh_counter drop_handshake_gave_up)
 noep0=$(wgh_counter drop_peer_without_endpoint); rx0=$(wgh_counter rx_lan_packets)
@@ -82,6 +82,16 @@ noep0=$(wgh_counter drop_peer_without_endpoint); rx0=$(wgh_counter rx_lan_packet
 # The scan: $PER packets to each peer in turn, paced (a pause after every
 # 40, at most 5,000 a second) so that neither lan-host's nor the
 # gateway's socket drops any of it on an idle machine.
+# mbufs_staged sampled through telemetry while the scan runs, about once
+# a second (at most 40 samples), for its peak below
+samples=$WGT_DIR/staged-samples
+(for ((i = 0; i < 40; i++)); do
+    [[ -e $WGT_DIR/scan-done ]] && break
+    kill -0 "$WGT_GW_PID" 2>/dev/null || break
+    wgt_tel /wg_dpdk/counters | grep -o '"mbufs_staged": [0-9]*' >>"$samples" || true
+    sleep 1
+done) &
+sampler=$!
 sent=$(ip netns exec "$lan" timeout 30 python3 - "$n_all" "$PER" <<'PY'
 import socket, sys, time
 n, per = int(sys.argv[1]), int(sys.argv[2])
@@ -97,19 +107,21 @@ for d in dsts:
 print(sent)
 PY
 ) || wgt_fail "the scan did not run"
+touch "$WGT_DIR/scan-done"
+wait "$sampler" || true
 wgt_log "scan: $sent packets to $n_all peers"
 # the live tunnel at once (on the old gateway it was dead here)
 wgt_ping "$lan" "$site" 3
 
 # The silent peers give up and free what they held. Settled when the
-# counters of one dump (monotonic, so a dump being written is no harm)
-# account for every packet the gateway received of the scan and nothing
+# counters of one telemetry snapshot account for every packet the gateway received of the scan and nothing
 # is staged any more. What lan-host sent is what the gateway received
 # unless the kernel's packet socket dropped some (a loaded machine): then
 # the gateway's own count is the reference, less at most $CHATTER frames
 # of ARP/ND that are not part of the hand-over.
 CHATTER=8
 settled() {
+    wgh_snapshot
     after=$(count_hand_over)
     staged=$(($(wgh_counter packets_staged) - staged0))
     gaveup=$(($(wgh_counter drop_handshake_gave_up) - gaveup0))
@@ -144,7 +156,8 @@ handed=$((after - before - noep))
     wgt_fail "$handed packets handed to the control lcore, more than the $((N_EP * PER)) sent to peers with an endpoint"
 ((noep >= received - N_EP * PER - CHATTER)) ||
     wgt_fail "$noep dropped for want of an endpoint, want >= $((received - N_EP * PER - CHATTER))"
-most=$(awk '$(NF-1) == "mbufs_staged" && $NF + 0 > m { m = $NF + 0 } END { print m + 0 }' "$WGT_GW_LOG")
+[[ -s $samples ]] || wgt_fail "no sample of mbufs_staged through telemetry during the scan"
+most=$(awk '$NF + 0 > m { m = $NF + 0 } END { print m + 0 }' "$samples")
 ((most <= 4096)) || wgt_fail "$most packets staged at once, over the global bound 4096"
 ((staged > 0)) || wgt_fail "nothing staged for the silent peers"
 ((full > 0 && gfull > 0)) ||
