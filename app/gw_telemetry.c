@@ -158,6 +158,7 @@ static void add_peer(struct rte_tel_data *d, const struct gw_peer_slice *s,
 						  p->kp_age_ns[i] / 1000000);
 	rte_tel_data_add_dict_u64(d, "staged_packets", p->staged);
 	rte_tel_data_add_dict_u64(d, "allowed_ips_count", p->n_allowed_ips);
+	add_peer_drops(d, p);
 	if (!ips)
 		return;
 	rte_tel_data_start_array(ips, RTE_TEL_STRING_VAL);
@@ -166,7 +167,6 @@ static void add_peer(struct rte_tel_data *d, const struct gw_peer_slice *s,
 			ips, wg_prefix_format(pfx,
 					      &s->prefixes[p->first_prefix + i]));
 	rte_tel_data_add_dict_container(d, "allowed_ips", ips, 0);
-	add_peer_drops(d, p);
 }
 
 /* params: a base64 public key, or a slot id in decimal. */
