@@ -169,15 +169,21 @@ static void send_udp(struct gw_ctx *ctx, const struct wg_endpoint *ep,
 	}
 }
 
-/* Handshake messages count in a peer's transfer bytes, as in the Linux
- * driver and wireguard-go, so `wg show` agrees on both ends. */
-static void count_handshake_bytes(struct gw_ctx *ctx, struct gw_peer *peer,
-				  uint32_t rx, uint32_t tx)
+/* Handshake messages count in a peer's transfer bytes (as in the Linux
+ * driver and wireguard-go, so `wg show` agrees on both ends) and so in
+ * its packets. */
+static void count_handshake(struct gw_ctx *ctx, struct gw_peer *peer,
+			    uint32_t rx, uint32_t tx)
 {
 	struct gw_peer_act *act = &peer->act[ctx->ctrl_lc.worker_idx];
 
 	__atomic_store_n(&act->rx_bytes, act->rx_bytes + rx, __ATOMIC_RELAXED);
 	__atomic_store_n(&act->tx_bytes, act->tx_bytes + tx, __ATOMIC_RELAXED);
+	/* and, with them, in its packets: one message each way at most */
+	__atomic_store_n(&act->rx_packets, act->rx_packets + (rx != 0),
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&act->tx_packets, act->tx_packets + (tx != 0),
+			 __ATOMIC_RELAXED);
 }
 
 static void send_initiation(struct gw_ctx *ctx, struct gw_peer *peer,
@@ -253,7 +259,7 @@ static void send_initiation(struct gw_ctx *ctx, struct gw_peer *peer,
 		return;
 	wg_cookie_add_macs(&peer->cookie, (uint8_t *)&msg, sizeof(msg), now);
 	send_udp(ctx, ep, &msg, sizeof(msg), true);
-	count_handshake_bytes(ctx, peer, 0, sizeof(msg));
+	count_handshake(ctx, peer, 0, sizeof(msg));
 	wg_timers_any_authenticated_packet_traversal(&peer->timers, now);
 	wg_timers_any_authenticated_packet_sent(&peer->timers);
 	wg_timers_handshake_initiated(&peer->timers, now);
@@ -399,7 +405,7 @@ static void on_initiation(struct gw_ctx *ctx, uint8_t *msg, uint32_t len,
 	wg_cookie_add_macs(&peer->cookie, (uint8_t *)&resp, sizeof(resp),
 			   now);
 	send_udp(ctx, &src->ep, &resp, sizeof(resp), true);
-	count_handshake_bytes(ctx, peer, len, sizeof(resp));
+	count_handshake(ctx, peer, len, sizeof(resp));
 	wg_timers_any_authenticated_packet_received(&peer->timers);
 	wg_timers_session_derived(&peer->timers, now);
 	wg_timers_any_authenticated_packet_traversal(&peer->timers, now);
@@ -440,7 +446,7 @@ static void on_response(struct gw_ctx *ctx, uint8_t *msg, uint32_t len,
 		return;
 	}
 	gw_peer_set_endpoint(ctx, peer, &src->ep);
-	count_handshake_bytes(ctx, peer, len, 0);
+	count_handshake(ctx, peer, len, 0);
 	if (gw_peer_install_keypair(ctx, peer, &wkp) < 0) {
 		wg_keypair_wipe(&wkp);
 		return;

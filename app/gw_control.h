@@ -130,6 +130,11 @@ void gw_peer_zero_keys(struct gw_ctx *ctx, struct gw_peer *peer);
 /* Totals over lcores. */
 void gw_peer_bytes(const struct gw_ctx *ctx, const struct gw_peer *peer,
 		   uint64_t *rx, uint64_t *tx);
+void gw_peer_packets(const struct gw_ctx *ctx, const struct gw_peer *peer,
+		     uint64_t *rx, uint64_t *tx);
+/* By gw_peer_drop slot (gw_peer_drop_counter names each). */
+void gw_peer_drops(const struct gw_ctx *ctx, const struct gw_peer *peer,
+		   uint64_t drops[GW_PDROP_MAX]);
 
 /* Identity and port (gw_device.c). */
 void gw_control_set_private_key(struct gw_ctx *ctx,

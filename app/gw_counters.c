@@ -140,6 +140,8 @@ static bool snap_peer(struct gw_ctx *ctx, struct gw_peer *p,
 	if (ep)
 		o->endpoint = *ep;
 	gw_peer_bytes(ctx, p, &o->rx_bytes, &o->tx_bytes);
+	gw_peer_packets(ctx, p, &o->rx_packets, &o->tx_packets);
+	gw_peer_drops(ctx, p, o->drops);
 	o->last_handshake_unix_ns = p->last_handshake_unix_ns;
 	o->kp_age_ns[GW_KP_CURRENT] = kp_age(&p->kp_current, now);
 	o->kp_age_ns[GW_KP_PREVIOUS] = kp_age(&p->kp_previous, now);

@@ -24,6 +24,7 @@
 
 #include "gw_ctx.h"
 #include "gw_device.h"
+#include "gw_peer.h"
 
 enum gw_snap_limits {
 	GW_SNAP_SLICE = 512,          /* peers per request */
@@ -73,6 +74,9 @@ struct gw_peer_snap {
 	struct wg_endpoint endpoint;  /* family WG_FAMILY_NONE: none */
 	uint64_t rx_bytes;
 	uint64_t tx_bytes;
+	uint64_t rx_packets;
+	uint64_t tx_packets;
+	uint64_t drops[GW_PDROP_MAX]; /* by gw_peer_drop (gw_peer.h) */
 	uint64_t last_handshake_unix_ns; /* 0: never */
 	uint64_t kp_age_ns[GW_KP_SLOTS]; /* GW_SNAP_NO_KEYPAIR: empty slot */
 	uint32_t staged;              /* packets waiting for its handshake */

@@ -132,11 +132,11 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 
 		live[i] = 0;
 		if (!ops[i].ok) {
-			drop(lc, it->m, GW_CTR_DROP_DECRYPT);
+			peer_drop(lc, peer, it->m, GW_CTR_DROP_DECRYPT);
 			continue;
 		}
 		if (!fresh[i]) {
-			drop(lc, it->m,
+			peer_drop(lc, peer, it->m,
 			     wg_replay_outside(&kp->replay, ops[i].counter) ?
 				     GW_CTR_DROP_COUNTER_WINDOW :
 				     GW_CTR_DROP_REPLAY);
@@ -181,13 +181,14 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 			run.peer = peer;
 		}
 		run.bytes += ops[i].len + WG_MSG_TRANSPORT_MIN_LEN;
+		run.packets++;
 		if (ops[i].len == 0) {
 			drop(lc, it->m, GW_CTR_KEEPALIVE_RX);
 			continue;
 		}
 		inner = ops[i].data;
 		if (inner[0] >> 4 != 4 && inner[0] >> 4 != 6) {
-			drop(lc, it->m, GW_CTR_DROP_INNER_NOT_IP);
+			peer_drop(lc, peer, it->m, GW_CTR_DROP_INNER_NOT_IP);
 			continue;
 		}
 		if (ops[i].len >= sizeof(struct rte_ipv4_hdr) &&
@@ -197,17 +198,20 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 			/* no options, no fragments: a gateway that checks
 			 * inner sources forwards only plain datagrams */
 			if ((inner[0] & 0xf) < 5) {
-				drop(lc, it->m, GW_CTR_DROP_INNER_BAD_LEN);
+				peer_drop(lc, peer, it->m,
+					  GW_CTR_DROP_INNER_BAD_LEN);
 				continue;
 			}
 			if ((inner[0] & 0xf) > 5) {
-				drop(lc, it->m, GW_CTR_DROP_INNER_OPTIONS);
+				peer_drop(lc, peer, it->m,
+					  GW_CTR_DROP_INNER_OPTIONS);
 				continue;
 			}
 			if (ip->fragment_offset &
 			    rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG |
 					     RTE_IPV4_HDR_OFFSET_MASK)) {
-				drop(lc, it->m, GW_CTR_DROP_INNER_FRAGMENT);
+				peer_drop(lc, peer, it->m,
+					  GW_CTR_DROP_INNER_FRAGMENT);
 				continue;
 			}
 			family[i] = WG_FAMILY_V4;
@@ -221,7 +225,8 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 			struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)inner;
 
 			if (ip->proto == IPPROTO_FRAGMENT) {
-				drop(lc, it->m, GW_CTR_DROP_INNER_FRAGMENT);
+				peer_drop(lc, peer, it->m,
+					  GW_CTR_DROP_INNER_FRAGMENT);
 				continue;
 			}
 			family[i] = WG_FAMILY_V6;
@@ -231,7 +236,7 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 			owner[i] = gw_route6(t, ip->src_addr);
 		} else {
 			/* IP, but shorter than its fixed header */
-			drop(lc, it->m, GW_CTR_DROP_INNER_BAD_LEN);
+			peer_drop(lc, peer, it->m, GW_CTR_DROP_INNER_BAD_LEN);
 			continue;
 		}
 		live[i] = 1;
@@ -255,11 +260,11 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 		if (!live[i])
 			continue;
 		if (ip_len[i] > ops[i].len || ip_len[i] < 20) {
-			drop(lc, m, GW_CTR_DROP_INNER_BAD_LEN);
+			peer_drop(lc, peers[i], m, GW_CTR_DROP_INNER_BAD_LEN);
 			continue;
 		}
 		if (owner[i] != peers[i]) {
-			drop(lc, m, GW_CTR_DROP_SRC_NOT_ALLOWED);
+			peer_drop(lc, peers[i], m, GW_CTR_DROP_SRC_NOT_ALLOWED);
 			continue;
 		}
 		why = gw_forward_check(&ctx->port[GW_LAN], ops[i].data,
@@ -269,11 +274,14 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 			 * through the tunnel */
 			rte_pktmbuf_adj(m, it->outer_len);
 			seg_trim(m, m->pkt_len - ip_len[i]);
+			/* the peer's count here, the global one where the
+			 * control lcore takes it (or the ring is full) */
+			gw_peer_count_drop(peers[i], lc->worker_idx, why, 1);
 			to_control(lc, m, GW_CTRL_TTL, peers[i]->id);
 			continue;
 		}
 		if (why != GW_CTR_MAX) {
-			drop(lc, m, why);
+			peer_drop(lc, peers[i], m, why);
 			continue;
 		}
 		gw_hop_dec(ops[i].data, v6);
@@ -600,16 +608,19 @@ static unsigned int wan_classify(struct gw_lcore *lc, struct rte_mbuf **pkts,
 			continue;
 		}
 		/* signed: kp may be younger than now (see encap_burst) */
+		/* the keypair names the peer; its line is a miss paid by
+		 * dropped packets only */
 		if ((int64_t)(now - kp->rx_birth_ns) >=
 		    (int64_t)lc->ctx->reject_after_ns) {
-			drop(lc, it->m, GW_CTR_DROP_KEY_EXPIRED);
+			peer_drop(lc, gw_tables_peer(t, kp->rx_peer_id), it->m,
+				  GW_CTR_DROP_KEY_EXPIRED);
 			continue;
 		}
 		if (!wg_replay_check(&kp->replay, it->counter)) {
-			drop(lc, it->m,
-			     wg_replay_outside(&kp->replay, it->counter) ?
-				     GW_CTR_DROP_COUNTER_WINDOW :
-				     GW_CTR_DROP_REPLAY);
+			peer_drop(lc, gw_tables_peer(t, kp->rx_peer_id), it->m,
+				  wg_replay_outside(&kp->replay, it->counter) ?
+					  GW_CTR_DROP_COUNTER_WINDOW :
+					  GW_CTR_DROP_REPLAY);
 			continue;
 		}
 		if (kp->rx_peer_id < t->max_peers)

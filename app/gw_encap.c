@@ -292,6 +292,7 @@ static void encap_burst(struct gw_lcore *lc, struct encap_item *items,
 			run.peer = it->peer;
 		}
 		run.bytes += msg_len;
+		run.packets++;
 		if (ops[i].len) {
 			run.data = true;
 			gw_count(lc->stats, GW_CTR_ENCRYPTED, 1);

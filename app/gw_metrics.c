@@ -33,7 +33,8 @@ static const char *const role_name[GW_NB_ROLES] = { "lan", "wan" };
 
 /* The per-peer families, each written over every peer in its turn (the
  * text format wants one family's lines together). */
-enum peer_family { PF_SENT, PF_RECEIVED, PF_HANDSHAKE, PF_N };
+enum peer_family { PF_SENT, PF_RECEIVED, PF_HANDSHAKE, PF_PACKETS, PF_DROPS,
+		   PF_N };
 static const struct {
 	const char *name, *type, *help;
 } peer_family[PF_N] = {
@@ -43,6 +44,10 @@ static const struct {
 	  "Bytes received from the peer" },
 	{ "wireguard_latest_handshake_seconds", "gauge",
 	  "UNIX timestamp seconds of the last handshake" },
+	{ "wg_dpdk_peer_packets_total", "counter",
+	  "Messages received from (rx) and sent to (tx) the peer, handshakes included" },
+	{ "wg_dpdk_peer_drops_total", "counter",
+	  "The peer's packets dropped, by reason (app/gw_stats.h names; only those seen)" },
 };
 
 enum phase { PH_GLOBAL, PH_PEERS, PH_END };
@@ -223,16 +228,15 @@ static void put_globals(struct scrape *s)
 	put(s, "wg_dpdk_peers_max %u\n", t->max_peers);
 }
 
-/* One peer's line of the current family; false if the block is full. */
-static bool put_peer(struct scrape *s, const struct gw_peer_snap *p)
+/* The wireguard exporter's line of one peer for the current family. */
+static bool put_exporter_line(struct scrape *s, const struct gw_peer_snap *p,
+			      const char *b64)
 {
-	size_t start = s->len;
-	char b64[WG_KEY_B64_LEN + 1], pfx[WG_PREFIX_STR_LEN];
+	char pfx[WG_PREFIX_STR_LEN];
 	uint64_t v;
 	uint32_t i;
 	bool ok;
 
-	wg_key_to_base64(b64, p->public_key);
 	ok = put(s, "%s{interface=\"%s\",public_key=\"%s\",allowed_ips=\"",
 		 peer_family[s->family].name, s->t.ifname, b64);
 	for (i = 0; ok && i < p->n_prefixes; i++)
@@ -241,8 +245,44 @@ static bool put_peer(struct scrape *s, const struct gw_peer_snap *p)
 	v = s->family == PF_SENT     ? p->tx_bytes :
 	    s->family == PF_RECEIVED ? p->rx_bytes :
 				       p->last_handshake_unix_ns / 1000000000ull;
-	if (ok)
-		ok = put(s, "\"} %" PRIu64 "\n", v);
+	return ok && put(s, "\"} %" PRIu64 "\n", v);
+}
+
+/* wg_dpdk_peer_drops_total: only the reasons this peer has seen. */
+static bool put_peer_drops(struct scrape *s, const struct gw_peer_snap *p,
+			   const char *b64)
+{
+	const char *name = peer_family[PF_DROPS].name;
+	unsigned int d;
+	bool ok = true;
+
+	for (d = 0; ok && d < GW_PDROP_MAX; d++)
+		if (p->drops[d])
+			ok = put(s, "%s{public_key=\"%s\",reason=\"%s\"} %" PRIu64 "\n",
+				 name, b64,
+				 gw_counter_name(gw_peer_drop_counter(d)),
+				 p->drops[d]);
+	return ok;
+}
+
+/* One peer's lines of the current family; false (nothing written) if
+ * the block is full. */
+static bool put_peer(struct scrape *s, const struct gw_peer_snap *p)
+{
+	const char *name = peer_family[PF_PACKETS].name;
+	size_t start = s->len;
+	char b64[WG_KEY_B64_LEN + 1];
+	bool ok;
+
+	wg_key_to_base64(b64, p->public_key);
+	if (s->family == PF_PACKETS)
+		ok = put(s, "%s{public_key=\"%s\",direction=\"rx\"} %" PRIu64 "\n"
+			    "%s{public_key=\"%s\",direction=\"tx\"} %" PRIu64 "\n",
+			 name, b64, p->rx_packets, name, b64, p->tx_packets);
+	else if (s->family == PF_DROPS)
+		ok = put_peer_drops(s, p, b64);
+	else
+		ok = put_exporter_line(s, p, b64);
 	if (!ok) {
 		s->len = start;
 		s->buf[start] = '\0';

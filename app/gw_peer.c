@@ -424,17 +424,41 @@ bool gw_peer_confirm_used_next(struct gw_ctx *ctx, struct gw_peer *peer)
 	return gw_peer_confirm_next(ctx, peer, next->local_index);
 }
 
+/* One field of the act slots, summed over the lcores that write them. */
+static uint64_t act_sum(const struct gw_ctx *ctx, const struct gw_peer *peer,
+			size_t off)
+{
+	uint64_t sum = 0;
+	unsigned int i;
+
+	for (i = 0; i <= ctx->n_workers; i++)
+		sum += __atomic_load_n(
+			(const uint64_t *)((const uint8_t *)&peer->act[i] + off),
+			__ATOMIC_RELAXED);
+	return sum;
+}
+
 void gw_peer_bytes(const struct gw_ctx *ctx, const struct gw_peer *peer,
 		   uint64_t *rx, uint64_t *tx)
 {
-	unsigned int i;
+	*rx = act_sum(ctx, peer, offsetof(struct gw_peer_act, rx_bytes));
+	*tx = act_sum(ctx, peer, offsetof(struct gw_peer_act, tx_bytes));
+}
 
-	*rx = 0;
-	*tx = 0;
-	for (i = 0; i <= ctx->n_workers; i++) {
-		*rx += __atomic_load_n(&peer->act[i].rx_bytes,
-				       __ATOMIC_RELAXED);
-		*tx += __atomic_load_n(&peer->act[i].tx_bytes,
-				       __ATOMIC_RELAXED);
-	}
+void gw_peer_packets(const struct gw_ctx *ctx, const struct gw_peer *peer,
+		     uint64_t *rx, uint64_t *tx)
+{
+	*rx = act_sum(ctx, peer, offsetof(struct gw_peer_act, rx_packets));
+	*tx = act_sum(ctx, peer, offsetof(struct gw_peer_act, tx_packets));
+}
+
+void gw_peer_drops(const struct gw_ctx *ctx, const struct gw_peer *peer,
+		   uint64_t drops[GW_PDROP_MAX])
+{
+	unsigned int d;
+
+	for (d = 0; d < GW_PDROP_MAX; d++)
+		drops[d] = act_sum(ctx, peer,
+				   offsetof(struct gw_peer_act, drops) +
+					   d * sizeof(uint64_t));
 }

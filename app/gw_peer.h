@@ -65,17 +65,67 @@ static inline void gw_kp_born(struct gw_keypair *kp, uint32_t peer_id,
 	kp->birth_ns = kp->rx_birth_ns = now;
 }
 
+/* The drops counted per peer: those of a packet that is known to come
+ * from (or, staged, to go to) one peer, in the order of their slots.
+ * Each is also counted, under the same name, in gw_stats.h. */
+#define GW_PEER_DROPS(X)                                                   \
+	X(DROP_DECRYPT)                                                    \
+	X(DROP_REPLAY)                                                     \
+	X(DROP_COUNTER_WINDOW)                                             \
+	X(DROP_KEY_EXPIRED)                                                \
+	X(DROP_SRC_NOT_ALLOWED)                                            \
+	X(DROP_TTL_EXCEEDED)                                               \
+	X(DROP_MARTIAN_SRC)                                                \
+	X(DROP_MARTIAN_DST)                                                \
+	X(DROP_INNER_ND)                                                   \
+	X(DROP_INNER_NOT_IP)                                               \
+	X(DROP_INNER_BAD_LEN)                                              \
+	X(DROP_INNER_OPTIONS)                                              \
+	X(DROP_INNER_FRAGMENT)                                             \
+	X(DROP_STAGED_FULL)                                                \
+	X(DROP_STAGED_GLOBAL_FULL)                                         \
+	X(DROP_GAVE_UP)
+
+enum gw_peer_drop {
+#define X(id) GW_PDROP_##id,
+	GW_PEER_DROPS(X)
+#undef X
+	GW_PDROP_MAX
+};
+
 /* What one lcore saw of a peer. Written only by that lcore; the control
  * lcore polls these to drive the timers, so workers never call into
- * timer code. */
+ * timer code. Line 0 is what every packet's run touches; the drops, on
+ * their own lines, are touched only by dropped packets. */
 struct gw_peer_act {
 	uint64_t rx_bytes;
 	uint64_t tx_bytes;
+	uint64_t rx_packets;      /* transport and handshake messages */
+	uint64_t tx_packets;
 	uint64_t last_rx_ns;      /* any authenticated packet */
 	uint64_t last_rx_data_ns; /* a non-empty one */
 	uint64_t last_tx_ns;      /* any transport message sent */
 	uint64_t last_tx_data_ns; /* a non-empty one */
+	uint64_t drops[GW_PDROP_MAX] __rte_cache_aligned; /* by gw_peer_drop */
 } __rte_cache_aligned;
+static_assert(offsetof(struct gw_peer_act, last_tx_data_ns) <
+		      RTE_CACHE_LINE_SIZE,
+	      "what a packet's run writes is one line");
+
+/* The per-peer slot of a gw_stats.h drop, or GW_PDROP_MAX when that drop
+ * is not counted per peer (a constant for a constant reason). */
+static inline enum gw_peer_drop gw_peer_drop_slot(enum gw_counter why)
+{
+	switch (why) {
+#define X(id)                                                              \
+	case GW_CTR_##id:                                                  \
+		return GW_PDROP_##id;
+		GW_PEER_DROPS(X)
+#undef X
+	default:
+		return GW_PDROP_MAX;
+	}
+}
 
 struct gw_peer {
 	/* ---- read by workers */
@@ -118,6 +168,34 @@ struct gw_peer {
 	/* the activity stamps already turned into timer events */
 	uint64_t seen_rx_ns, seen_rx_data_ns, seen_tx_ns, seen_tx_data_ns;
 };
+
+/* The gw_stats.h counter, and so the name, of a per-peer slot. */
+static inline enum gw_counter gw_peer_drop_counter(enum gw_peer_drop d)
+{
+	switch (d) {
+#define X(id)                                                              \
+	case GW_PDROP_##id:                                                \
+		return GW_CTR_##id;
+		GW_PEER_DROPS(X)
+#undef X
+	default:
+		return GW_CTR_MAX;
+	}
+}
+
+/* n packets of peer dropped for why, by the lcore of act slot w (only
+ * that lcore writes the slot: a plain add, published for readers). */
+static inline void gw_peer_count_drop(struct gw_peer *peer, unsigned int w,
+				      enum gw_counter why, uint64_t n)
+{
+	enum gw_peer_drop s = gw_peer_drop_slot(why);
+	uint64_t *c;
+
+	if (!peer || s == GW_PDROP_MAX)
+		return;
+	c = &peer->act[w].drops[s];
+	__atomic_store_n(c, *c + n, __ATOMIC_RELAXED);
+}
 
 static inline struct gw_keypair *gw_kp_load(struct gw_keypair **slot)
 {

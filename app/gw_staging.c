@@ -39,6 +39,7 @@ bool gw_staging_hold(struct gw_ctx *ctx, struct gw_peer *peer,
 		return true;
 	}
 	gw_count(ctx->ctrl_lc.stats, why, 1);
+	gw_peer_count_drop(peer, ctx->ctrl_lc.worker_idx, why, 1);
 	rte_pktmbuf_free(m);
 	return false;
 }
@@ -57,6 +58,8 @@ void gw_staging_drop(struct gw_ctx *ctx, struct gw_peer *peer,
 	for (i = 0; i < peer->n_staged; i++)
 		rte_pktmbuf_free(peer->staged[i]);
 	gw_count(ctx->ctrl_lc.stats, reason, peer->n_staged);
+	gw_peer_count_drop(peer, ctx->ctrl_lc.worker_idx, reason,
+			   peer->n_staged);
 	gw_staging_handed_on(ctx, peer);
 }
 

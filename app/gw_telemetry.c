@@ -108,6 +108,23 @@ static int tel_totals_cb(const char *cmd, const char *params,
 	return ret;
 }
 
+/* "drops": reason (gw_stats.h name) -> count, the reasons seen only. */
+static void add_peer_drops(struct rte_tel_data *d, const struct gw_peer_snap *p)
+{
+	struct rte_tel_data *drops = rte_tel_data_alloc();
+	unsigned int i;
+
+	if (!drops)
+		return;
+	rte_tel_data_start_dict(drops);
+	for (i = 0; i < GW_PDROP_MAX; i++)
+		if (p->drops[i])
+			rte_tel_data_add_dict_u64(
+				drops, gw_counter_name(gw_peer_drop_counter(i)),
+				p->drops[i]);
+	rte_tel_data_add_dict_container(d, "drops", drops, 0);
+}
+
 static void add_peer(struct rte_tel_data *d, const struct gw_peer_slice *s,
 		     const struct gw_peer_snap *p)
 {
@@ -129,6 +146,8 @@ static void add_peer(struct rte_tel_data *d, const struct gw_peer_slice *s,
 					     wg_endpoint_format(ep, &p->endpoint));
 	rte_tel_data_add_dict_u64(d, "rx_bytes", p->rx_bytes);
 	rte_tel_data_add_dict_u64(d, "tx_bytes", p->tx_bytes);
+	rte_tel_data_add_dict_u64(d, "rx_packets", p->rx_packets);
+	rte_tel_data_add_dict_u64(d, "tx_packets", p->tx_packets);
 	/* unix seconds, 0: never (as `wg show latest-handshakes`) */
 	rte_tel_data_add_dict_u64(d, "latest_handshake",
 				  p->last_handshake_unix_ns / 1000000000ull);
@@ -139,6 +158,7 @@ static void add_peer(struct rte_tel_data *d, const struct gw_peer_slice *s,
 						  p->kp_age_ns[i] / 1000000);
 	rte_tel_data_add_dict_u64(d, "staged_packets", p->staged);
 	rte_tel_data_add_dict_u64(d, "allowed_ips_count", p->n_allowed_ips);
+	add_peer_drops(d, p);
 	if (!ips)
 		return;
 	rte_tel_data_start_array(ips, RTE_TEL_STRING_VAL);

@@ -69,6 +69,16 @@ static inline void drop(struct gw_lcore *lc, struct rte_mbuf *m,
 	rte_pktmbuf_free(m);
 }
 
+/* A drop of a packet known to be peer's (peer may be NULL): counted in
+ * gw_stats.h and, where gw_peer.h keeps that reason, in the peer's slot
+ * of this lcore. */
+static inline void peer_drop(struct gw_lcore *lc, struct gw_peer *peer,
+			     struct rte_mbuf *m, enum gw_counter c)
+{
+	drop(lc, m, c);
+	gw_peer_count_drop(peer, lc->worker_idx, c, 1);
+}
+
 /* To the control lcore, on the ring of its kind: a full ring drops this
  * kind only, under its own counter (gw_ctrl_rings.h). */
 static inline void to_control(struct gw_lcore *lc, struct rte_mbuf *m,
@@ -157,6 +167,7 @@ static inline bool eth_out(struct gw_lcore *lc, enum gw_role role,
 struct act_run {
 	struct gw_peer *peer;
 	uint64_t bytes;
+	uint64_t packets;
 	bool data;
 };
 
@@ -170,11 +181,14 @@ static inline void act_flush_tx(struct gw_lcore *lc, struct act_run *r, uint64_t
 	act = &r->peer->act[lc->worker_idx];
 	__atomic_store_n(&act->tx_bytes, act->tx_bytes + r->bytes,
 			 __ATOMIC_RELAXED);
+	__atomic_store_n(&act->tx_packets, act->tx_packets + r->packets,
+			 __ATOMIC_RELAXED);
 	__atomic_store_n(&act->last_tx_ns, now, __ATOMIC_RELAXED);
 	if (r->data)
 		__atomic_store_n(&act->last_tx_data_ns, now, __ATOMIC_RELAXED);
 	r->peer = NULL;
 	r->bytes = 0;
+	r->packets = 0;
 	r->data = false;
 }
 
@@ -187,9 +201,12 @@ static inline void act_flush_rx(struct gw_lcore *lc, struct act_run *r, uint64_t
 	act = &r->peer->act[lc->worker_idx];
 	__atomic_store_n(&act->rx_bytes, act->rx_bytes + r->bytes,
 			 __ATOMIC_RELAXED);
+	__atomic_store_n(&act->rx_packets, act->rx_packets + r->packets,
+			 __ATOMIC_RELAXED);
 	__atomic_store_n(&act->last_rx_ns, now, __ATOMIC_RELAXED);
 	r->peer = NULL;
 	r->bytes = 0;
+	r->packets = 0;
 }
 
 static inline bool is_nd_or_local6(const struct gw_port *p,

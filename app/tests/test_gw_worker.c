@@ -20,6 +20,7 @@
  *    wait for a handshake only if the peer has an endpoint: without one
  *    the worker drops it at once (drop_peer_without_endpoint), so that
  *    a scan of configured but absent peers holds no mbuf.
+ *  - per-peer packets, bytes and drops (test_gw_peer_counters.h);
  *  - router rules (test_gw_router.h): hop count, martians, neighbour
  *    discovery from a peer, outer checksums.
  */
@@ -610,6 +611,7 @@ static void test_spread_one_thread(void)
 }
 
 #include "test_gw_router.h"
+#include "test_gw_peer_counters.h"
 
 static volatile int helper_run;
 
@@ -761,6 +763,7 @@ int main(int argc, char **argv)
 	test_router_lan();
 	test_router_wan();
 	test_outer_checksums();
+	test_peer_counters();
 	rte_eal_cleanup();
 	if (failures) {
 		fprintf(stderr, "%d failure(s)\n", failures);

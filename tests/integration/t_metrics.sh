@@ -5,7 +5,8 @@
 # server on loopback in the same namespace scrapes it every second, and
 # wireguard_received_bytes_total of the peer, read back through
 # Prometheus's HTTP API once the tunnel is quiet, equals `wg show`'s
-# figure. The HTTP thread shares the control lcore's CPU. Then
+# figure; the peer's packets and, after spoofed inner sources from it,
+# its drops by reason (wg_dpdk_peer_packets/drops_total) are there. The HTTP thread shares the control lcore's CPU. Then
 # metrics.per_peer = false leaves the per-peer series out,
 # and an address the gateway cannot bind stops its start with a message
 # naming metrics.listen.
@@ -27,10 +28,16 @@ scrape() { timeout 10 ip netns exec "$gw" curl -sfS "http://127.0.0.1:${1:-9586}
 wgt_gw_start
 wgt_ping_until "$lan" "$site" 20
 wgt_ping "$lan" "$site" 10
+# three echo requests from the peer with an inner source no peer owns:
+# a per-peer drop for wg_dpdk_peer_drops_total
+p1=$(wgt_ns p1)
+ip -n "$p1" addr add 203.0.113.200/32 dev lo
+timeout 20 ip netns exec "$p1" ping -q -n -c 3 -i 0.2 -W 1 -I 203.0.113.200 192.0.2.2 >/dev/null 2>&1 || true
+sleep 1
 
 scrape >"$WGT_DIR/metrics.txt" || wgt_fail "GET /metrics failed"
 head -n 12 "$WGT_DIR/metrics.txt" >&2
-grep -E '^(wireguard_|wg_dpdk_(packets|peers|mbufs_in_use|port_rx_missed))' "$WGT_DIR/metrics.txt" >&2
+grep -E '^(wireguard_|wg_dpdk_(packets|peer|mbufs_in_use|port_rx_missed))' "$WGT_DIR/metrics.txt" >&2
 if ! lint=$(promtool check metrics <"$WGT_DIR/metrics.txt" 2>&1) || [[ -n $lint ]]; then
     wgt_fail "promtool check metrics: $lint"
 fi
@@ -42,6 +49,15 @@ for series in 'wg_dpdk_packets_total{port="lan",direction="rx"}' \
     "wireguard_latest_handshake_seconds{interface=\"$WGT_GW_NAME\",public_key=\"$p1pub\""; do
     grep -qF -- "$series" "$WGT_DIR/metrics.txt" || wgt_fail "no $series in /metrics"
 done
+# per-peer packets both ways, and the spoofed packets as the peer's drops
+# (only reasons seen: no zero series)
+for dir in rx tx; do
+    v=$(awk -v k="wg_dpdk_peer_packets_total{public_key=\"$p1pub\",direction=\"$dir\"}" '$1 == k { print $2 }' "$WGT_DIR/metrics.txt")
+    ((${v:-0} >= 11)) || wgt_fail "wg_dpdk_peer_packets_total $dir is ${v:-missing}, not at least the 11 pings"
+done
+v=$(awk -v k="wg_dpdk_peer_drops_total{public_key=\"$p1pub\",reason=\"drop_inner_source_not_allowed\"}" '$1 == k { print $2 }' "$WGT_DIR/metrics.txt")
+[[ $v == 3 ]] || wgt_fail "wg_dpdk_peer_drops_total drop_inner_source_not_allowed is ${v:-missing}, not 3"
+! grep -E '^wg_dpdk_peer_drops_total\{.*\} 0$' "$WGT_DIR/metrics.txt" || wgt_fail "a zero per-peer drop series"
 
 # libmicrohttpd's thread runs where the control lcore (the main thread)
 # does, never on a worker's CPU
@@ -98,7 +114,7 @@ echo 'metrics = { listen = "127.0.0.1:9587"; per_peer = false; };' >>"$WGT_DIR/g
 wgt_gw_start "$WGT_DIR/gw-noperpeer.conf"
 scrape 9587 >"$WGT_DIR/metrics2.txt" || wgt_fail "GET /metrics on 9587 failed"
 grep -q '^wg_dpdk_peers 1$' "$WGT_DIR/metrics2.txt" || wgt_fail "per_peer = false: no wg_dpdk_peers"
-! grep -q '^wireguard_' "$WGT_DIR/metrics2.txt" || wgt_fail "per_peer = false: per-peer series present"
+! grep -qE '^(wireguard_|wg_dpdk_peer_(packets|drops))' "$WGT_DIR/metrics2.txt" || wgt_fail "per_peer = false: per-peer series present"
 promtool check metrics <"$WGT_DIR/metrics2.txt" || wgt_fail "promtool (per_peer = false)"
 wgt_gw_stop
 

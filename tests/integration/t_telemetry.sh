@@ -6,7 +6,9 @@
 # and the packets it encrypted and decrypted match what wireguard-go's
 # tunnel interface received and sent; /wg_dpdk/peers has the count;
 # /wg_dpdk/peer,<key> (and ,<index>) shows the peer with the same bytes,
-# endpoint and handshake as `wg show`; /wg_dpdk/workers shows busy and
+# endpoint and handshake as `wg show`, rx/tx_packets that move by what
+# crossed, and a per-peer drop after a spoofed inner source from the
+# peer; /wg_dpdk/workers shows busy and
 # idle poll cycles; DPDK's own /ethdev/stats,0 answers (imissed).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
@@ -85,6 +87,46 @@ byidx=$(wgt_tel "/wg_dpdk/peer,$idx")
     wgt_fail "/wg_dpdk/peer,$idx is not peer 1: $byidx"
 [[ $(wgt_json "${out[5]}" "j['/wg_dpdk/peer'] is None") == 1 ]] || wgt_fail "a bad parameter was answered: ${out[5]}"
 [[ $(wgt_json "${out[6]}" "j['/wg_dpdk/peer'] is None") == 1 ]] || wgt_fail "an unknown index was answered: ${out[6]}"
+
+# Per-peer packets: N more pings, and the peer's rx/tx_packets move by
+# exactly what crossed: N echo requests out and N replies in, plus the
+# keepalives and handshake messages the gateway counted meanwhile (one
+# peer: every one of them is this peer's).
+N=7
+snap() { # the six figures the packet check needs, from one telemetry call
+    wgt_tel /wg_dpdk/counters "/wg_dpdk/peer,$p1pub" | python3 -c 'import json, sys
+c, p = (json.loads(x) for x in sys.stdin.read().splitlines()[:2])
+c, p = c["/wg_dpdk/counters"], p["/wg_dpdk/peer"]
+print(p["rx_packets"], p["tx_packets"], c["keepalives_received"], c["keepalives_sent"],
+      c["handshake_messages_received"], c["handshake_messages_sent"])'
+}
+read -r rx0 tx0 kar0 kat0 hsr0 hst0 < <(snap)
+[[ $(p rx_packets) -gt 0 && $(p tx_packets) -gt 0 ]] ||
+    wgt_fail "/wg_dpdk/peer: rx/tx packets $(p rx_packets)/$(p tx_packets) after $PINGS pings"
+wgt_ping "$lan" "$site" "$N"
+read -r rx1 tx1 kar1 kat1 hsr1 hst1 < <(snap)
+want_rx=$((N + kar1 - kar0 + hsr1 - hsr0)); want_tx=$((N + kat1 - kat0 + hst1 - hst0))
+wgt_log "peer packets over $N pings: rx +$((rx1 - rx0)) (want $want_rx), tx +$((tx1 - tx0)) (want $want_tx)"
+((rx1 - rx0 == want_rx)) || wgt_fail "/wg_dpdk/peer rx_packets moved by $((rx1 - rx0)), not $want_rx"
+((tx1 - tx0 == want_tx)) || wgt_fail "/wg_dpdk/peer tx_packets moved by $((tx1 - tx0)), not $want_tx"
+[[ $(wgt_json "$peer" "j['/wg_dpdk/peer']['drops']") == "{}" ]] ||
+    wgt_fail "/wg_dpdk/peer: drops before any bad packet: $(wgt_json "$peer" "j['/wg_dpdk/peer']['drops']")"
+
+# Per-peer drops: echo requests from the peer with an inner source that
+# no peer owns (a /32 of TEST-NET-3 outside both sites) are dropped and
+# counted against this peer under the gw_stats.h name.
+SPOOF=5
+ip -n "$p1" addr add 203.0.113.200/32 dev lo
+timeout 20 ip netns exec "$p1" ping -q -n -c "$SPOOF" -i 0.2 -W 1 -I 203.0.113.200 192.0.2.2 >/dev/null 2>&1 || true
+spoofed=0
+for _ in $(seq 20); do # bounded: 20 x 0.25 s
+    spoofed=$(wgt_json "$(wgt_tel "/wg_dpdk/peer,$p1pub")" \
+        "j['/wg_dpdk/peer']['drops'].get('drop_inner_source_not_allowed', 0)")
+    ((spoofed >= SPOOF)) && break
+    sleep 0.25
+done
+((spoofed == SPOOF)) || wgt_fail "/wg_dpdk/peer drops: drop_inner_source_not_allowed $spoofed, sent $SPOOF"
+wgt_log "per-peer drop: drop_inner_source_not_allowed = $spoofed"
 
 w() { wgt_json "$workers" "j['/wg_dpdk/workers']['$1']"; }
 [[ $(w workers) == "$WGT_WORKERS" ]] || wgt_fail "/wg_dpdk/workers: $(w workers) workers"
