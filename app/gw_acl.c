@@ -201,8 +201,9 @@ static struct rte_acl_ctx *make_ctx(const char *family, const void *rules,
 	return ctx;
 }
 
-struct gw_acl *gw_acl_build(const struct wg_acl *acls, size_t n,
-			    int socket_id, char *err, size_t err_len)
+struct gw_acl *gw_acl_build(const struct wg_acl *acls, const uint32_t *ids,
+			    size_t n, int socket_id, char *err,
+			    size_t err_len)
 {
 	struct rte_acl_field_def d6[F6_N];
 	struct acl_rule4 *r4 = NULL;
@@ -228,10 +229,12 @@ struct gw_acl *gw_acl_build(const struct wg_acl *acls, size_t n,
 			uint8_t fam = r->src.family ? r->src.family :
 						      r->dst.family;
 
+			uint32_t set = ids ? ids[i] : (uint32_t)i + 1;
+
 			if (fam != WG_FAMILY_V6)
-				rule4(&r4[acl->n4++], r, (uint32_t)i + 1, idx);
+				rule4(&r4[acl->n4++], r, set, idx);
 			if (fam != WG_FAMILY_V4)
-				rule6(&r6[acl->n6++], r, (uint32_t)i + 1, idx);
+				rule6(&r6[acl->n6++], r, set, idx);
 		}
 	defs6(d6);
 	if (acl->n4 && !(acl->ctx4 = make_ctx("4", r4, acl->n4, sizeof(*r4),

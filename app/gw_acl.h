@@ -36,10 +36,12 @@ struct gw_acl_key6 {
 
 struct gw_acl;
 
-/* Compile acls[0..n-1] (rules in order, the first match wins). Returns
- * NULL with a message in err (and rte_errno) when rte_acl refuses. */
-struct gw_acl *gw_acl_build(const struct wg_acl *acls, size_t n,
-			    int socket_id, char *err, size_t err_len);
+/* Compile acls[0..n-1] (rules in order, the first match wins), set i
+ * under the number ids[i] (ids NULL: i + 1; never 0). Returns NULL with
+ * a message in err when rte_acl refuses. */
+struct gw_acl *gw_acl_build(const struct wg_acl *acls, const uint32_t *ids,
+			    size_t n, int socket_id, char *err,
+			    size_t err_len);
 
 void gw_acl_free(struct gw_acl *acl);
 

@@ -161,7 +161,7 @@ static void test_matches_reference(void **state)
 			for (size_t r = 0; r < sets[s].n_rules; r++)
 				random_rule(&sets[s].rules[r]);
 		}
-		c = gw_acl_build(sets, N_SETS, SOCKET_ID_ANY, err, sizeof(err));
+		c = gw_acl_build(sets, NULL, N_SETS, SOCKET_ID_ANY, err, sizeof(err));
 		if (!c)
 			fail_msg("%s", err);
 		for (unsigned int i = 0; i < N_PACKETS; i++) {
@@ -210,7 +210,7 @@ static void test_burst_and_empty(void **state)
 	(void)state;
 	bool masked;
 	assert_true(wg_prefix_parse(&allow_tcp443.dst, "192.0.2.10/32", &masked));
-	c = gw_acl_build(sets, 2, SOCKET_ID_ANY, err, sizeof(err));
+	c = gw_acl_build(sets, NULL, 2, SOCKET_ID_ANY, err, sizeof(err));
 	if (!c)
 		fail_msg("%s", err);
 	for (unsigned int i = 0; i < 4; i++) {
