@@ -225,10 +225,12 @@ static void test_burst_default(void **state)
 	struct wg_rate_limit l = { .to_peer_mbit = 1000 };
 
 	(void)state;
-	/* 1 Gbit/s carries 2.5 MB in 20 ms */
-	assert_int_equal(wg_rate_burst_bytes(&l, 1000), 2500000);
-	/* slow limits still pass a 64 KiB window */
-	assert_int_equal(wg_rate_burst_bytes(&l, 1), 65536);
+	/* 1 Gbit/s carries 25 MB in 200 ms */
+	assert_int_equal(wg_rate_burst_bytes(&l, 1000), 25000000);
+	/* 20 Mbit/s: 500 kB */
+	assert_int_equal(wg_rate_burst_bytes(&l, 20), 500000);
+	/* slow limits still pass a 64 KiB window (2 Mbit/s: 50 kB) */
+	assert_int_equal(wg_rate_burst_bytes(&l, 2), 65536);
 	l.burst_kbyte = 32;
 	assert_int_equal(wg_rate_burst_bytes(&l, 1000), 32768);
 }
