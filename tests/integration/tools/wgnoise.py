@@ -18,7 +18,7 @@ import time
 
 try:
     from nacl import bindings as sodium
-    from nacl.exceptions import CryptoError
+    from nacl.exceptions import CryptoError  # for callers: wgnoise.CryptoError
 except ImportError:
     import sys
     raise SystemExit("wgnoise: needs PyNaCl (Debian python3-nacl) in %s; "
