@@ -220,6 +220,39 @@ static void test_reference_matcher(void **state)
 	assert_int_equal(idx, 2);
 }
 
+/* config/gateway.conf's policy example loads as its comments say. */
+static void test_example_policy(void **state)
+{
+	const char *dir = getenv("WG_CONFIG_DIR");
+	char path[4096];
+	struct wg_config cfg;
+	struct wg_diag d;
+
+	(void)state;
+	assert_non_null(dir); /* set by meson; the tests run in a tmpdir */
+	snprintf(path, sizeof(path), "%s/gateway.conf", dir);
+	wg_diag_init(&d);
+	if (wg_config_load(path, &cfg, &d) != 0) {
+		wg_diag_print(&d, stdout);
+		fail_msg("%s does not load", path);
+	}
+	assert_int_equal(cfg.n_acls, 1);
+	assert_string_equal(cfg.acls[0].name, "web-only");
+	assert_int_equal(cfg.acls[0].n_rules, 4);
+	assert_int_equal(cfg.acls[0].rules[0].dst_port_lo, 443);
+	assert_int_equal(cfg.acls[0].rules[0].dst_port_hi, 443);
+	assert_int_equal(cfg.acls[0].rules[3].proto, 58);
+	assert_int_equal(cfg.n_peers, 2);
+	assert_false(cfg.peers[0].has_rate_limit);
+	assert_int_equal(cfg.peers[0].acl, 0);
+	assert_true(cfg.peers[1].has_rate_limit);
+	assert_int_equal(cfg.peers[1].rate_limit.to_peer_mbit, 50);
+	assert_int_equal(cfg.peers[1].rate_limit.from_peer_mbit, 20);
+	assert_int_equal(cfg.peers[1].acl, 1);
+	wg_config_free(&cfg);
+	wg_diag_free(&d);
+}
+
 static void test_burst_default(void **state)
 {
 	struct wg_rate_limit l = { .to_peer_mbit = 1000 };
@@ -242,6 +275,7 @@ int main(void)
 		cmocka_unit_test(test_policy_errors),
 		cmocka_unit_test(test_reference_matcher),
 		cmocka_unit_test(test_burst_default),
+		cmocka_unit_test(test_example_policy),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
