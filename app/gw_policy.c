@@ -383,6 +383,38 @@ static void key6_of(const struct view *v, uint32_t set, struct gw_acl_key6 *k)
 	k->dst_port = rte_cpu_to_be_16(v->dst_port);
 }
 
+/* An ICMP error from behind a peer (destination unreachable, packet too
+ * big, time exceeded, parameter problem) about a packet a LAN host sent:
+ * the flow of the quoted packet, as that host's packet noted it, so that
+ * path MTU discovery and refused connections work for flows the LAN
+ * opened, as conntrack lets RELATED errors in. False unless the error
+ * goes back to the quoted packet's sender. */
+static bool error_flow_of(const uint8_t *ip, uint32_t len, bool v6,
+			  const struct view *v, uint32_t peer_id,
+			  struct gw_flow *f)
+{
+	uint32_t l4 = v6 ? 40 : (uint32_t)(ip[0] & 0xf) * 4, qlen;
+	const uint8_t *q;
+	uint8_t type;
+	struct view qv;
+
+	if (v->proto != (v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP) ||
+	    len < l4 + 8 + (v6 ? 40 : 20) + 8)
+		return false;
+	type = ip[l4];
+	if (v6 ? type < 1 || type > 4 : type != 3 && type != 11 && type != 12)
+		return false;
+	q = ip + l4 + 8;
+	qlen = len - l4 - 8;
+	if ((q[0] >> 4) != (v6 ? 6 : 4) ||
+	    (!v6 && (uint32_t)(q[0] & 0xf) * 4 + 8 > qlen))
+		return false;
+	view_of(q, qlen, v6, &qv);
+	if (memcmp(qv.src, v->dst, v6 ? 16 : 4) != 0)
+		return false;
+	return flow_of(&qv, v6, peer_id, true, f);
+}
+
 /* Packets the rules deny still pass when they answer a flow the LAN
  * opened: only those are looked up, so traffic the rules allow never
  * pays for the reflexive table (the decision is the same either way:
@@ -402,7 +434,9 @@ static void replies_pass(const struct gw_ctx *ctx,
 		if (why[i] != GW_CTR_DROP_ACL_DENIED)
 			continue;
 		view_of(ip[i], len[i], v6[i], &v);
-		if (flow_of(&v, v6[i], peer[i]->id, false, &f[nf]))
+		if (flow_of(&v, v6[i], peer[i]->id, false, &f[nf]) ||
+		    error_flow_of(ip[i], len[i], v6[i], &v, peer[i]->id,
+				  &f[nf]))
 			at[nf++] = i;
 	}
 	if (!nf)
