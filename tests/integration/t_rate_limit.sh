@@ -9,6 +9,8 @@
 #     slowed to anybody's limit
 #   * the excess is counted under drop_rate_limited, globally and for
 #     peer 1 in /wg_dpdk/peer, which also shows both limits
+#   * /metrics has peer 1's limits (and none for peer 2) and the drops,
+#     and passes promtool check metrics
 #   * TCP from peer 1's site through the 20 Mbit/s limit still runs at
 #     least at half of it (no collapse) and not above it
 #   * a reload that sets to_peer_mbit = 60 applies: the next UDP run
@@ -20,7 +22,9 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/hostile.sh"
 wgt_init 200
 wgt_require_gateway
-command -v dpdk-telemetry.py >/dev/null || wgt_fail "dpdk-telemetry.py not installed: run scripts/setup"
+for t in dpdk-telemetry.py promtool curl; do
+    command -v "$t" >/dev/null || wgt_fail "$t not installed: run scripts/setup"
+done
 wgt_topology
 wgt_add_peer 1
 wgt_add_peer 2
@@ -85,6 +89,21 @@ plimited=$(wgt_json "$peer" "j['/wg_dpdk/peer']['drops'].get('drop_rate_limited'
 [[ $(wgt_json "$peer" "(j['/wg_dpdk/peer']['rate_limit_to_peer_mbit'], j['/wg_dpdk/peer']['rate_limit_from_peer_mbit'])") == "(30, 20)" ]] ||
     wgt_fail "telemetry does not show peer 1's limits: $peer"
 wgt_log "over the limits: $limited packets dropped and counted (peer 1: $plimited)"
+
+# /metrics: peer 1's limits in bytes/s, peer 2 without any, promtool clean
+gw=$(wgt_ns gw)
+timeout 10 ip netns exec "$gw" curl -sfS http://127.0.0.1:9586/metrics >"$WGT_DIR/metrics.txt" ||
+    wgt_fail "GET /metrics failed"
+lint=$(promtool check metrics <"$WGT_DIR/metrics.txt" 2>&1) && [[ -z $lint ]] ||
+    wgt_fail "promtool check metrics: $lint"
+for want in "to_peer\"} 3750000" "from_peer\"} 2500000"; do
+    grep -qF "wg_dpdk_peer_rate_limit_bytes_per_second{public_key=\"$p1pub\",direction=\"$want" "$WGT_DIR/metrics.txt" ||
+        wgt_fail "/metrics lacks peer 1's limit ($want)"
+done
+! grep -F "wg_dpdk_peer_rate_limit_bytes_per_second{public_key=\"${WGT_PEER_PUB[2]}\"" "$WGT_DIR/metrics.txt" ||
+    wgt_fail "/metrics shows a limit for peer 2, which has none"
+drops=$(sed -n "s/^wg_dpdk_drops_total{reason=\"drop_rate_limited\"} //p" "$WGT_DIR/metrics.txt")
+((drops >= limited)) || wgt_fail "/metrics drop_rate_limited is '$drops', want >= $limited"
 
 # TCP through the 20 Mbit/s limit: peer 1's site sends to lan-host.
 json=$WGT_DIR/tcp.json
