@@ -125,43 +125,26 @@ int gw_device_foreach_counter(struct gw_device *dev, gw_counter_fn fn,
 	return 0;
 }
 
+/*
+ * The file at start, in the device's own model: the set points at the
+ * loaded config (a file names every peer whole, with replace_peers and
+ * replace_allowed_ips; what a peer lacks is off on a new peer anyway).
+ * The listen port has a value even where the file named none (the
+ * default), so it is set from the value, after the set succeeded.
+ */
 int gw_control_apply_config(struct gw_ctx *ctx, const struct wg_config *cfg)
 {
-	struct gw_device_set set;
-	struct gw_peer_set *ps;
-	size_t i;
+	const struct gw_device_set set = {
+		.interface = &cfg->interface,
+		.peers = cfg->peers,
+		.n_peers = cfg->n_peers,
+	};
 	int ret;
 
-	memset(&set, 0, sizeof(set));
 	snprintf(ctx->control->name, sizeof(ctx->control->name), "%s",
 		 cfg->interface.name);
-	set.has_private_key = cfg->interface.has_private_key;
-	memcpy(set.private_key, cfg->interface.private_key, WG_KEY_LEN);
-	set.has_listen_port = true;
-	set.listen_port = cfg->interface.listen_port;
-	set.replace_peers = true;
-	ps = calloc(cfg->n_peers ? cfg->n_peers : 1, sizeof(*ps));
-	if (!ps)
-		return -ENOMEM;
-	for (i = 0; i < cfg->n_peers; i++) {
-		const struct wg_peer_config *pc = &cfg->peers[i];
-
-		memcpy(ps[i].public_key, pc->public_key, WG_KEY_LEN);
-		ps[i].has_preshared_key = pc->has_preshared_key;
-		memcpy(ps[i].preshared_key, pc->preshared_key, WG_KEY_LEN);
-		ps[i].has_endpoint = pc->has_endpoint;
-		ps[i].endpoint = pc->endpoint;
-		ps[i].has_persistent_keepalive = pc->has_persistent_keepalive;
-		ps[i].persistent_keepalive = pc->persistent_keepalive;
-		ps[i].replace_allowed_ips = true;
-		ps[i].n_allowed_ips = (uint32_t)pc->n_allowed_ips;
-		ps[i].allowed_ips = pc->allowed_ips;
-	}
-	set.n_peers = (uint32_t)cfg->n_peers;
-	set.peers = ps;
 	ret = gw_device_set(&ctx->control->dev, &set);
-	wg_wipe(ps, (cfg->n_peers ? cfg->n_peers : 1) * sizeof(*ps));
-	free(ps);
-	wg_wipe(&set, sizeof(set));
+	if (ret == 0)
+		gw_control_set_listen_port(ctx, cfg->interface.listen_port);
 	return ret;
 }

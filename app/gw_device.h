@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "wg_addr.h"
+#include "wg_config.h"
 #include "wg_messages.h"
 
 struct gw_device;
@@ -82,44 +83,33 @@ int gw_device_foreach_counter(struct gw_device *dev, gw_counter_fn fn,
 /* ---------------------------------------------------------------- set */
 
 /*
- * A validated `set=1` transaction in the shape of the UAPI protocol:
- * "has_" flags say which keys were present. Fields mean exactly what the
+ * A validated `set=1` transaction, in the one config model of
+ * lib/wg_config.h: the UAPI parser's transaction, the config file at
+ * start and a reload's difference are all handed over as they are, the
+ * set only points at them (nothing is copied, keys included). "has_"
+ * flags say which values are present; the fields mean exactly what the
  * protocol says (wireguard.com/xplatform):
- *   private_key all zero        remove the private key
- *   preshared_key all zero      remove the preshared key
- *   persistent_keepalive 0      off
- *   replace_peers               remove every existing peer first, then
- *                               apply peers
- *   remove                      remove this peer (other fields ignored)
- *   update_only                 only change the peer if it already exists
- *   replace_allowed_ips         drop the peer's AllowedIPs before adding
- *                               allowed_ips
+ *   interface->private_key all zero    remove the private key
+ *   interface->has_fwmark              accepted only with fwmark 0
+ *   interface->replace_peers           remove every existing peer first,
+ *                                      then apply peers
+ *   peer preshared_key all zero        remove the preshared key
+ *   peer persistent_keepalive 0        off
+ *   peer remove                        remove this peer (other fields
+ *                                      ignored)
+ *   peer update_only                   only change the peer if it
+ *                                      already exists
+ *   peer replace_allowed_ips           drop the peer's AllowedIPs before
+ *                                      adding allowed_ips (host bits
+ *                                      already masked)
+ * Every peer has has_public_key set. The interface's name, mtu,
+ * max_peers and a peer's policy fields are not the set's business
+ * (fixed at start; per-peer policy: gw_policy.h).
  */
-struct gw_peer_set {
-	uint8_t public_key[WG_KEY_LEN];
-	bool remove;
-	bool update_only;
-	bool has_preshared_key;
-	uint8_t preshared_key[WG_KEY_LEN];
-	bool has_endpoint;
-	struct wg_endpoint endpoint;
-	bool has_persistent_keepalive;
-	uint16_t persistent_keepalive;
-	bool replace_allowed_ips;
-	uint32_t n_allowed_ips;
-	const struct wg_prefix *allowed_ips; /* host bits already masked */
-};
-
 struct gw_device_set {
-	bool has_private_key;
-	uint8_t private_key[WG_KEY_LEN];
-	bool has_listen_port;
-	uint16_t listen_port;
-	bool has_fwmark;       /* accepted only with value 0 */
-	uint32_t fwmark;
-	bool replace_peers;
-	uint32_t n_peers;
-	const struct gw_peer_set *peers;
+	const struct wg_interface_config *interface;
+	const struct wg_peer_config *peers;
+	size_t n_peers;
 };
 
 /*

@@ -245,8 +245,8 @@ static void device_line(struct wg_uapi_parser *p, const char *key,
 			fail(p, -EINVAL, "fwmark must be 0..4294967295");
 			return;
 		}
-		p->txn.fwmark = (uint32_t)v;
-		p->txn.has_fwmark = true;
+		ifc->fwmark = (uint32_t)v;
+		ifc->has_fwmark = true;
 	} else if (strcmp(key, "replace_peers") == 0) {
 		if (!parse_true(value)) {
 			fail(p, -EINVAL, "replace_peers takes only 'true'");

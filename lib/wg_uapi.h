@@ -56,8 +56,8 @@ enum wg_uapi_limits {
 
 /*
  * A validated set=1 request. interface uses has_private_key,
- * has_listen_port and replace_peers (name, mtu and has_mtu stay zero);
- * when has_private_key and the key is not all zero it is clamped and
+ * has_listen_port, has_fwmark and replace_peers (name, mtu and has_mtu
+ * stay zero); when has_private_key and the key is not all zero it is clamped and
  * public_key is derived from it. An all-zero private_key or preshared_key
  * means "remove it", as in the protocol.
  *
@@ -71,8 +71,6 @@ enum wg_uapi_limits {
  */
 struct wg_uapi_txn {
 	struct wg_interface_config interface;
-	uint32_t fwmark; /* accepted and kept; there is no fwmark on DPDK */
-	bool has_fwmark;
 	struct wg_peer_config *peers;
 	size_t n_peers;
 	size_t cap_peers;     /* private */

@@ -153,8 +153,9 @@ static struct gw_peer *live_peer(uint8_t key[WG_KEY_LEN])
 {
 	struct wg_prefix ips[3] = { pfx4(192, 0, 2, 0, 24),
 				    pfx6(1, 0, 48), pfx6(2, 7, 128) };
-	struct gw_peer_set ps;
+	struct wg_peer_config ps;
 	struct gw_device_set set;
+	struct wg_interface_config ifc;
 	struct wg_keypair kp = { .local_index = 77, .remote_index = 78,
 				 .we_are_initiator = true };
 	struct gw_peer *p;
@@ -163,6 +164,8 @@ static struct gw_peer *live_peer(uint8_t key[WG_KEY_LEN])
 	rand_key(key);
 	memset(&ps, 0, sizeof(ps));
 	memset(&set, 0, sizeof(set));
+	memset(&ifc, 0, sizeof(ifc));
+	set.interface = &ifc;
 	memcpy(ps.public_key, key, WG_KEY_LEN);
 	ps.allowed_ips = ips;
 	ps.n_allowed_ips = 3;
@@ -188,8 +191,9 @@ static struct gw_peer *live_peer(uint8_t key[WG_KEY_LEN])
 static void refused_whole(struct wg_prefix *extra, uint32_t n_extra,
 			  const struct wg_prefix *probe, uint32_t n_probe)
 {
-	struct gw_peer_set ps[3];
+	struct wg_peer_config ps[3];
 	struct gw_device_set set;
+	struct wg_interface_config ifc;
 	struct snapshot before, after;
 	uint64_t *l0 = calloc(2 * n_probe, sizeof(*l0));
 	uint64_t *l1 = calloc(2 * n_probe, sizeof(*l1));
@@ -208,6 +212,8 @@ static void refused_whole(struct wg_prefix *extra, uint32_t n_extra,
 	lookup_all(probe, n_probe, l0);
 	memset(ps, 0, sizeof(ps));
 	memset(&set, 0, sizeof(set));
+	memset(&ifc, 0, sizeof(ifc));
+	set.interface = &ifc;
 	/* the live peer: endpoint moved, other AllowedIPs */
 	memcpy(ps[0].public_key, live->public_key, WG_KEY_LEN);
 	ps[0].has_endpoint = true;
@@ -223,10 +229,10 @@ static void refused_whole(struct wg_prefix *extra, uint32_t n_extra,
 	rand_key(ps[2].public_key);
 	ps[2].allowed_ips = extra;
 	ps[2].n_allowed_ips = n_extra;
-	set.has_listen_port = true;
-	set.listen_port = 1234;
-	set.has_private_key = true;
-	rand_key(set.private_key);
+	ifc.has_listen_port = true;
+	ifc.listen_port = 1234;
+	ifc.has_private_key = true;
+	rand_key(ifc.private_key);
 	set.peers = ps;
 	set.n_peers = 3;
 	assert_int_equal(gw_device_set(&ctx->control->dev, &set), -ENOSPC);
@@ -240,7 +246,7 @@ static void refused_whole(struct wg_prefix *extra, uint32_t n_extra,
 	assert_memory_equal(l0, l1, 2 * n_probe * sizeof(*l0));
 	check_model();
 	/* replace_peers too (wg setconf): the live peer stays */
-	set.replace_peers = true;
+	ifc.replace_peers = true;
 	assert_int_equal(gw_device_set(&ctx->control->dev, &set), -ENOSPC);
 	snapshot(&after);
 	assert_snapshot_equal(&before, &after);
@@ -294,11 +300,14 @@ static void test_enospc_v6_changes_nothing(void **state)
 	}
 	/* a few hundred of them fit */
 	{
-		struct gw_peer_set ps;
+		struct wg_peer_config ps;
 		struct gw_device_set set;
+		struct wg_interface_config ifc;
 
 		memset(&ps, 0, sizeof(ps));
 		memset(&set, 0, sizeof(set));
+		memset(&ifc, 0, sizeof(ifc));
+		set.interface = &ifc;
 		rand_key(ps.public_key);
 		ps.allowed_ips = extra;
 		ps.n_allowed_ips = 150;
@@ -319,8 +328,9 @@ static void test_syncconf_keeps_sessions(void **state)
 	uint8_t key[WG_KEY_LEN], psk[WG_KEY_LEN];
 	struct gw_peer *p;
 	struct gw_keypair *kp;
-	struct gw_peer_set ps;
+	struct wg_peer_config ps;
 	struct gw_device_set set;
+	struct wg_interface_config ifc;
 	struct gw_device_info info;
 	struct snapshot before, after;
 	uint64_t commits;
@@ -342,11 +352,13 @@ static void test_syncconf_keeps_sessions(void **state)
 	/* what `wg syncconf gw <(wg showconf gw)` sends */
 	gw_device_get_info(&ctx->control->dev, &info);
 	memset(&set, 0, sizeof(set));
+	memset(&ifc, 0, sizeof(ifc));
+	set.interface = &ifc;
 	memset(&ps, 0, sizeof(ps));
-	set.has_private_key = true;
-	memcpy(set.private_key, info.private_key, WG_KEY_LEN);
-	set.has_listen_port = true;
-	set.listen_port = info.listen_port;
+	ifc.has_private_key = true;
+	memcpy(ifc.private_key, info.private_key, WG_KEY_LEN);
+	ifc.has_listen_port = true;
+	ifc.listen_port = info.listen_port;
 	memcpy(ps.public_key, key, WG_KEY_LEN);
 	ps.has_preshared_key = true;
 	memcpy(ps.preshared_key, psk, WG_KEY_LEN);
@@ -378,7 +390,7 @@ static void test_syncconf_keeps_sessions(void **state)
 
 	/* a different private key does end the sessions */
 	set.n_peers = 0;
-	set.private_key[0] ^= 1;
+	ifc.private_key[0] ^= 1;
 	assert_int_equal(gw_device_set(&ctx->control->dev, &set), 0);
 	assert_null(p->kp_current);
 	check_model();
@@ -392,8 +404,9 @@ static void test_prefix_moves(void **state)
 	struct wg_prefix a = pfx6(0xa, 0, 64), b = pfx6(0xb, 0, 64),
 			 c = pfx6(0xc, 0, 64), d = pfx4(203, 0, 113, 0, 24);
 	struct wg_prefix lx[2] = { a, b }, moved[2] = { b, d };
-	struct gw_peer_set ps[3];
+	struct wg_peer_config ps[3];
 	struct gw_device_set set;
+	struct wg_interface_config ifc;
 	struct gw_peer *x, *y, *z;
 	uint64_t l[2 * 4];
 	struct wg_prefix probe[4] = { a, b, c, d };
@@ -404,6 +417,8 @@ static void test_prefix_moves(void **state)
 	rand_key(kz);
 	memset(ps, 0, sizeof(ps));
 	memset(&set, 0, sizeof(set));
+	memset(&ifc, 0, sizeof(ifc));
+	set.interface = &ifc;
 	memcpy(ps[0].public_key, kx, WG_KEY_LEN);
 	ps[0].allowed_ips = lx;
 	ps[0].n_allowed_ips = 2;
@@ -464,9 +479,10 @@ static int setup_many(void **state)
 static void test_sliced_set(void **state)
 {
 	enum { N = 300 };
-	struct gw_peer_set *ps = calloc(N, sizeof(*ps));
+	struct wg_peer_config *ps = calloc(N, sizeof(*ps));
 	struct wg_prefix *ips = calloc(N, sizeof(*ips));
 	struct gw_device_set set;
+	struct wg_interface_config ifc;
 	struct gw_set_job *job;
 	uint64_t commits = ctx->tables->commits;
 	unsigned int i, steps = 0;
@@ -475,6 +491,8 @@ static void test_sliced_set(void **state)
 	assert_non_null(ps);
 	assert_non_null(ips);
 	memset(&set, 0, sizeof(set));
+	memset(&ifc, 0, sizeof(ifc));
+	set.interface = &ifc;
 	for (i = 0; i < N; i++) {
 		rand_key(ps[i].public_key);
 		ips[i] = pfx6((uint16_t)(0x200 + i), 0, 64);
@@ -536,14 +554,17 @@ static void test_replace_keeps_common_prefix(void **state)
 	uint8_t key[WG_KEY_LEN];
 	struct wg_prefix a = pfx6(0xa, 0, 64), b = pfx6(0xb, 0, 64),
 			 c = pfx6(0xc, 0, 64), list[2];
-	struct gw_peer_set ps;
+	struct wg_peer_config ps;
 	struct gw_device_set set;
+	struct wg_interface_config ifc;
 	struct gw_peer *p;
 	uint32_t nh, round;
 
 	(void)state;
 	rand_key(key);
 	memset(&set, 0, sizeof(set));
+	memset(&ifc, 0, sizeof(ifc));
+	set.interface = &ifc;
 	memset(&ps, 0, sizeof(ps));
 	memcpy(ps.public_key, key, WG_KEY_LEN);
 	ps.replace_allowed_ips = true;
@@ -588,15 +609,18 @@ static void test_replace_keeps_common_prefix(void **state)
 static void test_one_batch_per_set(void **state)
 {
 	enum { N = MAX - 1 };
-	struct gw_peer_set ps[N];
+	struct wg_peer_config ps[N];
 	struct wg_prefix ips[N][2];
 	struct gw_device_set set;
+	struct wg_interface_config ifc;
 	uint64_t commits = ctx->tables->commits;
 	unsigned int i;
 
 	(void)state;
 	memset(ps, 0, sizeof(ps));
 	memset(&set, 0, sizeof(set));
+	memset(&ifc, 0, sizeof(ifc));
+	set.interface = &ifc;
 	for (i = 0; i < N; i++) {
 		rand_key(ps[i].public_key);
 		ips[i][0] = pfx6((uint16_t)(0x100 + i), 0, 64);

@@ -54,8 +54,10 @@ struct gw_device {
 	uint8_t peer_key[WG_KEY_LEN];
 	int set_calls;
 	int set_ret;                 /* what gw_device_set answers */
-	struct gw_device_set last;   /* shallow copy of the last set */
-	struct gw_peer_set last_peer;
+	/* copies of the last set's settings (its arrays do not outlive it) */
+	struct wg_interface_config last;
+	size_t last_n_peers;
+	struct wg_peer_config last_peer;
 	struct wg_prefix last_ips[4];
 	int job_steps;               /* slices a started set still takes */
 	int steps_done;
@@ -105,7 +107,8 @@ int gw_device_foreach_counter(struct gw_device *dev, gw_counter_fn fn,
 int gw_device_set(struct gw_device *dev, const struct gw_device_set *set)
 {
 	dev->set_calls++;
-	dev->last = *set;
+	dev->last = *set->interface;
+	dev->last_n_peers = set->n_peers;
 	if (set->n_peers) {
 		dev->last_peer = set->peers[0];
 		for (uint32_t i = 0; i < set->peers[0].n_allowed_ips && i < 4; i++)
@@ -113,8 +116,8 @@ int gw_device_set(struct gw_device *dev, const struct gw_device_set *set)
 	}
 	if (dev->set_ret)
 		return dev->set_ret;
-	if (set->has_listen_port)
-		dev->listen_port = set->listen_port;
+	if (set->interface->has_listen_port)
+		dev->listen_port = set->interface->listen_port;
 	return 0;
 }
 
@@ -244,7 +247,7 @@ static void test_get_set(struct gw_uapi *u, struct gw_device *dev,
 	      "listen_port");
 	CHECK(!dev->last.has_private_key && !dev->last.replace_peers,
 	      "flags");
-	CHECK(dev->last.n_peers == 1 && dev->last_peer.replace_allowed_ips &&
+	CHECK(dev->last_n_peers == 1 && dev->last_peer.replace_allowed_ips &&
 	      dev->last_peer.n_allowed_ips == 1, "peer");
 	{
 		char buf[WG_PREFIX_STR_LEN];

@@ -32,7 +32,6 @@ static void check_empty(const struct wg_uapi_txn *txn)
 static void check_same(const struct wg_uapi_txn *a, const struct wg_uapi_txn *b)
 {
 	if (memcmp(&a->interface, &b->interface, sizeof(a->interface)) ||
-	    a->fwmark != b->fwmark || a->has_fwmark != b->has_fwmark ||
 	    a->n_peers != b->n_peers || a->n_allowed_ips != b->n_allowed_ips)
 		abort();
 	for (size_t i = 0; i < a->n_peers; i++) {
@@ -97,7 +96,7 @@ static void format_back(const struct wg_uapi_txn *txn)
 	dev.has_private_key = txn->interface.has_private_key;
 	memcpy(dev.private_key, txn->interface.private_key, WG_KEY_LEN);
 	dev.listen_port = txn->interface.listen_port;
-	dev.fwmark = txn->fwmark;
+	dev.fwmark = txn->interface.fwmark;
 	wg_uapi_buf_init(&b);
 	wg_uapi_format_device(&b, &dev);
 	for (size_t i = 0; i < txn->n_peers; i++) {

@@ -267,8 +267,8 @@ static void test_real_wg_set(void **state)
 					   NULL), 0);
 	assert_true(txn.interface.replace_peers);
 	assert_int_equal(txn.interface.listen_port, 51821);
-	assert_true(txn.has_fwmark);
-	assert_int_equal(txn.fwmark, 16);
+	assert_true(txn.interface.has_fwmark);
+	assert_int_equal(txn.interface.fwmark, 16);
 	assert_int_equal(txn.n_peers, 2);
 	assert_true(txn.peers[0].replace_allowed_ips);
 	assert_true(txn.peers[0].has_endpoint);
