@@ -15,7 +15,10 @@
  *    completed slice by slice;
  *  - {A,B} -> {A,C} never unroutes A (checked in both copies at the
  *    moment each batch is published), and the route changes of one set,
- *    over many peers, are one batch (one grace period).
+ *    over many peers, are one batch (one grace period);
+ *  - a fwmark other than 0 refuses the whole set;
+ *  - the config file at start goes through the set as loaded, the
+ *    listen port it leaves at the default included.
  */
 #include <rte_fib.h>
 #include <rte_lpm6.h>
@@ -645,6 +648,90 @@ static void test_one_batch_per_set(void **state)
 	check_model();
 }
 
+/* --------------------------------------- the interface in the set */
+
+/* fwmark: the UAPI takes any, the device only 0. Anything else refuses
+ * the whole set (-EINVAL), the listen port and the peer of the same set
+ * included. */
+static void test_fwmark_refused_changes_nothing(void **state)
+{
+	struct wg_interface_config ifc = { .has_fwmark = true, .fwmark = 7,
+					   .has_listen_port = true,
+					   .listen_port = 4000 };
+	struct wg_peer_config ps = { .has_public_key = true };
+	const struct gw_device_set set = { .interface = &ifc, .peers = &ps,
+					   .n_peers = 1 };
+	struct snapshot before, after;
+	uint8_t key[WG_KEY_LEN];
+
+	(void)state;
+	gw_control_set_listen_port(ctx, 51820);
+	live_peer(key);
+	model_add(key);
+	rand_key(ps.public_key);
+	snapshot(&before);
+	assert_int_equal(gw_device_set(&ctx->control->dev, &set), -EINVAL);
+	snapshot(&after);
+	assert_snapshot_equal(&before, &after);
+	check_model();
+
+	ifc.fwmark = 0;
+	assert_int_equal(gw_device_set(&ctx->control->dev, &set), 0);
+	model_add(ps.public_key);
+	snapshot(&after);
+	assert_int_equal(after.port, 4000);
+	assert_int_equal(after.n_peers, before.n_peers + 1);
+	check_model();
+}
+
+/* The file at start is applied as loaded (gw_control_apply_config): the
+ * peers it names replace any there were, whole, and the listen port it
+ * does not name (has_listen_port false: the default) is set all the
+ * same. */
+static void test_config_at_start(void **state)
+{
+	static const char text[] =
+		"interface = { name = \"wg9\";\n"
+		"  private_key = \"UJtCbWbjrpG2O7JPJu5v3CHuysExgQM+AXIMhE93KEQ=\"; };\n"
+		"lan = { port = 0; address = [\"192.0.2.1/24\"]; };\n"
+		"wan = { port = 1; address = [\"198.51.100.1/24\"]; };\n"
+		"peers = ( { public_key = \"V8q9iCSCXtdWZFJL1BZ2NdA+AR9duPoOioNnBWU1/C4=\";\n"
+		"  preshared_key = \"oCkXDQIsRJcMdoKpkboS3nFpFHEArU5O+tP5RzD0vq0=\";\n"
+		"  endpoint = \"203.0.113.5:51820\"; persistent_keepalive = 25;\n"
+		"  allowed_ips = [\"192.0.2.64/26\", \"2001:db8:9::/48\"]; } );\n";
+	char path[] = "/tmp/test_gw_set.XXXXXX";
+	struct wg_config cfg;
+	struct wg_diag diag;
+	struct snapshot s;
+	uint8_t old_key[WG_KEY_LEN];
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, sizeof(text) - 1),
+			 (ssize_t)(sizeof(text) - 1));
+	close(fd);
+	wg_diag_init(&diag);
+	assert_int_equal(wg_config_load(path, &cfg, &diag), 0);
+	unlink(path);
+	wg_diag_free(&diag);
+	assert_false(cfg.interface.has_listen_port);
+	live_peer(old_key);
+
+	assert_int_equal(gw_control_apply_config(ctx, &cfg), 0);
+	model_add(cfg.peers[0].public_key);
+	check_model();
+	snapshot(&s);
+	assert_int_equal(s.port, WG_DEFAULT_LISTEN_PORT);
+	assert_true(s.has_key);
+	assert_memory_equal(s.priv, cfg.interface.private_key, WG_KEY_LEN);
+	assert_string_equal(s.peers, "57ca psk1 203.0.113.5:51820 ka25: "
+				     "192.0.2.64/26 2001:db8:9::/48\n");
+	assert_string_equal(ctx->control->name, "wg9");
+	assert_null(gw_peer_find(ctx, old_key));
+	wg_config_free(&cfg);
+}
 
 int main(int argc, char **argv)
 {
@@ -660,6 +747,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_prefix_moves, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_sliced_set, setup_many,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_fwmark_refused_changes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_at_start, setup,
 						teardown),
 	};
 
