@@ -24,6 +24,7 @@
 #include "wg_addr.h"
 #include "wg_config.h"
 #include "wg_messages.h"
+#include "wg_uapi.h"
 
 struct gw_device;
 
@@ -39,39 +40,24 @@ enum gw_device_limits {
 
 /* ---------------------------------------------------------------- get */
 
+/* The interface in the one config model: name, has_private_key,
+ * private_key (wipe after use), public_key (valid when
+ * has_private_key), listen_port; fwmark always 0 (no fwmark on DPDK). */
 struct gw_device_info {
-	char name[GW_DEVICE_NAME_LEN];
-	bool has_private_key;
-	uint8_t private_key[WG_KEY_LEN]; /* wipe after use */
-	uint8_t public_key[WG_KEY_LEN];  /* valid when has_private_key */
-	uint16_t listen_port;            /* host byte order */
-	uint32_t fwmark;                 /* always 0: no fwmark on DPDK */
+	struct wg_interface_config interface;
 	uint32_t n_peers;
-};
-
-struct gw_peer_info {
-	uint8_t public_key[WG_KEY_LEN];
-	bool has_preshared_key;
-	uint8_t preshared_key[WG_KEY_LEN]; /* all zero when none */
-	struct wg_endpoint endpoint;       /* family WG_FAMILY_NONE: none */
-	uint16_t persistent_keepalive;     /* seconds, 0: off */
-	/* wall-clock time of the last completed handshake, 0/0: never */
-	uint64_t last_handshake_sec;
-	uint64_t last_handshake_nsec;
-	uint64_t rx_bytes;                 /* sums over all workers */
-	uint64_t tx_bytes;
-	uint32_t protocol_version;         /* 1 */
-	uint32_t n_allowed_ips;
-	/* valid only during the callback that received this struct */
-	const struct wg_prefix *allowed_ips;
 };
 
 void gw_device_get_info(struct gw_device *dev, struct gw_device_info *out);
 
-/* Calls fn once per peer, in the order the peers were added. Stops early
- * and returns fn's value when fn returns non-zero; 0 otherwise. The info
- * passed to fn (preshared key included) is wiped after fn returns. */
-typedef int (*gw_peer_fn)(const struct gw_peer_info *peer, void *arg);
+/* Calls fn once per peer, in the order the peers were added, with the
+ * peer as get=1 reports it (wg_uapi.h): its settings in the config model
+ * (config.has_preshared_key says whether it has one), its last handshake
+ * and byte counts summed over all workers. config.allowed_ips is valid
+ * only during the call. Stops early and returns fn's value when fn
+ * returns non-zero; 0 otherwise. What fn got (preshared key included)
+ * is wiped after it returns. */
+typedef int (*gw_peer_fn)(const struct wg_uapi_peer *peer, void *arg);
 int gw_device_foreach_peer(struct gw_device *dev, gw_peer_fn fn, void *arg);
 
 /* Calls fn once per named counter (drop reasons and packet counts, summed

@@ -103,44 +103,23 @@ static void conn_answer_errno(struct gw_uapi_conn *c, int err)
 	c->state = CONN_WRITE;
 }
 
-static int get_peer(const struct gw_peer_info *info, void *arg)
+static int get_peer(const struct wg_uapi_peer *peer, void *arg)
 {
 	struct wg_uapi_buf *b = arg;
-	struct wg_uapi_peer p;
 
-	memset(&p, 0, sizeof(p));
-	memcpy(p.public_key, info->public_key, WG_KEY_LEN);
-	if (info->has_preshared_key)
-		memcpy(p.preshared_key, info->preshared_key, WG_KEY_LEN);
-	p.endpoint = info->endpoint;
-	p.last_handshake_time_sec = info->last_handshake_sec;
-	p.last_handshake_time_nsec = info->last_handshake_nsec;
-	p.rx_bytes = info->rx_bytes;
-	p.tx_bytes = info->tx_bytes;
-	p.persistent_keepalive_interval = info->persistent_keepalive;
-	p.allowed_ips = info->allowed_ips;
-	p.n_allowed_ips = info->n_allowed_ips;
-	wg_uapi_format_peer(b, &p);
-	wg_wipe(&p, sizeof(p));
+	wg_uapi_format_peer(b, peer);
 	return wg_uapi_buf_error(b);
 }
 
 static void conn_get(struct gw_uapi *u, struct gw_uapi_conn *c)
 {
 	struct gw_device_info info;
-	struct wg_uapi_device d;
+	const struct wg_uapi_device d = { .interface = &info.interface };
 
 	gw_device_get_info(u->dev, &info);
-	memset(&d, 0, sizeof(d));
-	d.has_private_key = info.has_private_key;
-	memcpy(d.private_key, info.private_key, WG_KEY_LEN);
-	d.listen_port = info.listen_port;
-	d.fwmark = info.fwmark;
-	wg_wipe(&info, sizeof(info));
-
 	wg_uapi_buf_free(&c->out);
 	wg_uapi_format_device(&c->out, &d);
-	wg_wipe(&d, sizeof(d));
+	wg_wipe(&info, sizeof(info));
 	gw_device_foreach_peer(u->dev, get_peer, &c->out);
 	wg_uapi_format_errno(&c->out, 0);
 	if (wg_uapi_buf_error(&c->out)) {

@@ -105,23 +105,23 @@ struct snapshot {
 	char peers[4096];
 };
 
-static int dump_peer(const struct gw_peer_info *info, void *arg)
+static int dump_peer(const struct wg_uapi_peer *info, void *arg)
 {
+	const struct wg_peer_config *pc = &info->config;
 	struct snapshot *s = arg;
 	size_t len = strlen(s->peers);
 	char buf[WG_PREFIX_STR_LEN];
 	char ep[WG_ENDPOINT_STR_LEN];
 
 	snprintf(s->peers + len, sizeof(s->peers) - len, "%02x%02x psk%d %s ka%u:",
-		 info->public_key[0], info->public_key[1],
-		 info->has_preshared_key,
-		 info->endpoint.family ? wg_endpoint_format(ep, &info->endpoint) :
-					 "-",
-		 info->persistent_keepalive);
-	for (uint32_t i = 0; i < info->n_allowed_ips; i++) {
+		 pc->public_key[0], pc->public_key[1], pc->has_preshared_key,
+		 pc->endpoint.family ? wg_endpoint_format(ep, &pc->endpoint) :
+				       "-",
+		 pc->persistent_keepalive);
+	for (size_t i = 0; i < pc->n_allowed_ips; i++) {
 		len = strlen(s->peers);
 		snprintf(s->peers + len, sizeof(s->peers) - len, " %s",
-			 wg_prefix_format(buf, &info->allowed_ips[i]));
+			 wg_prefix_format(buf, &pc->allowed_ips[i]));
 	}
 	len = strlen(s->peers);
 	snprintf(s->peers + len, sizeof(s->peers) - len, "\n");
@@ -135,9 +135,10 @@ static void snapshot(struct snapshot *s)
 	memset(s, 0, sizeof(*s));
 	gw_device_get_info(&ctx->control->dev, &info);
 	s->n_peers = info.n_peers;
-	s->port = info.listen_port;
-	s->has_key = info.has_private_key;
-	memcpy(s->priv, info.private_key, WG_KEY_LEN);
+	s->port = info.interface.listen_port;
+	s->has_key = info.interface.has_private_key;
+	memcpy(s->priv, info.interface.private_key, WG_KEY_LEN);
+	wg_wipe(&info, sizeof(info));
 	gw_device_foreach_peer(&ctx->control->dev, dump_peer, s);
 }
 
@@ -359,9 +360,9 @@ static void test_syncconf_keeps_sessions(void **state)
 	set.interface = &ifc;
 	memset(&ps, 0, sizeof(ps));
 	ifc.has_private_key = true;
-	memcpy(ifc.private_key, info.private_key, WG_KEY_LEN);
+	memcpy(ifc.private_key, info.interface.private_key, WG_KEY_LEN);
 	ifc.has_listen_port = true;
-	ifc.listen_port = info.listen_port;
+	ifc.listen_port = info.interface.listen_port;
 	memcpy(ps.public_key, key, WG_KEY_LEN);
 	ps.has_preshared_key = true;
 	memcpy(ps.preshared_key, psk, WG_KEY_LEN);

@@ -65,31 +65,32 @@ struct gw_device {
 
 void gw_device_get_info(struct gw_device *dev, struct gw_device_info *out)
 {
+	struct wg_interface_config *ifc = &out->interface;
+
 	memset(out, 0, sizeof(*out));
-	snprintf(out->name, sizeof(out->name), "fake");
-	out->has_private_key = true;
-	memcpy(out->private_key, dev->private_key, WG_KEY_LEN);
-	wg_public_from_private(out->public_key, dev->private_key);
-	out->listen_port = dev->listen_port;
+	snprintf(ifc->name, sizeof(ifc->name), "fake");
+	ifc->has_private_key = true;
+	memcpy(ifc->private_key, dev->private_key, WG_KEY_LEN);
+	wg_public_from_private(ifc->public_key, dev->private_key);
+	ifc->listen_port = dev->listen_port;
 	out->n_peers = 1;
 }
 
 int gw_device_foreach_peer(struct gw_device *dev, gw_peer_fn fn, void *arg)
 {
-	struct gw_peer_info info;
+	struct wg_uapi_peer info;
 	int ret;
 
 	memset(&info, 0, sizeof(info));
-	memcpy(info.public_key, dev->peer_key, WG_KEY_LEN);
-	wg_endpoint_parse(&info.endpoint, "198.51.100.2:51820");
-	info.persistent_keepalive = 25;
-	info.last_handshake_sec = 1700000000;
-	info.last_handshake_nsec = 1;
+	memcpy(info.config.public_key, dev->peer_key, WG_KEY_LEN);
+	wg_endpoint_parse(&info.config.endpoint, "198.51.100.2:51820");
+	info.config.persistent_keepalive = 25;
+	info.config.allowed_ips = dev->ips;
+	info.config.n_allowed_ips = 2;
+	info.last_handshake_time_sec = 1700000000;
+	info.last_handshake_time_nsec = 1;
 	info.rx_bytes = 10;
 	info.tx_bytes = 20;
-	info.protocol_version = 1;
-	info.allowed_ips = dev->ips;
-	info.n_allowed_ips = 2;
 	ret = fn(&info, arg);
 	wg_wipe(&info, sizeof(info));
 	return ret;
