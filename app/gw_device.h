@@ -88,9 +88,10 @@ int gw_device_foreach_counter(struct gw_device *dev, gw_counter_fn fn,
  *   peer replace_allowed_ips           drop the peer's AllowedIPs before
  *                                      adding allowed_ips (host bits
  *                                      already masked)
- * Every peer has has_public_key set. The interface's name, mtu,
- * max_peers and a peer's policy fields are not the set's business
- * (fixed at start; per-peer policy: gw_policy.h).
+ * Every entry names its peer by public_key (has_public_key is not
+ * read). The interface's name, mtu, max_peers and a peer's policy
+ * fields are not the set's business (fixed at start; per-peer policy:
+ * gw_policy.h).
  */
 struct gw_device_set {
 	const struct wg_interface_config *interface;

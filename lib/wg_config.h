@@ -6,7 +6,10 @@
  * The model follows wireguard-tools: every optional value has a has_X flag
  * next to it, so that the UAPI (`set=1` carries only what changes) can fill
  * the same structs. The value fields always hold the effective setting
- * (defaults applied); has_X says whether the source specified it.
+ * (defaults applied); has_X says whether the source specified it. It is
+ * the gateway's one model of a device's and a peer's settings: the config
+ * file, a UAPI set and a reload are applied in it (app/gw_device.h), and
+ * get=1 reports in it (wg_uapi.h).
  *
  * Loading is all-or-nothing. The loader checks the whole file and collects
  * every problem, not just the first, into a struct wg_diag:
