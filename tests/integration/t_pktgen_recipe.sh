@@ -16,7 +16,9 @@
 #    gen_memif over memif, no pktgen): the gateway's log confirms the
 #    queue layout pktgen is given and the handshake, and the decrypt pcap
 #    holds COUNT transport messages of the expected size, MACs,
-#    addresses and rising counters.
+#    addresses and rising counters;
+# 4. the decrypt direction once more with dpdk-testpmd standing in for
+#    pktgen (step 4 below).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
 source "$(dirname "$0")/lib.sh"
@@ -31,8 +33,9 @@ pg=$WGT_ROOT/perf/pktgen
 here=$WGT_ROOT/tests/integration
 check=(python3 "$here/pktgen_recipe_check.py")
 # the recipe's defaults, not whatever this shell has set
-run=(env -u SIZE -u COUNT -u SECONDS_ENC -u PKTGEN_LCORES -u PKTGEN_MATRIX
-    -u PKTGEN_MEM_MB -u GEN_LCORE -u BUILD_DIR -u PKTGEN "$pg/run")
+defaults=(env -u SIZE -u COUNT -u SECONDS_ENC -u PKTGEN_LCORES -u PKTGEN_MATRIX
+    -u PKTGEN_MEM_MB -u GEN_LCORE -u BUILD_DIR -u PKTGEN -u KEEP)
+run=("${defaults[@]}" "$pg/run")
 
 n=0
 for f in "$pg"/*.lua; do
@@ -63,4 +66,19 @@ for path in encrypt decrypt; do
         wgt_fail "perf/pktgen $path: the gateway or gen_memif's pcap disagree with the recipe (above)"
     wgt_log "$path: handshake made by gen_memif; gateway queues and pcap as the recipe says"
 done
+
+# 4. decrypt end to end with dpdk-testpmd standing in for pktgen
+#    (pktgen_standin.sh): the driver's pktgen command line replays the
+#    pcap twice; the first pass must come out of the LAN port whole, the
+#    second be refused entirely as replays. 512 frames fit one memif ring.
+res=$("${defaults[@]}" COUNT=512 PKTGEN="$here/pktgen_standin.sh" timeout 150 "$pg/run" decrypt \
+    2>"$WGT_DIR/standin.log") || {
+    tail -n 30 "$WGT_DIR/standin.log" >&2
+    wgt_fail "perf/pktgen/run decrypt with the testpmd stand-in failed"
+}
+wgt_log "stand-in: $res"
+[[ $(wgt_json "$res" "j['pass1_in'] == j['pass1_out'] == 512 and j['pass1_replays'] == 0") == 1 ]] ||
+    wgt_fail "first pass of the pcap not delivered whole: $res"
+[[ $(wgt_json "$res" "j['pass2_in'] == j['pass2_replays'] == 512 and j['pass2_out'] == 0") == 1 ]] ||
+    wgt_fail "second pass of the pcap not refused as replays: $res"
 wgt_pass
