@@ -34,7 +34,7 @@ here=$WGT_ROOT/tests/integration
 check=(python3 "$here/pktgen_recipe_check.py")
 # the recipe's defaults, not whatever this shell has set
 defaults=(env -u SIZE -u COUNT -u SECONDS_ENC -u PKTGEN_LCORES -u PKTGEN_MATRIX
-    -u PKTGEN_MEM_MB -u GEN_LCORE -u BUILD_DIR -u PKTGEN -u KEEP)
+    -u PKTGEN_MEM_MB -u GEN_LCORE -u BUILD_DIR -u PKTGEN -u KEEP GW_BIN="$WGT_BIN")
 run=("${defaults[@]}" "$pg/run")
 
 n=0
@@ -71,12 +71,20 @@ done
 #    (pktgen_standin.sh): the driver's pktgen command line replays the
 #    pcap twice; the first pass must come out of the LAN port whole, the
 #    second be refused entirely as replays. 512 frames fit one memif ring.
-res=$("${defaults[@]}" COUNT=512 PKTGEN="$here/pktgen_standin.sh" timeout 150 "$pg/run" decrypt \
+res=$("${defaults[@]}" COUNT=512 KEEP=1 PKTGEN="$here/pktgen_standin.sh" timeout 150 "$pg/run" decrypt \
     2>"$WGT_DIR/standin.log") || {
     tail -n 30 "$WGT_DIR/standin.log" >&2
     wgt_fail "perf/pktgen/run decrypt with the testpmd stand-in failed"
 }
 wgt_log "stand-in: $res"
+# the driver kept its directory: move it under ours (teardown removes it)
+kept=$(sed -n 's/^pktgen-run: kept //p' "$WGT_DIR/standin.log")
+[[ -d $kept ]] && mv "$kept" "$WGT_DIR/standin"
+# a gateway built with sanitizers (integration-asan) reports in its logs
+if grep -qsE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$WGT_DIR"/*/gw.log; then
+    grep -shE -A12 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$WGT_DIR"/*/gw.log | head -n 60 >&2
+    wgt_fail "sanitizer report from the gateway"
+fi
 [[ $(wgt_json "$res" "j['pass1_in'] == j['pass1_out'] == 512 and j['pass1_replays'] == 0") == 1 ]] ||
     wgt_fail "first pass of the pcap not delivered whole: $res"
 [[ $(wgt_json "$res" "j['pass2_in'] == j['pass2_replays'] == 512 and j['pass2_out'] == 0") == 1 ]] ||
