@@ -218,11 +218,31 @@ static uint32_t v4_host(const struct wg_prefix *p)
 	return rte_be_to_cpu_32(be);
 }
 
+/*
+ * rte_fib (DPDK 22.11, dir24_8_modify) counts a tbl8 group as taken
+ * when the first prefix longer than /24 goes into a /24, except when
+ * that prefix has the next hop of the prefix around it (nothing to write
+ * then), and as given back when the last one leaves, always. A peer with
+ * 192.0.2.0/24 and 192.0.2.1/32 thus drives the unsigned count below
+ * zero: it wraps, and every later /32 in a fresh /24 is refused. So a new
+ * prefix longer than /24 goes in with GW_NO_PEER first, which no prefix
+ * around it has (only routed prefixes are in the tree), and then gets
+ * its peer: the group is always counted, and the second step cannot
+ * fail (the group it writes into is there).
+ */
 static int fib4_one(struct rte_fib *f, const struct wg_prefix *p, bool del,
 		    uint32_t nh)
 {
-	return del ? rte_fib_delete(f, v4_host(p), p->cidr) :
-		     rte_fib_add(f, v4_host(p), p->cidr, nh);
+	uint32_t ip = v4_host(p);
+	int ret;
+
+	if (del)
+		return rte_fib_delete(f, ip, p->cidr);
+	if (p->cidr > 24 &&
+	    !rte_rib_lookup_exact(rte_fib_get_rib(f), ip, p->cidr) &&
+	    (ret = rte_fib_add(f, ip, p->cidr, GW_NO_PEER)) < 0)
+		return ret;
+	return rte_fib_add(f, ip, p->cidr, nh);
 }
 
 static int lpm6_one(struct rte_lpm6 *l, const struct wg_prefix *p, bool del,
@@ -244,7 +264,8 @@ static int lpm6_one(struct rte_lpm6 *l, const struct wg_prefix *p, bool del,
  * anything, rte_fib_add removes what it inserted when it fails, and what
  * an undo re-adds was in the table before the batch (the prefixes are
  * then a subset of what fitted before: rte_lpm6 and DIR-24-8 take as many
- * tbl8 groups for a set of prefixes whatever the order they came in).
+ * tbl8 groups for a set of prefixes whatever the order they came in, and
+ * rte_fib's count of them is kept honest by fib4_one()).
  */
 static bool route_family_ok(const struct wg_prefix *p)
 {
