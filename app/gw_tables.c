@@ -21,6 +21,12 @@ struct retire_elem {
 	uint32_t size;
 };
 
+/* A key of t->list6: an IPv6 prefix (the data is its peer slot). */
+struct list6_key {
+	uint8_t addr[16];
+	uint8_t depth;
+};
+
 static void retire_free(void *p, void *e, unsigned int n)
 {
 	struct retire_elem *el = e;
@@ -101,8 +107,16 @@ int gw_tables_create_sized(struct gw_ctx *ctx, const struct gw_tables_size *sz)
 		.max_rules = sz->routes6 ? sz->routes6 : GW_MAX_ROUTES6,
 		.number_tbl8s = sz->tbl8s6 ? sz->tbl8s6 : GW_MIN_TBL8S6,
 	};
-	/* a trie of n prefixes has fewer than 2n nodes (the branchings) */
-	struct rte_rib6_conf r6 = { .max_nodes = 2 * (int)c6.max_rules + 1 };
+	/* what the lpm6 holds and ::/0; extendable buckets, so that an
+	 * insert fails only when it is full */
+	struct rte_hash_parameters hl = {
+		.name = "gw_list6",
+		.entries = c6.max_rules + 1,
+		.key_len = sizeof(struct list6_key),
+		.hash_func = rte_jhash,
+		.socket_id = (int)rte_socket_id(),
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+	};
 	struct rte_hash_parameters hp = {
 		.name = "gw_index",
 		.entries = n_idx,
@@ -158,8 +172,8 @@ int gw_tables_create_sized(struct gw_ctx *ctx, const struct gw_tables_size *sz)
 		goto fail;
 	t->lpm6_active = t->lpm6[0];
 	t->lpm6_default[0] = t->lpm6_default[1] = GW_NO_PEER;
-	t->rib6 = rte_rib6_create("gw_rib6", (int)rte_socket_id(), &r6);
-	if (!t->rib6)
+	t->list6 = rte_hash_create(&hl);
+	if (!t->list6)
 		goto fail;
 	t->index = rte_hash_create(&hp);
 	if (!t->index || rte_hash_rcu_qsbr_add(t->index, &rh) != 0)
@@ -187,7 +201,7 @@ static void tables_free(struct gw_ctx *ctx, bool routes)
 	if (routes) {
 		rte_lpm6_free(t->lpm6[0]);
 		rte_lpm6_free(t->lpm6[1]);
-		rte_rib6_free(t->rib6);
+		rte_hash_free(t->list6);
 		rte_fib_free(t->fib4[0]);
 		rte_fib_free(t->fib4[1]);
 	}
@@ -237,19 +251,22 @@ static uint32_t v4_host(const struct wg_prefix *p)
  * its peer: the group is always counted, and the second step cannot
  * fail (the group it writes into is there).
  */
+static int fib4_add(struct rte_fib *f, uint32_t ip, uint8_t depth,
+		    uint32_t nh)
+{
+	int ret;
+
+	if (depth > 24 && !rte_rib_lookup_exact(rte_fib_get_rib(f), ip, depth) &&
+	    (ret = rte_fib_add(f, ip, depth, GW_NO_PEER)) < 0)
+		return ret;
+	return rte_fib_add(f, ip, depth, nh);
+}
+
 static int fib4_one(struct rte_fib *f, const struct wg_prefix *p, bool del,
 		    uint32_t nh)
 {
-	uint32_t ip = v4_host(p);
-	int ret;
-
-	if (del)
-		return rte_fib_delete(f, ip, p->cidr);
-	if (p->cidr > 24 &&
-	    !rte_rib_lookup_exact(rte_fib_get_rib(f), ip, p->cidr) &&
-	    (ret = rte_fib_add(f, ip, p->cidr, GW_NO_PEER)) < 0)
-		return ret;
-	return rte_fib_add(f, ip, p->cidr, nh);
+	return del ? rte_fib_delete(f, v4_host(p), p->cidr) :
+		     fib4_add(f, v4_host(p), p->cidr, nh);
 }
 
 /* One IPv6 copy: the lpm6, and ::/0 in the slot beside it (rte_lpm6
@@ -268,21 +285,19 @@ static int lpm6_one(struct gw_tables *t, int c, const struct wg_prefix *p,
 		     rte_lpm6_add(t->lpm6[c], p->addr, p->cidr, nh);
 }
 
-/* The list of IPv6 prefixes (t->rib6). */
-static int rib6_one(struct rte_rib6 *rib, const struct wg_prefix *p,
-		    bool del, uint32_t nh)
+/* The list of IPv6 prefixes (t->list6). */
+static int list6_one(struct rte_hash *h, const struct wg_prefix *p,
+		     bool del, uint32_t nh)
 {
-	struct rte_rib6_node *n = rte_rib6_lookup_exact(rib, p->addr, p->cidr);
+	struct list6_key k;
+	int ret;
 
-	if (del) {
-		if (!n)
-			return -ENOENT;
-		rte_rib6_remove(rib, p->addr, p->cidr);
-		return 0;
-	}
-	if (!n)
-		n = rte_rib6_insert(rib, p->addr, p->cidr);
-	return n ? rte_rib6_set_nh(n, nh) : -ENOSPC;
+	memset(&k, 0, sizeof(k));
+	memcpy(k.addr, p->addr, sizeof(k.addr));
+	k.depth = p->cidr;
+	ret = del ? rte_hash_del_key(h, &k) :
+		    rte_hash_add_key_data(h, &k, (void *)(uintptr_t)nh);
+	return ret < 0 ? ret : 0;
 }
 
 /*
@@ -298,7 +313,7 @@ static int rib6_one(struct rte_rib6 *rib, const struct wg_prefix *p,
  * an undo re-adds was in the table before the batch (the prefixes are
  * then a subset of what fitted before: rte_lpm6 and DIR-24-8 take as many
  * tbl8 groups for a set of prefixes whatever the order they came in, and
- * rte_fib's count of them is kept honest by fib4_one()).
+ * rte_fib's count of them is kept honest by fib4_add()).
  */
 static bool route_family_ok(const struct wg_prefix *p)
 {
@@ -315,7 +330,7 @@ static int idle_index(struct gw_tables *t, uint8_t family)
 	       t->lpm6[0];
 }
 
-/* What op_do() changes: copy 0 or 1 of the family, or t->rib6. */
+/* What op_do() changes: copy 0 or 1 of the family, or t->list6. */
 enum { LIST = 2 };
 
 /* One change (or its undo) on one copy. */
@@ -330,7 +345,7 @@ static int op_do(struct gw_tables *t, int copy, const struct gw_route_op *op,
 		ret = copy == LIST ? 0 :
 				     fib4_one(t->fib4[copy], &op->p, del, id);
 	else if (copy == LIST)
-		ret = rib6_one(t->rib6, &op->p, del, id);
+		ret = list6_one(t->list6, &op->p, del, id);
 	else
 		ret = lpm6_one(t, copy, &op->p, del, id);
 	/* deleting an absent prefix is no error for the batch */
@@ -444,37 +459,38 @@ static struct route4 *rib4_list(struct rte_rib *rib, uint32_t *count)
 	return r ? r : calloc(1, sizeof(*r));
 }
 
-/* Copy c of a family made equal to the published one from scratch: what
- * is in it goes, what the published copy holds (IPv6: t->rib6) comes. */
-static int rebuild(struct gw_tables *t, int family_v6, int c)
+/* IPv6 copy c made equal to t->list6 from scratch. */
+static int rebuild6(struct gw_tables *t, int c)
 {
-	static const uint8_t any[16];
-	struct rte_rib6_node *n6 = NULL;
-	struct route4 *old, *pub;
-	uint32_t n_old, n_pub, i;
-	uint8_t ip[16], depth;
-	uint64_t nh;
+	const struct list6_key *k;
+	const void *key;
+	void *data;
+	uint32_t next = 0;
 	int ret = 0;
 
-	if (family_v6) {
-		rte_lpm6_delete_all(t->lpm6[c]);
-		n6 = rte_rib6_lookup_exact(t->rib6, any, 0);
-		nh = GW_NO_PEER;
-		if (n6)
-			rte_rib6_get_nh(n6, &nh);
-		t->lpm6_default[c] = (uint32_t)nh;
-		n6 = NULL;
-		while ((n6 = rte_rib6_get_nxt(t->rib6, any, 0, n6,
-					      RTE_RIB6_GET_NXT_ALL))) {
-			rte_rib6_get_ip(n6, ip);
-			rte_rib6_get_depth(n6, &depth);
-			rte_rib6_get_nh(n6, &nh);
-			if (depth && ret == 0)
-				ret = rte_lpm6_add(t->lpm6[c], ip, depth,
-						   (uint32_t)nh);
-		}
-		return ret;
+	rte_lpm6_delete_all(t->lpm6[c]);
+	t->lpm6_default[c] = GW_NO_PEER;
+	while (ret == 0 && rte_hash_iterate(t->list6, &key, &data, &next) >= 0) {
+		k = key;
+		if (k->depth == 0)
+			t->lpm6_default[c] = (uint32_t)(uintptr_t)data;
+		else
+			ret = rte_lpm6_add(t->lpm6[c], k->addr, k->depth,
+					   (uint32_t)(uintptr_t)data);
 	}
+	return ret;
+}
+
+/* Copy c of a family made equal to the published one from scratch: what
+ * is in it goes, what the published copy holds (IPv6: t->list6) comes. */
+static int rebuild(struct gw_tables *t, int family_v6, int c)
+{
+	struct route4 *old, *pub;
+	uint32_t n_old, n_pub, i;
+	int ret = 0;
+
+	if (family_v6)
+		return rebuild6(t, c);
 	old = rib4_list(rte_fib_get_rib(t->fib4[c]), &n_old);
 	pub = rib4_list(rte_fib_get_rib(t->fib4[!c]), &n_pub);
 	if (!old || !pub)
@@ -482,8 +498,8 @@ static int rebuild(struct gw_tables *t, int family_v6, int c)
 	for (i = 0; ret == 0 && i < n_old; i++)
 		ret = rte_fib_delete(t->fib4[c], old[i].ip, old[i].depth);
 	for (i = 0; ret == 0 && i < n_pub; i++)
-		ret = rte_fib_add(t->fib4[c], pub[i].ip, pub[i].depth,
-				  pub[i].nh);
+		ret = fib4_add(t->fib4[c], pub[i].ip, pub[i].depth,
+			       (uint32_t)pub[i].nh);
 	free(old);
 	free(pub);
 	return ret;

@@ -27,7 +27,6 @@
 #include <rte_hash.h>
 #include <rte_lpm6.h>
 #include <rte_rcu_qsbr.h>
-#include <rte_rib6.h>
 
 #include "gw_ctx.h"
 #include "gw_device.h"
@@ -97,10 +96,10 @@ struct gw_tables {
 	/* ::/0 of each lpm6 copy (rte_lpm6 takes no depth 0): the peer
 	 * slot a miss goes to, GW_NO_PEER for none; changes with its copy */
 	uint32_t lpm6_default[2];
-	/* the IPv6 prefixes of the staged and published copy (rte_lpm6
-	 * cannot list its own): what a second copy that refused a batch
-	 * is rebuilt from. Control lcore only. */
-	struct rte_rib6 *rib6;
+	/* the IPv6 prefixes of the staged and published copy, ::/0 too
+	 * (rte_lpm6 cannot list its own): what a second copy that refused
+	 * a batch is rebuilt from. Control lcore only. */
+	struct rte_hash *list6;
 	struct rte_hash *index;
 	struct rte_rcu_qsbr_dq *retire_dq;
 	struct rte_rcu_qsbr *qsbr;

@@ -17,7 +17,7 @@
  * the first was published (filled behind the tables' back from the commit
  * hook) must end like the first, and one left stale is rebuilt before
  * the next batch. A /32 with its parent's peer, added and removed, must
- * not use up rte_fib's tbl8 count (gw_tables.c, fib4_one).
+ * not use up rte_fib's tbl8 count (gw_tables.c, fib4_add).
  *
  * The IPv4 tbl8 tests need more /24s than the documentation ranges have:
  * they use 10.0.0.0/8, in tables only (no packet is sent).
