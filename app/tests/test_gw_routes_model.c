@@ -254,11 +254,50 @@ static void bump(uint8_t *ip, unsigned int len, int delta)
 	}
 }
 
+/* What a worker finds for ip (gw_route4_bulk, gw_route6): a peer or NULL. */
+static struct gw_peer *worker_lookup(int f, const uint8_t *ip)
+{
+	struct gw_tables *t = ctx->tables;
+	uint32_t h;
+	uint64_t nh;
+
+	if (f == F6)
+		return gw_route6(t, ip);
+	memcpy(&h, ip, 4);
+	h = rte_be_to_cpu_32(h);
+	gw_route4_bulk(t, &h, &nh, 1);
+	return gw_tables_peer(t, (uint32_t)nh);
+}
+
+/* Commit hook: between the publication and the second copies' update
+ * the two copies differ, and a worker must read the published one (its
+ * ::/0 slot too). New peers are not in their slots yet: slots compared. */
+static void check_window(struct gw_tables *t)
+{
+	int pub[2] = { t->fib4_active == t->fib4[1],
+		       t->lpm6_active == t->lpm6[1] };
+	uint8_t ip[16];
+	int f, u;
+
+	for (f = 0; f < 2; f++)
+		for (u = 0; u < n_uni[f]; u++) {
+			memcpy(ip, uni[f][u].addr, 16);
+			/* just below the prefix: often only /0 covers it */
+			bump(ip, fam_bits(f) / 8, -1);
+			assert_ptr_equal(worker_lookup(f, ip),
+					 gw_tables_peer(t, copy_lookup(f, pub[f],
+								       ip)));
+		}
+}
+
 static void check_addr(int f, const uint8_t *ip)
 {
 	uint32_t want = model_lookup(f, ip);
 	int c;
 
+	/* the published copy as the data plane reads it */
+	assert_ptr_equal(worker_lookup(f, ip),
+			 want == GW_NO_PEER ? NULL : ctx->tables->peers[want]);
 	for (c = 0; c < 2; c++)
 		if (copy_lookup(f, c, ip) != want) {
 			struct wg_ip a = { .family = f == F4 ? WG_FAMILY_V4 :
@@ -457,7 +496,9 @@ static void random_batches(unsigned int n)
 
 	for (i = 0; i < n; i++) {
 		random_batch(&b);
+		ctx->tables->commit_hook = check_window;
 		ret = run_batch(&b);
+		ctx->tables->commit_hook = NULL;
 		if (ret == 0) {
 			model_apply(&b);
 			ok++;
