@@ -21,10 +21,12 @@ struct retire_elem {
 	uint32_t size;
 };
 
-/* A key of t->list6: an IPv6 prefix (the data is its peer slot). */
+/* A key of t->list6: an IPv6 prefix (the data is its peer slot). Whole
+ * 32-bit words: rte_jhash reads the last one whole, past a shorter key. */
 struct list6_key {
 	uint8_t addr[16];
 	uint8_t depth;
+	uint8_t zero[3];
 };
 
 static void retire_free(void *p, void *e, unsigned int n)
