@@ -65,15 +65,17 @@ void gw_device_get_info(struct gw_device *dev, struct gw_device_info *out)
 {
 	struct gw_ctx *ctx = dev->ctx;
 	struct gw_control *c = ctx->control;
+	struct wg_interface_config *ifc = &out->interface;
 
 	memset(out, 0, sizeof(*out));
-	snprintf(out->name, sizeof(out->name), "%s", c->name);
-	out->has_private_key = c->id.has_private_key;
-	if (out->has_private_key) {
-		memcpy(out->private_key, c->id.private_key, WG_KEY_LEN);
-		memcpy(out->public_key, c->id.public_key, WG_KEY_LEN);
+	snprintf(ifc->name, sizeof(ifc->name), "%s", c->name);
+	ifc->has_private_key = c->id.has_private_key;
+	if (ifc->has_private_key) {
+		memcpy(ifc->private_key, c->id.private_key, WG_KEY_LEN);
+		memcpy(ifc->public_key, c->id.public_key, WG_KEY_LEN);
 	}
-	out->listen_port = rte_be_to_cpu_16(ctx->listen_port);
+	ifc->listen_port = rte_be_to_cpu_16(ctx->listen_port);
+	ifc->has_listen_port = true;
 	out->n_peers = c->n_peers;
 }
 
@@ -81,29 +83,32 @@ int gw_device_foreach_peer(struct gw_device *dev, gw_peer_fn fn, void *arg)
 {
 	struct gw_ctx *ctx = dev->ctx;
 	struct gw_peer *p;
-	struct gw_peer_info info;
+	struct wg_uapi_peer info;
 	int ret = 0;
 
 	for (p = ctx->control->peers; p && !ret; p = p->list_next) {
+		struct wg_peer_config *pc = &info.config;
 		const struct wg_endpoint *ep = p->endpoint;
 
 		memset(&info, 0, sizeof(info));
-		memcpy(info.public_key, p->public_key, WG_KEY_LEN);
-		info.has_preshared_key = p->has_preshared_key;
+		memcpy(pc->public_key, p->public_key, WG_KEY_LEN);
+		pc->has_public_key = true;
+		pc->has_preshared_key = p->has_preshared_key;
 		if (p->has_preshared_key)
-			memcpy(info.preshared_key, p->preshared_key,
+			memcpy(pc->preshared_key, p->preshared_key,
 			       WG_KEY_LEN);
+		pc->has_endpoint = ep != NULL;
 		if (ep)
-			info.endpoint = *ep;
-		info.persistent_keepalive = p->persistent_keepalive;
-		info.last_handshake_sec =
+			pc->endpoint = *ep;
+		pc->persistent_keepalive = p->persistent_keepalive;
+		pc->has_persistent_keepalive = true;
+		pc->allowed_ips = p->allowed_ips;
+		pc->n_allowed_ips = p->n_allowed_ips;
+		info.last_handshake_time_sec =
 			p->last_handshake_unix_ns / 1000000000ull;
-		info.last_handshake_nsec =
+		info.last_handshake_time_nsec =
 			p->last_handshake_unix_ns % 1000000000ull;
 		gw_peer_bytes(ctx, p, &info.rx_bytes, &info.tx_bytes);
-		info.protocol_version = 1;
-		info.n_allowed_ips = p->n_allowed_ips;
-		info.allowed_ips = p->allowed_ips;
 		ret = fn(&info, arg);
 		wg_wipe(&info, sizeof(info));
 	}
@@ -125,43 +130,26 @@ int gw_device_foreach_counter(struct gw_device *dev, gw_counter_fn fn,
 	return 0;
 }
 
+/*
+ * The file at start, in the device's own model: the set points at the
+ * loaded config (a file names every peer whole, with replace_peers and
+ * replace_allowed_ips; what a peer lacks is off on a new peer anyway).
+ * The listen port has a value even where the file named none (the
+ * default), so it is set from the value, after the set succeeded.
+ */
 int gw_control_apply_config(struct gw_ctx *ctx, const struct wg_config *cfg)
 {
-	struct gw_device_set set;
-	struct gw_peer_set *ps;
-	size_t i;
+	const struct gw_device_set set = {
+		.interface = &cfg->interface,
+		.peers = cfg->peers,
+		.n_peers = cfg->n_peers,
+	};
 	int ret;
 
-	memset(&set, 0, sizeof(set));
 	snprintf(ctx->control->name, sizeof(ctx->control->name), "%s",
 		 cfg->interface.name);
-	set.has_private_key = cfg->interface.has_private_key;
-	memcpy(set.private_key, cfg->interface.private_key, WG_KEY_LEN);
-	set.has_listen_port = true;
-	set.listen_port = cfg->interface.listen_port;
-	set.replace_peers = true;
-	ps = calloc(cfg->n_peers ? cfg->n_peers : 1, sizeof(*ps));
-	if (!ps)
-		return -ENOMEM;
-	for (i = 0; i < cfg->n_peers; i++) {
-		const struct wg_peer_config *pc = &cfg->peers[i];
-
-		memcpy(ps[i].public_key, pc->public_key, WG_KEY_LEN);
-		ps[i].has_preshared_key = pc->has_preshared_key;
-		memcpy(ps[i].preshared_key, pc->preshared_key, WG_KEY_LEN);
-		ps[i].has_endpoint = pc->has_endpoint;
-		ps[i].endpoint = pc->endpoint;
-		ps[i].has_persistent_keepalive = pc->has_persistent_keepalive;
-		ps[i].persistent_keepalive = pc->persistent_keepalive;
-		ps[i].replace_allowed_ips = true;
-		ps[i].n_allowed_ips = (uint32_t)pc->n_allowed_ips;
-		ps[i].allowed_ips = pc->allowed_ips;
-	}
-	set.n_peers = (uint32_t)cfg->n_peers;
-	set.peers = ps;
 	ret = gw_device_set(&ctx->control->dev, &set);
-	wg_wipe(ps, (cfg->n_peers ? cfg->n_peers : 1) * sizeof(*ps));
-	free(ps);
-	wg_wipe(&set, sizeof(set));
+	if (ret == 0)
+		gw_control_set_listen_port(ctx, cfg->interface.listen_port);
 	return ret;
 }

@@ -22,7 +22,9 @@
 #include <stdint.h>
 
 #include "wg_addr.h"
+#include "wg_config.h"
 #include "wg_messages.h"
+#include "wg_uapi.h"
 
 struct gw_device;
 
@@ -38,39 +40,24 @@ enum gw_device_limits {
 
 /* ---------------------------------------------------------------- get */
 
+/* The interface in the one config model: name, has_private_key,
+ * private_key (wipe after use), public_key (valid when
+ * has_private_key), listen_port; fwmark always 0 (no fwmark on DPDK). */
 struct gw_device_info {
-	char name[GW_DEVICE_NAME_LEN];
-	bool has_private_key;
-	uint8_t private_key[WG_KEY_LEN]; /* wipe after use */
-	uint8_t public_key[WG_KEY_LEN];  /* valid when has_private_key */
-	uint16_t listen_port;            /* host byte order */
-	uint32_t fwmark;                 /* always 0: no fwmark on DPDK */
+	struct wg_interface_config interface;
 	uint32_t n_peers;
-};
-
-struct gw_peer_info {
-	uint8_t public_key[WG_KEY_LEN];
-	bool has_preshared_key;
-	uint8_t preshared_key[WG_KEY_LEN]; /* all zero when none */
-	struct wg_endpoint endpoint;       /* family WG_FAMILY_NONE: none */
-	uint16_t persistent_keepalive;     /* seconds, 0: off */
-	/* wall-clock time of the last completed handshake, 0/0: never */
-	uint64_t last_handshake_sec;
-	uint64_t last_handshake_nsec;
-	uint64_t rx_bytes;                 /* sums over all workers */
-	uint64_t tx_bytes;
-	uint32_t protocol_version;         /* 1 */
-	uint32_t n_allowed_ips;
-	/* valid only during the callback that received this struct */
-	const struct wg_prefix *allowed_ips;
 };
 
 void gw_device_get_info(struct gw_device *dev, struct gw_device_info *out);
 
-/* Calls fn once per peer, in the order the peers were added. Stops early
- * and returns fn's value when fn returns non-zero; 0 otherwise. The info
- * passed to fn (preshared key included) is wiped after fn returns. */
-typedef int (*gw_peer_fn)(const struct gw_peer_info *peer, void *arg);
+/* Calls fn once per peer, in the order the peers were added, with the
+ * peer as get=1 reports it (wg_uapi.h): its settings in the config model
+ * (config.has_preshared_key says whether it has one), its last handshake
+ * and byte counts summed over all workers. config.allowed_ips is valid
+ * only during the call. Stops early and returns fn's value when fn
+ * returns non-zero; 0 otherwise. What fn got (preshared key included)
+ * is wiped after it returns. */
+typedef int (*gw_peer_fn)(const struct wg_uapi_peer *peer, void *arg);
 int gw_device_foreach_peer(struct gw_device *dev, gw_peer_fn fn, void *arg);
 
 /* Calls fn once per named counter (drop reasons and packet counts, summed
@@ -82,44 +69,34 @@ int gw_device_foreach_counter(struct gw_device *dev, gw_counter_fn fn,
 /* ---------------------------------------------------------------- set */
 
 /*
- * A validated `set=1` transaction in the shape of the UAPI protocol:
- * "has_" flags say which keys were present. Fields mean exactly what the
+ * A validated `set=1` transaction, in the one config model of
+ * lib/wg_config.h: the UAPI parser's transaction, the config file at
+ * start and a reload's difference are all handed over as they are, the
+ * set only points at them (nothing is copied, keys included). "has_"
+ * flags say which values are present; the fields mean exactly what the
  * protocol says (wireguard.com/xplatform):
- *   private_key all zero        remove the private key
- *   preshared_key all zero      remove the preshared key
- *   persistent_keepalive 0      off
- *   replace_peers               remove every existing peer first, then
- *                               apply peers
- *   remove                      remove this peer (other fields ignored)
- *   update_only                 only change the peer if it already exists
- *   replace_allowed_ips         drop the peer's AllowedIPs before adding
- *                               allowed_ips
+ *   interface->private_key all zero    remove the private key
+ *   interface->has_fwmark              accepted only with fwmark 0
+ *   interface->replace_peers           remove every existing peer first,
+ *                                      then apply peers
+ *   peer preshared_key all zero        remove the preshared key
+ *   peer persistent_keepalive 0        off
+ *   peer remove                        remove this peer (other fields
+ *                                      ignored)
+ *   peer update_only                   only change the peer if it
+ *                                      already exists
+ *   peer replace_allowed_ips           drop the peer's AllowedIPs before
+ *                                      adding allowed_ips (host bits
+ *                                      already masked)
+ * Every entry names its peer by public_key (has_public_key is not
+ * read). The interface's name, mtu, max_peers and a peer's policy
+ * fields are not the set's business (fixed at start; per-peer policy:
+ * gw_policy.h).
  */
-struct gw_peer_set {
-	uint8_t public_key[WG_KEY_LEN];
-	bool remove;
-	bool update_only;
-	bool has_preshared_key;
-	uint8_t preshared_key[WG_KEY_LEN];
-	bool has_endpoint;
-	struct wg_endpoint endpoint;
-	bool has_persistent_keepalive;
-	uint16_t persistent_keepalive;
-	bool replace_allowed_ips;
-	uint32_t n_allowed_ips;
-	const struct wg_prefix *allowed_ips; /* host bits already masked */
-};
-
 struct gw_device_set {
-	bool has_private_key;
-	uint8_t private_key[WG_KEY_LEN];
-	bool has_listen_port;
-	uint16_t listen_port;
-	bool has_fwmark;       /* accepted only with value 0 */
-	uint32_t fwmark;
-	bool replace_peers;
-	uint32_t n_peers;
-	const struct gw_peer_set *peers;
+	const struct wg_interface_config *interface;
+	const struct wg_peer_config *peers;
+	size_t n_peers;
 };
 
 /*

@@ -152,7 +152,7 @@ static uint32_t final_owner(struct plan *pl, const struct wg_prefix *p,
 
 	if (c)
 		return c->owner == NONE ? GW_NO_PEER : pl->vp[c->owner].final_id;
-	if (current == GW_NO_PEER || pl->set->replace_peers)
+	if (current == GW_NO_PEER || pl->set->interface->replace_peers)
 		return GW_NO_PEER;
 	x = pl->ctx->tables->peers[current];
 	if (x && x->txn_vpeer && x->txn_vpeer != NONE &&
@@ -219,11 +219,11 @@ static int play(struct plan *pl)
 	struct gw_ctx *ctx = pl->ctx;
 	const struct gw_device_set *set = pl->set;
 	struct gw_control *c = ctx->control;
-	uint64_t n = set->replace_peers ? 0 : c->n_peers;
+	uint64_t n = set->interface->replace_peers ? 0 : c->n_peers;
 	int ret;
 
 	for (uint32_t i = 0; i < set->n_peers; i++) {
-		const struct gw_peer_set *ps = &set->peers[i];
+		const struct wg_peer_config *ps = &set->peers[i];
 		uint32_t slot = *key_slot(pl, ps->public_key);
 		uint32_t vi = NONE;
 
@@ -231,7 +231,7 @@ static int play(struct plan *pl)
 		if (slot) {
 			if (!pl->vp[slot - 1].removed)
 				vi = slot - 1;
-		} else if (!set->replace_peers) {
+		} else if (!set->interface->replace_peers) {
 			struct gw_peer *p0 = gw_peer_find(ctx, ps->public_key);
 
 			if (p0)
@@ -299,7 +299,7 @@ static void predict_ids(struct plan *pl)
 		id = gw_peer_next_id(ctx, k++);
 		if (id == UINT32_MAX) {
 			/* the r-th removed peer's slot */
-			if (pl->set->replace_peers) {
+			if (pl->set->interface->replace_peers) {
 				id = p->id;
 				p = p->list_next;
 			} else {
@@ -348,7 +348,7 @@ static bool note_victim(struct plan *pl, uint32_t id, uint32_t *cap)
 {
 	struct gw_peer *x = id == GW_NO_PEER ? NULL : pl->ctx->tables->peers[id];
 
-	if (!x || pl->set->replace_peers || x->txn_vpeer == NONE)
+	if (!x || pl->set->interface->replace_peers || x->txn_vpeer == NONE)
 		return true;
 	if (x->txn_vpeer) {
 		pl->vp[x->txn_vpeer - 1].ips_touched = true;
@@ -392,7 +392,7 @@ static int diff(struct plan *pl)
 	}
 	/* what removed and cleared peers had and nobody claimed */
 	for (struct gw_peer *p = ctx->control->peers; p; p = p->list_next) {
-		if (!pl->set->replace_peers &&
+		if (!pl->set->interface->replace_peers &&
 		    !(p->txn_vpeer && p->txn_vpeer != NONE &&
 		      pl->vp[p->txn_vpeer - 1].cleared))
 			continue;
@@ -556,12 +556,12 @@ static void apply(struct plan *pl)
 	struct gw_ctx *ctx = pl->ctx;
 	const struct gw_device_set *set = pl->set;
 
-	if (set->has_private_key)
-		gw_control_set_private_key(ctx, set->private_key);
-	if (set->has_listen_port)
-		gw_control_set_listen_port(ctx, set->listen_port);
+	if (set->interface->has_private_key)
+		gw_control_set_private_key(ctx, set->interface->private_key);
+	if (set->interface->has_listen_port)
+		gw_control_set_listen_port(ctx, set->interface->listen_port);
 	/* removals first, in the order predict_ids() assumed */
-	if (set->replace_peers) {
+	if (set->interface->replace_peers) {
 		while (ctx->control->peers)
 			gw_peer_remove_unrouted(ctx, ctx->control->peers);
 	} else {
@@ -665,12 +665,12 @@ static int validate(struct gw_ctx *ctx, const struct gw_device_set *set,
 {
 	uint64_t n4 = 0, n6 = 0;
 
-	if (set->has_fwmark && set->fwmark != 0)
+	if (set->interface->has_fwmark && set->interface->fwmark != 0)
 		return -EINVAL;
-	if (set->has_listen_port && set->listen_port == 0)
+	if (set->interface->has_listen_port && set->interface->listen_port == 0)
 		return -EINVAL;
 	for (uint32_t i = 0; i < set->n_peers; i++) {
-		const struct gw_peer_set *ps = &set->peers[i];
+		const struct wg_peer_config *ps = &set->peers[i];
 
 		for (uint32_t j = 0; j < ps->n_allowed_ips; j++) {
 			uint8_t f = ps->allowed_ips[j].family;

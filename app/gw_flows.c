@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include <rte_common.h>
+#include <rte_debug.h>
 #include <rte_malloc.h>
+#include <rte_prefetch.h>
 #include <sodium.h>
 
 #include "gw_flows.h"
@@ -82,13 +84,14 @@ uint32_t gw_flows_capacity(const struct gw_flows *fl)
 	return (uint32_t)((fl->mask + 1) * SLOTS);
 }
 
-void gw_flows_note(struct gw_flows *fl, const struct gw_flow *f,
-		   uint64_t now_ns)
+/* Note one flow whose hash is known and whose bucket has been asked
+ * for. */
+static void note_hashed(struct gw_flows *fl, uint64_t hash, uint8_t proto,
+			uint64_t now)
 {
-	uint64_t hash = flow_hash(fl, f), tag = tag_of(hash);
+	uint64_t tag = tag_of(hash);
 	uint64_t *b = fl->slot[hash & fl->mask];
-	uint64_t now = (now_ns >> GW_FLOW_TICK_SHIFT) & EXPIRY_MASK;
-	uint64_t ticks = timeout_ticks(f->proto);
+	uint64_t ticks = timeout_ticks(proto);
 	uint64_t entry = tag << EXPIRY_BITS | ((now + ticks) & EXPIRY_MASK);
 	unsigned int i, victim = 0;
 	uint64_t victim_left = UINT64_MAX;
@@ -113,12 +116,11 @@ void gw_flows_note(struct gw_flows *fl, const struct gw_flow *f,
 	__atomic_store_n(&b[victim], entry, __ATOMIC_RELAXED);
 }
 
-bool gw_flows_lookup(const struct gw_flows *fl, const struct gw_flow *f,
-		     uint64_t now_ns)
+static bool lookup_hashed(const struct gw_flows *fl, uint64_t hash,
+			  uint64_t now)
 {
-	uint64_t hash = flow_hash(fl, f), tag = tag_of(hash);
+	uint64_t tag = tag_of(hash);
 	const uint64_t *b = fl->slot[hash & fl->mask];
-	uint64_t now = (now_ns >> GW_FLOW_TICK_SHIFT) & EXPIRY_MASK;
 
 	for (unsigned int i = 0; i < SLOTS; i++) {
 		uint64_t e = __atomic_load_n(&b[i], __ATOMIC_RELAXED);
@@ -127,4 +129,40 @@ bool gw_flows_lookup(const struct gw_flows *fl, const struct gw_flow *f,
 			return true;
 	}
 	return false;
+}
+
+/* Every flow's hash first and its bucket asked for, so that the misses
+ * of a burst overlap instead of coming one after the other (the table is
+ * larger than a core's cache). */
+static void hash_burst(const struct gw_flows *fl, const struct gw_flow *f,
+		       unsigned int n, uint64_t *hash)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		hash[i] = flow_hash(fl, &f[i]);
+		rte_prefetch0(fl->slot[hash[i] & fl->mask]);
+	}
+}
+
+void gw_flows_note(struct gw_flows *fl, const struct gw_flow *f,
+		   unsigned int n, uint64_t now_ns)
+{
+	uint64_t now = (now_ns >> GW_FLOW_TICK_SHIFT) & EXPIRY_MASK;
+	uint64_t hash[GW_FLOWS_BURST];
+
+	RTE_ASSERT(n <= GW_FLOWS_BURST);
+	hash_burst(fl, f, n, hash);
+	for (unsigned int i = 0; i < n; i++)
+		note_hashed(fl, hash[i], f[i].proto, now);
+}
+
+void gw_flows_lookup(const struct gw_flows *fl, const struct gw_flow *f,
+		     unsigned int n, uint64_t now_ns, bool *found)
+{
+	uint64_t now = (now_ns >> GW_FLOW_TICK_SHIFT) & EXPIRY_MASK;
+	uint64_t hash[GW_FLOWS_BURST];
+
+	RTE_ASSERT(n <= GW_FLOWS_BURST);
+	hash_burst(fl, f, n, hash);
+	for (unsigned int i = 0; i < n; i++)
+		found[i] = lookup_hashed(fl, hash[i], now);
 }

@@ -49,14 +49,18 @@ void gw_flows_free(struct gw_flows *fl);
 
 /* Callers zero a gw_flow before filling it (the hash covers every byte). */
 
-/* Note f (a LAN host's packet toward a peer) at now_ns. */
-void gw_flows_note(struct gw_flows *fl, const struct gw_flow *f,
-		   uint64_t now_ns);
+/* Flows are handled a burst (n <= GW_FLOWS_BURST) at a time, so that
+ * their buckets' cache misses overlap. */
+#define GW_FLOWS_BURST 64
 
-/* Whether f (written from the LAN host's side: lan_* is the packet's
- * destination) was noted and has not expired. */
-bool gw_flows_lookup(const struct gw_flows *fl, const struct gw_flow *f,
-		     uint64_t now_ns);
+/* Note f[0..n) (a LAN host's packets toward peers) at now_ns. */
+void gw_flows_note(struct gw_flows *fl, const struct gw_flow *f,
+		   unsigned int n, uint64_t now_ns);
+
+/* found[i]: whether f[i] (written from the LAN host's side: lan_* is the
+ * packet's destination) was noted and has not expired. */
+void gw_flows_lookup(const struct gw_flows *fl, const struct gw_flow *f,
+		     unsigned int n, uint64_t now_ns, bool *found);
 
 /* Entries the table holds room for. */
 uint32_t gw_flows_capacity(const struct gw_flows *fl);

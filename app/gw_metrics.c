@@ -48,7 +48,7 @@ static const struct {
 	  "Messages received from (rx) and sent to (tx) the peer, handshakes included" },
 	{ "wg_dpdk_peer_drops_total", "counter",
 	  "The peer's packets dropped, by reason (app/gw_stats.h names; only those seen)" },
-	{ "wg_dpdk_peer_rate_limit_bits_per_second", "gauge",
+	{ "wg_dpdk_peer_rate_limit_bytes_per_second", "gauge",
 	  "The peer's configured rate limit of inner IP bytes, to_peer and from_peer (only limited directions)" },
 };
 
@@ -275,10 +275,10 @@ static bool put_peer_rate_limit(struct scrape *s, const struct gw_peer_snap *p,
 
 	if (p->to_peer_mbit)
 		ok = put(s, "%s{public_key=\"%s\",direction=\"to_peer\"} %" PRIu64 "\n",
-			 name, b64, (uint64_t)p->to_peer_mbit * 1000000);
+			 name, b64, (uint64_t)p->to_peer_mbit * 125000);
 	if (ok && p->from_peer_mbit)
 		ok = put(s, "%s{public_key=\"%s\",direction=\"from_peer\"} %" PRIu64 "\n",
-			 name, b64, (uint64_t)p->from_peer_mbit * 1000000);
+			 name, b64, (uint64_t)p->from_peer_mbit * 125000);
 	return ok;
 }
 

@@ -194,7 +194,9 @@ void gw_policy_commit(struct gw_ctx *ctx, struct gw_policy_stage *st)
 	__atomic_store_n(&ctx->acl, st->acl, __ATOMIC_RELEASE);
 	if (st->book.n_entries)
 		__atomic_store_n(&ctx->policy_active, true, __ATOMIC_RELEASE);
-	for (p = ctx->control->peers; p; p = p->list_next)
+	/* (no control lcore: a benchmark's world, whose peers it gives
+	 * their policy one by one with gw_policy_peer_added) */
+	for (p = ctx->control ? ctx->control->peers : NULL; p; p = p->list_next)
 		apply(p, find(&st->book, p->public_key));
 	if (!st->book.n_entries)
 		__atomic_store_n(&ctx->policy_active, false, __ATOMIC_RELEASE);
@@ -223,6 +225,8 @@ const char *gw_policy_acl_name(const struct gw_ctx *ctx, uint32_t acl)
 }
 
 /* ------------------------------------------------------ the workers */
+
+_Static_assert(GW_BURST <= GW_FLOWS_BURST, "a burst's flows in one call");
 
 /* What the rules and reflexive entries look at in an inner packet. */
 struct view {
@@ -332,21 +336,115 @@ void gw_policy_to_peer(struct gw_lcore *lc, struct gw_peer *const *peer,
 		       enum gw_counter *why)
 {
 	struct gw_ctx *ctx = lc->ctx;
+	struct gw_flow f[GW_BURST];
+	unsigned int nf = 0;
 
 	for (unsigned int i = 0; i < n; i++)
 		why[i] = GW_CTR_MAX;
 	rate_runs(peer, len, n, now, true, why);
-	for (unsigned int i = 0; i < n; i++) {
+	for (unsigned int i = 0; i < n && nf < GW_BURST; i++) {
 		struct view v;
-		struct gw_flow f;
 
 		if (why[i] != GW_CTR_MAX ||
 		    !__atomic_load_n(&peer[i]->policy.acl, __ATOMIC_RELAXED))
 			continue;
 		view_of(ip[i], len[i], v6[i], &v);
-		if (flow_of(&v, v6[i], peer[i]->id, true, &f))
-			gw_flows_note(ctx->flows, &f, now);
+		if (!flow_of(&v, v6[i], peer[i]->id, true, &f[nf]))
+			continue;
+		/* a bulk flow fills the burst with one flow: noted once */
+		if (nf && memcmp(&f[nf], &f[nf - 1], sizeof(f[0])) == 0)
+			continue;
+		nf++;
 	}
+	if (nf)
+		gw_flows_note(ctx->flows, f, nf, now);
+}
+
+/* The classification key of v under set number set. */
+static void key4_of(const struct view *v, uint32_t set, struct gw_acl_key4 *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->proto = v->proto;
+	k->acl = rte_cpu_to_be_32(set);
+	memcpy(&k->src, v->src, 4);
+	memcpy(&k->dst, v->dst, 4);
+	k->src_port = rte_cpu_to_be_16(v->src_port);
+	k->dst_port = rte_cpu_to_be_16(v->dst_port);
+}
+
+static void key6_of(const struct view *v, uint32_t set, struct gw_acl_key6 *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->proto = v->proto;
+	k->acl = rte_cpu_to_be_32(set);
+	memcpy(k->src, v->src, 16);
+	memcpy(k->dst, v->dst, 16);
+	k->src_port = rte_cpu_to_be_16(v->src_port);
+	k->dst_port = rte_cpu_to_be_16(v->dst_port);
+}
+
+/* An ICMP error from behind a peer (destination unreachable, packet too
+ * big, time exceeded, parameter problem) about a packet a LAN host sent:
+ * the flow of the quoted packet, as that host's packet noted it, so that
+ * path MTU discovery and refused connections work for flows the LAN
+ * opened, as conntrack lets RELATED errors in. False unless the error
+ * goes back to the quoted packet's sender. */
+static bool error_flow_of(const uint8_t *ip, uint32_t len, bool v6,
+			  const struct view *v, uint32_t peer_id,
+			  struct gw_flow *f)
+{
+	uint32_t l4 = v6 ? 40 : (uint32_t)(ip[0] & 0xf) * 4, qlen;
+	const uint8_t *q;
+	uint8_t type;
+	struct view qv;
+
+	if (v->proto != (v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP) ||
+	    len < l4 + 8 + (v6 ? 40 : 20) + 8)
+		return false;
+	type = ip[l4];
+	if (v6 ? type < 1 || type > 4 : type != 3 && type != 11 && type != 12)
+		return false;
+	q = ip + l4 + 8;
+	qlen = len - l4 - 8;
+	if ((q[0] >> 4) != (v6 ? 6 : 4) ||
+	    (!v6 && (uint32_t)(q[0] & 0xf) * 4 + 8 > qlen))
+		return false;
+	view_of(q, qlen, v6, &qv);
+	if (memcmp(qv.src, v->dst, v6 ? 16 : 4) != 0)
+		return false;
+	return flow_of(&qv, v6, peer_id, true, f);
+}
+
+/* Packets the rules deny still pass when they answer a flow the LAN
+ * opened: only those are looked up, so traffic the rules allow never
+ * pays for the reflexive table (the decision is the same either way:
+ * allowed by a rule, or a reply). */
+static void replies_pass(const struct gw_ctx *ctx,
+			 struct gw_peer *const *peer, uint8_t *const *ip,
+			 const uint32_t *len, const bool *v6, unsigned int n,
+			 uint64_t now, enum gw_counter *why)
+{
+	struct gw_flow f[GW_BURST];
+	unsigned int at[GW_BURST], nf = 0;
+	bool found[GW_BURST];
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct view v;
+
+		if (why[i] != GW_CTR_DROP_ACL_DENIED)
+			continue;
+		view_of(ip[i], len[i], v6[i], &v);
+		if (flow_of(&v, v6[i], peer[i]->id, false, &f[nf]) ||
+		    error_flow_of(ip[i], len[i], v6[i], &v, peer[i]->id,
+				  &f[nf]))
+			at[nf++] = i;
+	}
+	if (!nf)
+		return;
+	gw_flows_lookup(ctx->flows, f, nf, now, found);
+	for (unsigned int i = 0; i < nf; i++)
+		if (found[i])
+			why[at[i]] = GW_CTR_MAX;
 }
 
 void gw_policy_from_peer(struct gw_lcore *lc, struct gw_peer *const *peer,
@@ -361,58 +459,44 @@ void gw_policy_from_peer(struct gw_lcore *lc, struct gw_peer *const *peer,
 	const struct gw_acl_key4 *p4[GW_BURST];
 	const struct gw_acl_key6 *p6[GW_BURST];
 	unsigned int at4[GW_BURST], at6[GW_BURST], n4 = 0, n6 = 0;
-	bool allow[GW_BURST];
+	bool allow[GW_BURST], denied = false;
 
 	for (unsigned int i = 0; i < n; i++) {
 		uint32_t set = __atomic_load_n(&peer[i]->policy.acl,
 					       __ATOMIC_ACQUIRE);
 		struct view v;
-		struct gw_flow f;
 
 		why[i] = GW_CTR_MAX;
 		if (!set)
 			continue;
 		view_of(ip[i], len[i], v6[i], &v);
-		if (flow_of(&v, v6[i], peer[i]->id, false, &f) &&
-		    gw_flows_lookup(ctx->flows, &f, now))
-			continue;
 		if (v6[i]) {
-			struct gw_acl_key6 *k = &k6[n6];
-
-			memset(k, 0, sizeof(*k));
-			k->proto = v.proto;
-			k->acl = rte_cpu_to_be_32(set);
-			memcpy(k->src, v.src, 16);
-			memcpy(k->dst, v.dst, 16);
-			k->src_port = rte_cpu_to_be_16(v.src_port);
-			k->dst_port = rte_cpu_to_be_16(v.dst_port);
-			p6[n6] = k;
+			key6_of(&v, set, &k6[n6]);
+			p6[n6] = &k6[n6];
 			at6[n6++] = i;
 		} else {
-			struct gw_acl_key4 *k = &k4[n4];
-
-			memset(k, 0, sizeof(*k));
-			k->proto = v.proto;
-			k->acl = rte_cpu_to_be_32(set);
-			memcpy(&k->src, v.src, 4);
-			memcpy(&k->dst, v.dst, 4);
-			k->src_port = rte_cpu_to_be_16(v.src_port);
-			k->dst_port = rte_cpu_to_be_16(v.dst_port);
-			p4[n4] = k;
+			key4_of(&v, set, &k4[n4]);
+			p4[n4] = &k4[n4];
 			at4[n4++] = i;
 		}
 	}
 	if (n4) {
 		gw_acl_classify4(acl, p4, n4, allow);
 		for (unsigned int i = 0; i < n4; i++)
-			if (!allow[i])
+			if (!allow[i]) {
 				why[at4[i]] = GW_CTR_DROP_ACL_DENIED;
+				denied = true;
+			}
 	}
 	if (n6) {
 		gw_acl_classify6(acl, p6, n6, allow);
 		for (unsigned int i = 0; i < n6; i++)
-			if (!allow[i])
+			if (!allow[i]) {
 				why[at6[i]] = GW_CTR_DROP_ACL_DENIED;
+				denied = true;
+			}
 	}
+	if (denied)
+		replies_pass(ctx, peer, ip, len, v6, n, now, why);
 	rate_runs(peer, len, n, now, false, why);
 }

@@ -107,22 +107,27 @@ static int cmp_key(const void *a, const void *b)
 	return memcmp(a, b, WG_KEY_LEN);
 }
 
-/* Public keys of the running peers that the file does not name: the
- * file is the truth, so they go (peers added over the UAPI included). */
-static int collect_removed(struct gw_ctx *ctx, const struct wg_config *file,
-			   uint8_t (**out)[WG_KEY_LEN], uint32_t *n_out)
+/*
+ * Put in front of the file's peers a removal for every running peer the
+ * file does not name: the file is the truth, so they go (peers added
+ * over the UAPI included). Removals first, so that a file that swaps
+ * peers near max_peers never counts both at once. The file's peers move
+ * into the longer array (their keys are not left behind: the old array
+ * is wiped); the file keeps owning them. Returns the number of removals
+ * or a negative errno (then nothing has moved).
+ */
+static int prepend_removals(struct gw_ctx *ctx, struct wg_config *file)
 {
 	uint8_t(*keys)[WG_KEY_LEN];
-	uint8_t(*gone)[WG_KEY_LEN];
+	struct wg_peer_config *all;
 	struct gw_peer *p;
-	uint32_t n = 0;
+	size_t n = 0;
 
 	keys = calloc(file->n_peers ? file->n_peers : 1, WG_KEY_LEN);
-	gone = calloc(ctx->control->n_peers ? ctx->control->n_peers : 1,
-		      WG_KEY_LEN);
-	if (!keys || !gone) {
+	all = calloc(ctx->control->n_peers + file->n_peers + 1, sizeof(*all));
+	if (!keys || !all) {
 		free(keys);
-		free(gone);
+		free(all);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < file->n_peers; i++)
@@ -130,71 +135,51 @@ static int collect_removed(struct gw_ctx *ctx, const struct wg_config *file,
 	qsort(keys, file->n_peers, WG_KEY_LEN, cmp_key);
 	for (p = ctx->control->peers; p; p = p->list_next)
 		if (!bsearch(p->public_key, keys, file->n_peers, WG_KEY_LEN,
-			     cmp_key))
-			memcpy(gone[n++], p->public_key, WG_KEY_LEN);
+			     cmp_key)) {
+			memcpy(all[n].public_key, p->public_key, WG_KEY_LEN);
+			all[n].has_public_key = true;
+			all[n].remove = true;
+			n++;
+		}
 	free(keys);
-	*out = gone;
-	*n_out = n;
-	return 0;
+	if (file->n_peers)
+		memcpy(&all[n], file->peers, file->n_peers * sizeof(*all));
+	if (file->peers)
+		wg_wipe(file->peers, file->n_peers * sizeof(*file->peers));
+	free(file->peers);
+	file->peers = all;
+	file->n_peers += n;
+	return (int)n;
 }
 
-/* One peer of the file, described in full: what it lacks is off (no
- * preshared key, no keepalive), except the endpoint, which a responder
- * learns and which the file need not name (as `wg syncconf`). */
-static void describe_peer(struct gw_peer_set *ps,
-			  const struct wg_peer_config *pc)
+/*
+ * The file as one transaction, as `wg syncconf` makes it. The file is
+ * ours until it is freed, so its own model is turned into the set: a
+ * sync (peers it keeps keep their sessions), the listen port it names or
+ * the default, and every peer of the file set in full: what it lacks is
+ * off (no preshared key, no keepalive), except the endpoint, which a
+ * responder learns and which the file need not name.
+ */
+static int apply_difference(struct gw_ctx *ctx, struct wg_config *file)
 {
-	memcpy(ps->public_key, pc->public_key, WG_KEY_LEN);
-	ps->has_preshared_key = true;
-	memcpy(ps->preshared_key, pc->preshared_key, WG_KEY_LEN);
-	ps->has_endpoint = pc->has_endpoint;
-	ps->endpoint = pc->endpoint;
-	ps->has_persistent_keepalive = true;
-	ps->persistent_keepalive = pc->persistent_keepalive;
-	ps->replace_allowed_ips = true;
-	ps->n_allowed_ips = (uint32_t)pc->n_allowed_ips;
-	ps->allowed_ips = pc->allowed_ips;
-}
-
-static int apply_difference(struct gw_ctx *ctx, const struct wg_config *file)
-{
-	struct gw_device_set set;
-	struct gw_peer_set *ps;
-	uint8_t(*gone)[WG_KEY_LEN] = NULL;
-	uint32_t n_gone = 0, n = 0, i;
+	struct gw_device_set set = { .interface = &file->interface };
+	int n_gone;
 	int ret;
 
-	ret = collect_removed(ctx, file, &gone, &n_gone);
-	if (ret < 0)
-		return ret;
-	ps = calloc(n_gone + file->n_peers + 1, sizeof(*ps));
-	if (!ps) {
-		free(gone);
-		return -ENOMEM;
+	for (size_t i = 0; i < file->n_peers; i++) {
+		file->peers[i].has_preshared_key = true;
+		file->peers[i].has_persistent_keepalive = true;
 	}
-	/* removals first, so that a file that swaps peers near max_peers
-	 * never counts both at once */
-	for (i = 0; i < n_gone; i++, n++) {
-		memcpy(ps[n].public_key, gone[i], WG_KEY_LEN);
-		ps[n].remove = true;
-	}
-	for (i = 0; i < file->n_peers; i++, n++)
-		describe_peer(&ps[n], &file->peers[i]);
-
-	memset(&set, 0, sizeof(set));
-	set.has_private_key = file->interface.has_private_key;
-	memcpy(set.private_key, file->interface.private_key, WG_KEY_LEN);
-	set.has_listen_port = true;
-	set.listen_port = file->interface.listen_port;
-	set.n_peers = n;
-	set.peers = ps;
+	file->interface.replace_peers = false;
+	file->interface.has_listen_port = true;
+	n_gone = prepend_removals(ctx, file);
+	if (n_gone < 0)
+		return n_gone;
+	set.peers = file->peers;
+	set.n_peers = file->n_peers;
 	ret = gw_device_set(&ctx->control->dev, &set);
-	GW_LOG(INFO, "reload: %u peers in the file, %u removed", n - n_gone,
-	       n_gone);
-	wg_wipe(ps, (n_gone + file->n_peers + 1) * sizeof(*ps));
-	free(ps);
-	free(gone);
-	wg_wipe(&set, sizeof(set));
+	GW_LOG(INFO, "reload: %zu peers in the file, %d removed",
+	       file->n_peers - (size_t)n_gone, n_gone);
 	return ret;
 }
 

@@ -103,44 +103,23 @@ static void conn_answer_errno(struct gw_uapi_conn *c, int err)
 	c->state = CONN_WRITE;
 }
 
-static int get_peer(const struct gw_peer_info *info, void *arg)
+static int get_peer(const struct wg_uapi_peer *peer, void *arg)
 {
 	struct wg_uapi_buf *b = arg;
-	struct wg_uapi_peer p;
 
-	memset(&p, 0, sizeof(p));
-	memcpy(p.public_key, info->public_key, WG_KEY_LEN);
-	if (info->has_preshared_key)
-		memcpy(p.preshared_key, info->preshared_key, WG_KEY_LEN);
-	p.endpoint = info->endpoint;
-	p.last_handshake_time_sec = info->last_handshake_sec;
-	p.last_handshake_time_nsec = info->last_handshake_nsec;
-	p.rx_bytes = info->rx_bytes;
-	p.tx_bytes = info->tx_bytes;
-	p.persistent_keepalive_interval = info->persistent_keepalive;
-	p.allowed_ips = info->allowed_ips;
-	p.n_allowed_ips = info->n_allowed_ips;
-	wg_uapi_format_peer(b, &p);
-	wg_wipe(&p, sizeof(p));
+	wg_uapi_format_peer(b, peer);
 	return wg_uapi_buf_error(b);
 }
 
 static void conn_get(struct gw_uapi *u, struct gw_uapi_conn *c)
 {
 	struct gw_device_info info;
-	struct wg_uapi_device d;
+	const struct wg_uapi_device d = { .interface = &info.interface };
 
 	gw_device_get_info(u->dev, &info);
-	memset(&d, 0, sizeof(d));
-	d.has_private_key = info.has_private_key;
-	memcpy(d.private_key, info.private_key, WG_KEY_LEN);
-	d.listen_port = info.listen_port;
-	d.fwmark = info.fwmark;
-	wg_wipe(&info, sizeof(info));
-
 	wg_uapi_buf_free(&c->out);
 	wg_uapi_format_device(&c->out, &d);
-	wg_wipe(&d, sizeof(d));
+	wg_wipe(&info, sizeof(info));
 	gw_device_foreach_peer(u->dev, get_peer, &c->out);
 	wg_uapi_format_errno(&c->out, 0);
 	if (wg_uapi_buf_error(&c->out)) {
@@ -152,54 +131,19 @@ static void conn_get(struct gw_uapi *u, struct gw_uapi_conn *c)
 	c->state = CONN_WRITE;
 }
 
-/* The validated transaction in the device's shape: the same values, the
- * AllowedIPs arrays shared, the keys copied (and wiped afterwards). */
+/* The validated transaction is already in the device's model: the set
+ * points at it, nothing is copied (keys included); wg_uapi_txn_free()
+ * wipes it. A set that goes on in slices no longer needs it. */
 static int apply_txn(struct gw_uapi *u, const struct wg_uapi_txn *txn,
 		     struct gw_set_job **job)
 {
-	struct gw_device_set set;
-	struct gw_peer_set *ps = NULL;
-	size_t ps_size = txn->n_peers * sizeof(*ps);
-	int ret;
+	const struct gw_device_set set = {
+		.interface = &txn->interface,
+		.peers = txn->peers,
+		.n_peers = txn->n_peers,
+	};
 
-	memset(&set, 0, sizeof(set));
-	if (txn->n_peers) {
-		ps = calloc(txn->n_peers, sizeof(*ps));
-		if (!ps)
-			return -ENOMEM;
-	}
-	for (size_t i = 0; i < txn->n_peers; i++) {
-		const struct wg_peer_config *pc = &txn->peers[i];
-
-		memcpy(ps[i].public_key, pc->public_key, WG_KEY_LEN);
-		ps[i].remove = pc->remove;
-		ps[i].update_only = pc->update_only;
-		ps[i].has_preshared_key = pc->has_preshared_key;
-		memcpy(ps[i].preshared_key, pc->preshared_key, WG_KEY_LEN);
-		ps[i].has_endpoint = pc->has_endpoint;
-		ps[i].endpoint = pc->endpoint;
-		ps[i].has_persistent_keepalive = pc->has_persistent_keepalive;
-		ps[i].persistent_keepalive = pc->persistent_keepalive;
-		ps[i].replace_allowed_ips = pc->replace_allowed_ips;
-		ps[i].n_allowed_ips = (uint32_t)pc->n_allowed_ips;
-		ps[i].allowed_ips = pc->allowed_ips;
-	}
-	set.has_private_key = txn->interface.has_private_key;
-	memcpy(set.private_key, txn->interface.private_key, WG_KEY_LEN);
-	set.has_listen_port = txn->interface.has_listen_port;
-	set.listen_port = txn->interface.listen_port;
-	set.has_fwmark = txn->has_fwmark;
-	set.fwmark = txn->fwmark;
-	set.replace_peers = txn->interface.replace_peers;
-	set.n_peers = (uint32_t)txn->n_peers;
-	set.peers = ps;
-	ret = gw_device_set_start(u->dev, &set, job);
-	wg_wipe(&set, sizeof(set));
-	if (ps) {
-		wg_wipe(ps, ps_size);
-		free(ps);
-	}
-	return ret;
+	return gw_device_set_start(u->dev, &set, job);
 }
 
 static void conn_set_done(struct gw_uapi *u, struct gw_uapi_conn *c)

@@ -6,7 +6,10 @@
  * The model follows wireguard-tools: every optional value has a has_X flag
  * next to it, so that the UAPI (`set=1` carries only what changes) can fill
  * the same structs. The value fields always hold the effective setting
- * (defaults applied); has_X says whether the source specified it.
+ * (defaults applied); has_X says whether the source specified it. It is
+ * the gateway's one model of a device's and a peer's settings: the config
+ * file, a UAPI set and a reload are applied in it (app/gw_device.h), and
+ * get=1 reports in it (wg_uapi.h).
  *
  * Loading is all-or-nothing. The loader checks the whole file and collects
  * every problem, not just the first, into a struct wg_diag:
@@ -58,7 +61,8 @@ enum wg_config_limits {
 };
 
 /* One peer. Used by the config loader (which sets has_public_key and
- * replace_allowed_ips on every peer) and by the UAPI (set=1 semantics). */
+ * replace_allowed_ips on every peer), by the UAPI (set=1 semantics) and,
+ * in the same shape, by the device that applies either (gw_device.h). */
 struct wg_peer_config {
 	uint8_t public_key[WG_KEY_LEN];
 	uint8_t preshared_key[WG_KEY_LEN]; /* secret; zero when absent */
@@ -94,11 +98,15 @@ struct wg_interface_config {
 	/* clamp the MSS option of TCP SYNs through the tunnel to mtu - 40
 	 * (IPv4) / mtu - 60 (IPv6); default on */
 	bool mss_clamp;
+	/* UAPI only (a file has no word for it): accepted and kept; there is
+	 * no fwmark on DPDK, and the device takes only 0 */
+	uint32_t fwmark;
 
 	bool has_private_key;
 	bool has_listen_port;
 	bool has_mtu;
 	bool has_max_peers;
+	bool has_fwmark;
 	bool replace_peers;                /* config: always true */
 };
 

@@ -282,11 +282,8 @@ void wg_config_load_acls(struct wg_config_loader *ld,
 	size_t total = 0;
 	unsigned int n;
 
-	if (!config_setting_is_list(s)) {
-		ld_error(ld, s, "acls", "must be a list ( { ... }, ... ), not %s",
-			 wg_config_type_name(s));
+	if (!wg_config_is_group_list(ld, s, "acls"))
 		return;
-	}
 	n = (unsigned int)config_setting_length(s);
 	if (n > WG_ACLS_MAX) {
 		ld_error(ld, s, "acls", "%u sets, at most %d", n, WG_ACLS_MAX);

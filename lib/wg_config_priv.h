@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Shared between the two passes of the config loader (wg_config.c walks
- * the file, wg_config_check.c checks across peers). Not a public header.
+ * Shared between the parts of the config loader (wg_config.c walks the
+ * file, with wg_config_setting.c, _keys.c, _peers.c, _policy.c and
+ * _metrics.c; wg_config_check.c checks across peers). Not a public
+ * header.
  */
 #ifndef WG_CONFIG_PRIV_H
 #define WG_CONFIG_PRIV_H
@@ -40,20 +42,55 @@ void wg_config_report(struct wg_config_loader *ld, bool warning,
 #define ld_warning(ld, s, field, ...) \
 	wg_config_report(ld, true, s, field, __VA_ARGS__)
 
-/* The walker's helpers, for the loader's other files (wg_config.c). */
+/* Reading one setting (wg_config_setting.c). Each reports what is wrong
+ * at the setting's line under the name field and returns false/NULL. */
+/* every member of group must be named in known (NULL-terminated) */
 void wg_config_check_known(struct wg_config_loader *ld,
 			   const config_setting_t *group, const char *prefix,
 			   const char *const *known);
 bool wg_config_is_group(struct wg_config_loader *ld,
 			const config_setting_t *s, const char *field);
+/* arrays [...] and lists (...) both do for a list of scalars; what is
+ * an example element for the message */
+bool wg_config_is_list(struct wg_config_loader *ld, const config_setting_t *s,
+		       const char *field, const char *what);
+/* a list of groups ( { ... }, ... ) */
+bool wg_config_is_group_list(struct wg_config_loader *ld,
+			     const config_setting_t *s, const char *field);
+/* a required member: NULL (reported at the group's line) when absent */
+const config_setting_t *wg_config_need(struct wg_config_loader *ld,
+				       const config_setting_t *group,
+				       const char *prefix, const char *name);
 const char *wg_config_get_string(struct wg_config_loader *ld,
 				 const config_setting_t *s, const char *field);
-const char *wg_config_quote(char buf[72], const char *text);
-const char *wg_config_type_name(const config_setting_t *s);
-
+/* integers only (no floats, no booleans), within [min, max] */
 bool wg_config_get_int(struct wg_config_loader *ld, const config_setting_t *s,
 		       const char *field, long long min, long long max,
 		       long long *out);
+/* user text quoted for a message (at most 64 characters, control bytes
+ * as '?'); never used on key settings */
+const char *wg_config_quote(char buf[72], const char *text);
+const char *wg_config_type_name(const config_setting_t *s);
+
+/* Key settings (wg_config_keys.c): base64 in the file, or the file a
+ * setting names (relative to the config file's directory), as `wg
+ * genkey` writes them. Never echoed. */
+bool wg_config_parse_key(struct wg_config_loader *ld,
+			 const config_setting_t *s, const char *field,
+			 uint8_t key[WG_KEY_LEN]);
+void wg_config_read_key_file(struct wg_config_loader *ld,
+			     const config_setting_t *s, const char *field,
+			     uint8_t key[WG_KEY_LEN], bool *ok);
+/* libconfig keeps its own copy of the key text; wipe it before it goes */
+void wg_config_wipe_secret_text(config_t *lc);
+
+/* The `peers` list (wg_config_peers.c), after the acls it names. */
+void wg_config_load_peers(struct wg_config_loader *ld,
+			  const config_setting_t *s);
+/* The first IPv6 inside the tunnel's reach, for the MTU rule
+ * (wg_config.c). */
+void wg_config_note_ipv6(struct wg_config_loader *ld,
+			 const struct wg_prefix *p, const char *field);
 
 /* Per-peer policy (wg_config_policy.c): the `acls` list, read before the
  * peers; a peer's `rate_limit` and `acl`. */

@@ -52,8 +52,8 @@ enum wg_acl_action wg_acl_match(const struct wg_acl *acl,
 
 uint64_t wg_rate_burst_bytes(const struct wg_rate_limit *l, uint32_t mbit)
 {
-	/* Mbit/s x 20 ms = mbit * 2500 bytes */
-	uint64_t def = (uint64_t)mbit * 2500;
+	/* Mbit/s x 200 ms = mbit * 25,000 bytes */
+	uint64_t def = (uint64_t)mbit * 25000;
 
 	if (l->burst_kbyte)
 		return (uint64_t)l->burst_kbyte * 1024;

@@ -245,8 +245,8 @@ static void device_line(struct wg_uapi_parser *p, const char *key,
 			fail(p, -EINVAL, "fwmark must be 0..4294967295");
 			return;
 		}
-		p->txn.fwmark = (uint32_t)v;
-		p->txn.has_fwmark = true;
+		ifc->fwmark = (uint32_t)v;
+		ifc->has_fwmark = true;
 	} else if (strcmp(key, "replace_peers") == 0) {
 		if (!parse_true(value)) {
 			fail(p, -EINVAL, "replace_peers takes only 'true'");
@@ -517,26 +517,29 @@ static void buf_key(struct wg_uapi_buf *b, const char *name,
 void wg_uapi_format_device(struct wg_uapi_buf *b,
 			   const struct wg_uapi_device *dev)
 {
-	if (dev->has_private_key && !wg_is_zero(dev->private_key, WG_KEY_LEN))
-		buf_key(b, "private_key", dev->private_key);
-	if (dev->listen_port)
-		buf_printf(b, "listen_port=%u\n", dev->listen_port);
-	if (dev->fwmark)
-		buf_printf(b, "fwmark=%" PRIu32 "\n", dev->fwmark);
+	const struct wg_interface_config *ifc = dev->interface;
+
+	if (ifc->has_private_key && !wg_is_zero(ifc->private_key, WG_KEY_LEN))
+		buf_key(b, "private_key", ifc->private_key);
+	if (ifc->listen_port)
+		buf_printf(b, "listen_port=%u\n", ifc->listen_port);
+	if (ifc->fwmark)
+		buf_printf(b, "fwmark=%" PRIu32 "\n", ifc->fwmark);
 }
 
 void wg_uapi_format_peer(struct wg_uapi_buf *b, const struct wg_uapi_peer *peer)
 {
+	const struct wg_peer_config *pc = &peer->config;
 	char text[WG_ENDPOINT_STR_LEN > WG_PREFIX_STR_LEN ?
 		  WG_ENDPOINT_STR_LEN : WG_PREFIX_STR_LEN];
 
-	buf_key(b, "public_key", peer->public_key);
+	buf_key(b, "public_key", pc->public_key);
 	/* always present, all zero when there is none, as wireguard-go */
-	buf_key(b, "preshared_key", peer->preshared_key);
+	buf_key(b, "preshared_key", pc->preshared_key);
 	buf_printf(b, "protocol_version=%d\n", WG_UAPI_PROTOCOL_VERSION);
-	if (wg_family_bits(peer->endpoint.family))
+	if (wg_family_bits(pc->endpoint.family))
 		buf_printf(b, "endpoint=%s\n",
-			   wg_endpoint_format(text, &peer->endpoint));
+			   wg_endpoint_format(text, &pc->endpoint));
 	buf_printf(b, "last_handshake_time_sec=%" PRIu64 "\n"
 		      "last_handshake_time_nsec=%" PRIu64 "\n"
 		      "tx_bytes=%" PRIu64 "\n"
@@ -544,10 +547,10 @@ void wg_uapi_format_peer(struct wg_uapi_buf *b, const struct wg_uapi_peer *peer)
 		      "persistent_keepalive_interval=%u\n",
 		   peer->last_handshake_time_sec,
 		   peer->last_handshake_time_nsec, peer->tx_bytes,
-		   peer->rx_bytes, peer->persistent_keepalive_interval);
-	for (size_t i = 0; i < peer->n_allowed_ips; i++)
+		   peer->rx_bytes, pc->persistent_keepalive);
+	for (size_t i = 0; i < pc->n_allowed_ips; i++)
 		buf_printf(b, "allowed_ip=%s\n",
-			   wg_prefix_format(text, &peer->allowed_ips[i]));
+			   wg_prefix_format(text, &pc->allowed_ips[i]));
 }
 
 void wg_uapi_format_errno(struct wg_uapi_buf *b, int err)

@@ -56,8 +56,8 @@ enum wg_uapi_limits {
 
 /*
  * A validated set=1 request. interface uses has_private_key,
- * has_listen_port and replace_peers (name, mtu and has_mtu stay zero);
- * when has_private_key and the key is not all zero it is clamped and
+ * has_listen_port, has_fwmark and replace_peers (name, mtu and has_mtu
+ * stay zero); when has_private_key and the key is not all zero it is clamped and
  * public_key is derived from it. An all-zero private_key or preshared_key
  * means "remove it", as in the protocol.
  *
@@ -71,8 +71,6 @@ enum wg_uapi_limits {
  */
 struct wg_uapi_txn {
 	struct wg_interface_config interface;
-	uint32_t fwmark; /* accepted and kept; there is no fwmark on DPDK */
-	bool has_fwmark;
 	struct wg_peer_config *peers;
 	size_t n_peers;
 	size_t cap_peers;     /* private */
@@ -151,24 +149,23 @@ void wg_uapi_buf_free(struct wg_uapi_buf *b);
 /* 0, or -ENOMEM when some append was lost. */
 int wg_uapi_buf_error(const struct wg_uapi_buf *b);
 
+/* A peer as get=1 reports it: its settings in the one config model
+ * (public_key, preshared_key all zero when none, endpoint family
+ * WG_FAMILY_NONE when none, persistent_keepalive, allowed_ips; the has_X
+ * flags and the verbs are not read), and what only get reports. */
 struct wg_uapi_peer {
-	uint8_t public_key[WG_KEY_LEN];
-	uint8_t preshared_key[WG_KEY_LEN]; /* secret; all zero when none */
-	struct wg_endpoint endpoint;       /* family WG_FAMILY_NONE: none */
+	struct wg_peer_config config;      /* its preshared key is secret */
 	uint64_t last_handshake_time_sec;  /* wall clock; 0/0: never */
 	uint64_t last_handshake_time_nsec;
 	uint64_t rx_bytes;
 	uint64_t tx_bytes;
-	uint16_t persistent_keepalive_interval;
-	const struct wg_prefix *allowed_ips;
-	size_t n_allowed_ips;
 };
 
+/* The device as get=1 reports it: interface->private_key when
+ * has_private_key and not all zero, listen_port and fwmark when not 0
+ * (the rest of the interface is not read). */
 struct wg_uapi_device {
-	bool has_private_key;
-	uint8_t private_key[WG_KEY_LEN];   /* secret */
-	uint16_t listen_port;              /* 0: not printed */
-	uint32_t fwmark;                   /* 0: not printed */
+	const struct wg_interface_config *interface;
 	const struct wg_uapi_peer *peers;  /* may be NULL when peers are */
 	size_t n_peers;                    /* appended one by one instead */
 };

@@ -66,12 +66,12 @@ struct walk {
 	bool order_ok;
 };
 
-static inline int walk_fn(const struct gw_peer_info *info, void *arg)
+static inline int walk_fn(const struct wg_uapi_peer *info, void *arg)
 {
 	struct walk *w = arg;
 
 	if (w->n >= n_model ||
-	    memcmp(info->public_key, model[w->n], WG_KEY_LEN) != 0)
+	    memcmp(info->config.public_key, model[w->n], WG_KEY_LEN) != 0)
 		w->order_ok = false;
 	w->n++;
 	return 0;

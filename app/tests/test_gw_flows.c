@@ -36,6 +36,16 @@ static struct gw_flow flow(uint32_t peer, uint8_t proto, uint16_t lan_port)
 	return f;
 }
 
+/* One flow through the burst lookup. */
+static bool seen(const struct gw_flows *fl, const struct gw_flow *f,
+		 uint64_t now)
+{
+	bool found = false;
+
+	gw_flows_lookup(fl, f, 1, now, &found);
+	return found;
+}
+
 static void test_note_and_expire(void **state)
 {
 	struct gw_flows *fl = gw_flows_create(1024, SOCKET_ID_ANY);
@@ -44,33 +54,33 @@ static void test_note_and_expire(void **state)
 
 	(void)state;
 	assert_non_null(fl);
-	assert_false(gw_flows_lookup(fl, &f, t0));
-	gw_flows_note(fl, &f, t0);
-	assert_true(gw_flows_lookup(fl, &f, t0));
-	assert_true(gw_flows_lookup(fl, &f, t0 + (GW_FLOW_TCP_TICKS - 1) * TICK));
-	assert_false(gw_flows_lookup(fl, &f, t0 + (GW_FLOW_TCP_TICKS + 1) * TICK));
+	assert_false(seen(fl, &f, t0));
+	gw_flows_note(fl, &f, 1, t0);
+	assert_true(seen(fl, &f, t0));
+	assert_true(seen(fl, &f, t0 + (GW_FLOW_TCP_TICKS - 1) * TICK));
+	assert_false(seen(fl, &f, t0 + (GW_FLOW_TCP_TICKS + 1) * TICK));
 	/* every field counts */
 	g = f, g.peer_id = 4;
-	assert_false(gw_flows_lookup(fl, &g, t0));
+	assert_false(seen(fl, &g, t0));
 	g = f, g.lan_port = 40001;
-	assert_false(gw_flows_lookup(fl, &g, t0));
+	assert_false(seen(fl, &g, t0));
 	g = f, g.remote_port = 80;
-	assert_false(gw_flows_lookup(fl, &g, t0));
+	assert_false(seen(fl, &g, t0));
 	g = f, g.remote_addr[3] = 6;
-	assert_false(gw_flows_lookup(fl, &g, t0));
+	assert_false(seen(fl, &g, t0));
 	g = f, g.proto = 17;
-	assert_false(gw_flows_lookup(fl, &g, t0));
+	assert_false(seen(fl, &g, t0));
 	/* UDP lasts two minutes, ICMP half a minute */
 	g = flow(3, 17, 5353);
-	gw_flows_note(fl, &g, t0);
-	assert_true(gw_flows_lookup(fl, &g, t0 + (GW_FLOW_UDP_TICKS - 1) * TICK));
-	assert_false(gw_flows_lookup(fl, &g, t0 + (GW_FLOW_UDP_TICKS + 1) * TICK));
+	gw_flows_note(fl, &g, 1, t0);
+	assert_true(seen(fl, &g, t0 + (GW_FLOW_UDP_TICKS - 1) * TICK));
+	assert_false(seen(fl, &g, t0 + (GW_FLOW_UDP_TICKS + 1) * TICK));
 	g = flow(3, 1, 77);
-	gw_flows_note(fl, &g, t0);
-	assert_false(gw_flows_lookup(fl, &g, t0 + (GW_FLOW_ICMP_TICKS + 1) * TICK));
+	gw_flows_note(fl, &g, 1, t0);
+	assert_false(seen(fl, &g, t0 + (GW_FLOW_ICMP_TICKS + 1) * TICK));
 	/* a note refreshes */
-	gw_flows_note(fl, &f, t0 + 5000 * TICK);
-	assert_true(gw_flows_lookup(fl, &f, t0 + 9000 * TICK));
+	gw_flows_note(fl, &f, 1, t0 + 5000 * TICK);
+	assert_true(seen(fl, &f, t0 + 9000 * TICK));
 	gw_flows_free(fl);
 }
 
@@ -88,13 +98,13 @@ static void test_full_table_keeps_working(void **state)
 	for (unsigned int i = 0; i < 10000; i++) {
 		struct gw_flow f = flow(1, 17, (uint16_t)i);
 
-		gw_flows_note(fl, &f, t0);
-		assert_true(gw_flows_lookup(fl, &f, t0));
+		gw_flows_note(fl, &f, 1, t0);
+		assert_true(seen(fl, &f, t0));
 	}
 	for (unsigned int i = 0; i < 10000; i++) {
 		struct gw_flow f = flow(1, 17, (uint16_t)i);
 
-		found += gw_flows_lookup(fl, &f, t0);
+		found += seen(fl, &f, t0);
 	}
 	assert_true(found <= 64);
 	assert_true(found >= 32);
@@ -104,13 +114,49 @@ static void test_full_table_keeps_working(void **state)
 		uint64_t t1 = t0 + (GW_FLOW_UDP_TICKS + 1) * TICK;
 		struct gw_flow tcp = flow(1, 6, 22);
 
-		gw_flows_note(fl, &tcp, t1);
+		gw_flows_note(fl, &tcp, 1, t1);
 		for (unsigned int i = 0; i < 200; i++) {
 			struct gw_flow f = flow(1, 17, (uint16_t)(20000 + i));
 
-			gw_flows_note(fl, &f, t1);
+			gw_flows_note(fl, &f, 1, t1);
 		}
-		assert_true(gw_flows_lookup(fl, &tcp, t1));
+		assert_true(seen(fl, &tcp, t1));
+	}
+	gw_flows_free(fl);
+}
+
+/* A full burst noted in one call is found in one call, flow by flow,
+ * also with the same flow twice in it; what was not noted is not found
+ * at the positions between. */
+static void test_bursts(void **state)
+{
+	enum { N = GW_FLOWS_BURST };
+	struct gw_flows *fl = gw_flows_create(4096, SOCKET_ID_ANY);
+	struct gw_flow f[2 * N];
+	bool found[2 * N];
+	uint64_t t0 = 50 * TICK;
+
+	(void)state;
+	assert_non_null(fl);
+	for (unsigned int i = 0; i < 2 * N; i++)
+		f[i] = flow(i % 5, 6, (uint16_t)(1000 + i));
+	f[N - 1] = f[N - 2];
+	gw_flows_note(fl, f, N, t0);
+	memset(found, 0, sizeof(found));
+	/* interleave noted and never-noted flows in one lookup */
+	{
+		struct gw_flow q[2 * N];
+
+		for (unsigned int i = 0; i < N; i++) {
+			q[2 * i] = f[i];
+			q[2 * i + 1] = f[N + i];
+		}
+		gw_flows_lookup(fl, q, N, t0, found);
+		gw_flows_lookup(fl, q + N, N, t0, found + N);
+	}
+	for (unsigned int i = 0; i < N; i++) {
+		assert_true(found[2 * i]);
+		assert_false(found[2 * i + 1]);
 	}
 	gw_flows_free(fl);
 }
@@ -120,6 +166,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_note_and_expire),
 		cmocka_unit_test(test_full_table_keeps_working),
+		cmocka_unit_test(test_bursts),
 	};
 	char prefix[64];
 	char *eal[] = { argv[0], "-l", "0", "--no-huge", "-m", "128",

@@ -38,13 +38,16 @@ static int set_peers(const uint8_t (*add)[WG_KEY_LEN], unsigned int n_add,
 		     const uint8_t (*del)[WG_KEY_LEN], unsigned int n_del,
 		     bool remove_first, bool replace)
 {
-	struct gw_peer_set ps[2 * MAX + 2];
+	struct wg_peer_config ps[2 * MAX + 2];
 	struct wg_prefix pfx[2 * MAX + 2];
 	struct gw_device_set set;
+	struct wg_interface_config ifc;
 	unsigned int i, n = 0;
 
 	assert_true(n_add + n_del <= RTE_DIM(ps));
 	memset(&set, 0, sizeof(set));
+	memset(&ifc, 0, sizeof(ifc));
+	set.interface = &ifc;
 	memset(ps, 0, sizeof(ps));
 	for (i = 0; remove_first && i < n_del; i++, n++) {
 		memcpy(ps[n].public_key, del[i], WG_KEY_LEN);
@@ -63,7 +66,7 @@ static int set_peers(const uint8_t (*add)[WG_KEY_LEN], unsigned int n_add,
 	}
 	set.peers = ps;
 	set.n_peers = n;
-	set.replace_peers = replace;
+	ifc.replace_peers = replace;
 	return gw_device_set(&ctx->control->dev, &set);
 }
 
@@ -157,8 +160,9 @@ static void test_allowed_ips_bound(void **state)
 {
 	uint32_t i, n = ctx->tables->max_routes6 + 1;
 	struct wg_prefix *pfx = calloc(n, sizeof(*pfx));
-	struct gw_peer_set ps;
+	struct wg_peer_config ps;
 	struct gw_device_set set;
+	struct wg_interface_config ifc;
 
 	(void)state;
 	assert_non_null(pfx);
@@ -172,6 +176,8 @@ static void test_allowed_ips_bound(void **state)
 	ps.allowed_ips = pfx;
 	ps.n_allowed_ips = n;
 	memset(&set, 0, sizeof(set));
+	memset(&ifc, 0, sizeof(ifc));
+	set.interface = &ifc;
 	set.peers = &ps;
 	set.n_peers = 1;
 	assert_int_equal(gw_device_set(&ctx->control->dev, &set), -ENOSPC);

@@ -20,9 +20,7 @@
  * not use up rte_fib's tbl8 count (gw_tables.c, fib4_add).
  *
  * The IPv4 tbl8 tests need more /24s than the documentation ranges have:
- * they use 10.0.0.0/8, in tables only (no packet is sent).
- *
- * WG_MODEL_SEED=<n> replays one run.
+ * 10.0.0.0/8, in tables only (no packet). WG_MODEL_SEED=<n> replays a run.
  */
 #include "peers_fixture.h"
 
@@ -375,7 +373,7 @@ static void check_tables(void)
 enum { BATCH_PEERS = MAX + 4, BATCH_PFX = 256 };
 
 struct batch {
-	struct gw_peer_set ps[BATCH_PEERS];
+	struct wg_peer_config ps[BATCH_PEERS];
 	struct wg_prefix pfx[BATCH_PEERS][BATCH_PFX];
 	unsigned int n;
 	int key[BATCH_PEERS];
@@ -383,10 +381,10 @@ struct batch {
 	int uix[BATCH_PEERS][BATCH_PFX];
 };
 
-static struct gw_peer_set *batch_peer(struct batch *b, int k,
+static struct wg_peer_config *batch_peer(struct batch *b, int k,
 				      const uint8_t *key)
 {
-	struct gw_peer_set *ps = &b->ps[b->n];
+	struct wg_peer_config *ps = &b->ps[b->n];
 
 	assert_true(b->n < BATCH_PEERS);
 	memset(ps, 0, sizeof(*ps));
@@ -397,7 +395,7 @@ static struct gw_peer_set *batch_peer(struct batch *b, int k,
 }
 
 /* Universe prefix u, or p (one that no table may take) with u < 0. */
-static void batch_prefix(struct batch *b, struct gw_peer_set *ps, int f,
+static void batch_prefix(struct batch *b, struct wg_peer_config *ps, int f,
 			 int u, const struct wg_prefix *p)
 {
 	unsigned int i = (unsigned int)(ps - b->ps);
@@ -421,7 +419,9 @@ static bool adds_v6(const struct batch *b)
 
 static int run_batch(struct batch *b)
 {
-	struct gw_device_set set = { .peers = b->ps, .n_peers = b->n };
+	static const struct wg_interface_config none; /* peers only */
+	struct gw_device_set set = { .interface = &none, .peers = b->ps,
+				     .n_peers = b->n };
 
 	return gw_device_set(&ctx->control->dev, &set);
 }
@@ -450,7 +450,7 @@ static void model_apply(const struct batch *b)
 static void random_batch(struct batch *b)
 {
 	unsigned int i, j, n = 1 + rnd_below(4), m;
-	struct gw_peer_set *ps;
+	struct wg_peer_config *ps;
 	int k;
 
 	b->n = 0;
@@ -538,7 +538,7 @@ static struct wg_prefix p4(uint8_t a, uint8_t b, uint8_t c, uint8_t d,
 }
 
 /* a.b.i.d/len for i < n, new in the universe, to ps */
-static void batch_v4_run(struct batch *b, struct gw_peer_set *ps, uint8_t a,
+static void batch_v4_run(struct batch *b, struct wg_peer_config *ps, uint8_t a,
 			 uint8_t b1, uint8_t d, uint8_t len, unsigned int n)
 {
 	struct wg_prefix p;
@@ -567,7 +567,7 @@ static void failing_batch_around(struct batch *b)
 	b->n = 0;
 	for (k = 0; k < 2; k++)
 		if (!present[k]) {
-			struct gw_peer_set *ps = batch_peer(b, k, keys[k]);
+			struct wg_peer_config *ps = batch_peer(b, k, keys[k]);
 
 			batch_prefix(b, ps, F4, 1 + k, NULL);
 			batch_prefix(b, ps, F6, 1 + k, NULL);
@@ -634,7 +634,7 @@ static void test_failing_batches(void **state)
 static void test_child_with_parents_peer(void **state)
 {
 	static struct batch b;
-	struct gw_peer_set *ps;
+	struct wg_peer_config *ps;
 	struct wg_prefix p;
 	unsigned int step;
 	int u24, u32;
@@ -707,7 +707,7 @@ static void check_fillers(void)
 static void test_second_copy_refuses(void **state)
 {
 	static struct batch b;
-	struct gw_peer_set *ps;
+	struct wg_peer_config *ps;
 	struct wg_prefix p4x, p6x;
 	int u4, u6;
 

@@ -15,7 +15,10 @@
  *    completed slice by slice;
  *  - {A,B} -> {A,C} never unroutes A (checked in both copies at the
  *    moment each batch is published), and the route changes of one set,
- *    over many peers, are one batch (one grace period).
+ *    over many peers, are one batch (one grace period);
+ *  - a fwmark other than 0 refuses the whole set;
+ *  - the config file at start goes through the set as loaded, the
+ *    listen port it leaves at the default included.
  */
 #include <rte_fib.h>
 #include <rte_lpm6.h>
@@ -102,23 +105,23 @@ struct snapshot {
 	char peers[4096];
 };
 
-static int dump_peer(const struct gw_peer_info *info, void *arg)
+static int dump_peer(const struct wg_uapi_peer *info, void *arg)
 {
+	const struct wg_peer_config *pc = &info->config;
 	struct snapshot *s = arg;
 	size_t len = strlen(s->peers);
 	char buf[WG_PREFIX_STR_LEN];
 	char ep[WG_ENDPOINT_STR_LEN];
 
 	snprintf(s->peers + len, sizeof(s->peers) - len, "%02x%02x psk%d %s ka%u:",
-		 info->public_key[0], info->public_key[1],
-		 info->has_preshared_key,
-		 info->endpoint.family ? wg_endpoint_format(ep, &info->endpoint) :
-					 "-",
-		 info->persistent_keepalive);
-	for (uint32_t i = 0; i < info->n_allowed_ips; i++) {
+		 pc->public_key[0], pc->public_key[1], pc->has_preshared_key,
+		 pc->endpoint.family ? wg_endpoint_format(ep, &pc->endpoint) :
+				       "-",
+		 pc->persistent_keepalive);
+	for (size_t i = 0; i < pc->n_allowed_ips; i++) {
 		len = strlen(s->peers);
 		snprintf(s->peers + len, sizeof(s->peers) - len, " %s",
-			 wg_prefix_format(buf, &info->allowed_ips[i]));
+			 wg_prefix_format(buf, &pc->allowed_ips[i]));
 	}
 	len = strlen(s->peers);
 	snprintf(s->peers + len, sizeof(s->peers) - len, "\n");
@@ -132,9 +135,10 @@ static void snapshot(struct snapshot *s)
 	memset(s, 0, sizeof(*s));
 	gw_device_get_info(&ctx->control->dev, &info);
 	s->n_peers = info.n_peers;
-	s->port = info.listen_port;
-	s->has_key = info.has_private_key;
-	memcpy(s->priv, info.private_key, WG_KEY_LEN);
+	s->port = info.interface.listen_port;
+	s->has_key = info.interface.has_private_key;
+	memcpy(s->priv, info.interface.private_key, WG_KEY_LEN);
+	wg_wipe(&info, sizeof(info));
 	gw_device_foreach_peer(&ctx->control->dev, dump_peer, s);
 }
 
@@ -153,8 +157,9 @@ static struct gw_peer *live_peer(uint8_t key[WG_KEY_LEN])
 {
 	struct wg_prefix ips[3] = { pfx4(192, 0, 2, 0, 24),
 				    pfx6(1, 0, 48), pfx6(2, 7, 128) };
-	struct gw_peer_set ps;
+	struct wg_peer_config ps;
 	struct gw_device_set set;
+	struct wg_interface_config ifc;
 	struct wg_keypair kp = { .local_index = 77, .remote_index = 78,
 				 .we_are_initiator = true };
 	struct gw_peer *p;
@@ -163,6 +168,8 @@ static struct gw_peer *live_peer(uint8_t key[WG_KEY_LEN])
 	rand_key(key);
 	memset(&ps, 0, sizeof(ps));
 	memset(&set, 0, sizeof(set));
+	memset(&ifc, 0, sizeof(ifc));
+	set.interface = &ifc;
 	memcpy(ps.public_key, key, WG_KEY_LEN);
 	ps.allowed_ips = ips;
 	ps.n_allowed_ips = 3;
@@ -188,8 +195,9 @@ static struct gw_peer *live_peer(uint8_t key[WG_KEY_LEN])
 static void refused_whole(struct wg_prefix *extra, uint32_t n_extra,
 			  const struct wg_prefix *probe, uint32_t n_probe)
 {
-	struct gw_peer_set ps[3];
+	struct wg_peer_config ps[3];
 	struct gw_device_set set;
+	struct wg_interface_config ifc;
 	struct snapshot before, after;
 	uint64_t *l0 = calloc(2 * n_probe, sizeof(*l0));
 	uint64_t *l1 = calloc(2 * n_probe, sizeof(*l1));
@@ -208,6 +216,8 @@ static void refused_whole(struct wg_prefix *extra, uint32_t n_extra,
 	lookup_all(probe, n_probe, l0);
 	memset(ps, 0, sizeof(ps));
 	memset(&set, 0, sizeof(set));
+	memset(&ifc, 0, sizeof(ifc));
+	set.interface = &ifc;
 	/* the live peer: endpoint moved, other AllowedIPs */
 	memcpy(ps[0].public_key, live->public_key, WG_KEY_LEN);
 	ps[0].has_endpoint = true;
@@ -223,10 +233,10 @@ static void refused_whole(struct wg_prefix *extra, uint32_t n_extra,
 	rand_key(ps[2].public_key);
 	ps[2].allowed_ips = extra;
 	ps[2].n_allowed_ips = n_extra;
-	set.has_listen_port = true;
-	set.listen_port = 1234;
-	set.has_private_key = true;
-	rand_key(set.private_key);
+	ifc.has_listen_port = true;
+	ifc.listen_port = 1234;
+	ifc.has_private_key = true;
+	rand_key(ifc.private_key);
 	set.peers = ps;
 	set.n_peers = 3;
 	assert_int_equal(gw_device_set(&ctx->control->dev, &set), -ENOSPC);
@@ -240,7 +250,7 @@ static void refused_whole(struct wg_prefix *extra, uint32_t n_extra,
 	assert_memory_equal(l0, l1, 2 * n_probe * sizeof(*l0));
 	check_model();
 	/* replace_peers too (wg setconf): the live peer stays */
-	set.replace_peers = true;
+	ifc.replace_peers = true;
 	assert_int_equal(gw_device_set(&ctx->control->dev, &set), -ENOSPC);
 	snapshot(&after);
 	assert_snapshot_equal(&before, &after);
@@ -294,11 +304,14 @@ static void test_enospc_v6_changes_nothing(void **state)
 	}
 	/* a few hundred of them fit */
 	{
-		struct gw_peer_set ps;
+		struct wg_peer_config ps;
 		struct gw_device_set set;
+		struct wg_interface_config ifc;
 
 		memset(&ps, 0, sizeof(ps));
 		memset(&set, 0, sizeof(set));
+		memset(&ifc, 0, sizeof(ifc));
+		set.interface = &ifc;
 		rand_key(ps.public_key);
 		ps.allowed_ips = extra;
 		ps.n_allowed_ips = 150;
@@ -319,8 +332,9 @@ static void test_syncconf_keeps_sessions(void **state)
 	uint8_t key[WG_KEY_LEN], psk[WG_KEY_LEN];
 	struct gw_peer *p;
 	struct gw_keypair *kp;
-	struct gw_peer_set ps;
+	struct wg_peer_config ps;
 	struct gw_device_set set;
+	struct wg_interface_config ifc;
 	struct gw_device_info info;
 	struct snapshot before, after;
 	uint64_t commits;
@@ -342,11 +356,13 @@ static void test_syncconf_keeps_sessions(void **state)
 	/* what `wg syncconf gw <(wg showconf gw)` sends */
 	gw_device_get_info(&ctx->control->dev, &info);
 	memset(&set, 0, sizeof(set));
+	memset(&ifc, 0, sizeof(ifc));
+	set.interface = &ifc;
 	memset(&ps, 0, sizeof(ps));
-	set.has_private_key = true;
-	memcpy(set.private_key, info.private_key, WG_KEY_LEN);
-	set.has_listen_port = true;
-	set.listen_port = info.listen_port;
+	ifc.has_private_key = true;
+	memcpy(ifc.private_key, info.interface.private_key, WG_KEY_LEN);
+	ifc.has_listen_port = true;
+	ifc.listen_port = info.interface.listen_port;
 	memcpy(ps.public_key, key, WG_KEY_LEN);
 	ps.has_preshared_key = true;
 	memcpy(ps.preshared_key, psk, WG_KEY_LEN);
@@ -378,7 +394,7 @@ static void test_syncconf_keeps_sessions(void **state)
 
 	/* a different private key does end the sessions */
 	set.n_peers = 0;
-	set.private_key[0] ^= 1;
+	ifc.private_key[0] ^= 1;
 	assert_int_equal(gw_device_set(&ctx->control->dev, &set), 0);
 	assert_null(p->kp_current);
 	check_model();
@@ -392,8 +408,9 @@ static void test_prefix_moves(void **state)
 	struct wg_prefix a = pfx6(0xa, 0, 64), b = pfx6(0xb, 0, 64),
 			 c = pfx6(0xc, 0, 64), d = pfx4(203, 0, 113, 0, 24);
 	struct wg_prefix lx[2] = { a, b }, moved[2] = { b, d };
-	struct gw_peer_set ps[3];
+	struct wg_peer_config ps[3];
 	struct gw_device_set set;
+	struct wg_interface_config ifc;
 	struct gw_peer *x, *y, *z;
 	uint64_t l[2 * 4];
 	struct wg_prefix probe[4] = { a, b, c, d };
@@ -404,6 +421,8 @@ static void test_prefix_moves(void **state)
 	rand_key(kz);
 	memset(ps, 0, sizeof(ps));
 	memset(&set, 0, sizeof(set));
+	memset(&ifc, 0, sizeof(ifc));
+	set.interface = &ifc;
 	memcpy(ps[0].public_key, kx, WG_KEY_LEN);
 	ps[0].allowed_ips = lx;
 	ps[0].n_allowed_ips = 2;
@@ -464,9 +483,10 @@ static int setup_many(void **state)
 static void test_sliced_set(void **state)
 {
 	enum { N = 300 };
-	struct gw_peer_set *ps = calloc(N, sizeof(*ps));
+	struct wg_peer_config *ps = calloc(N, sizeof(*ps));
 	struct wg_prefix *ips = calloc(N, sizeof(*ips));
 	struct gw_device_set set;
+	struct wg_interface_config ifc;
 	struct gw_set_job *job;
 	uint64_t commits = ctx->tables->commits;
 	unsigned int i, steps = 0;
@@ -475,6 +495,8 @@ static void test_sliced_set(void **state)
 	assert_non_null(ps);
 	assert_non_null(ips);
 	memset(&set, 0, sizeof(set));
+	memset(&ifc, 0, sizeof(ifc));
+	set.interface = &ifc;
 	for (i = 0; i < N; i++) {
 		rand_key(ps[i].public_key);
 		ips[i] = pfx6((uint16_t)(0x200 + i), 0, 64);
@@ -536,14 +558,17 @@ static void test_replace_keeps_common_prefix(void **state)
 	uint8_t key[WG_KEY_LEN];
 	struct wg_prefix a = pfx6(0xa, 0, 64), b = pfx6(0xb, 0, 64),
 			 c = pfx6(0xc, 0, 64), list[2];
-	struct gw_peer_set ps;
+	struct wg_peer_config ps;
 	struct gw_device_set set;
+	struct wg_interface_config ifc;
 	struct gw_peer *p;
 	uint32_t nh, round;
 
 	(void)state;
 	rand_key(key);
 	memset(&set, 0, sizeof(set));
+	memset(&ifc, 0, sizeof(ifc));
+	set.interface = &ifc;
 	memset(&ps, 0, sizeof(ps));
 	memcpy(ps.public_key, key, WG_KEY_LEN);
 	ps.replace_allowed_ips = true;
@@ -588,15 +613,18 @@ static void test_replace_keeps_common_prefix(void **state)
 static void test_one_batch_per_set(void **state)
 {
 	enum { N = MAX - 1 };
-	struct gw_peer_set ps[N];
+	struct wg_peer_config ps[N];
 	struct wg_prefix ips[N][2];
 	struct gw_device_set set;
+	struct wg_interface_config ifc;
 	uint64_t commits = ctx->tables->commits;
 	unsigned int i;
 
 	(void)state;
 	memset(ps, 0, sizeof(ps));
 	memset(&set, 0, sizeof(set));
+	memset(&ifc, 0, sizeof(ifc));
+	set.interface = &ifc;
 	for (i = 0; i < N; i++) {
 		rand_key(ps[i].public_key);
 		ips[i][0] = pfx6((uint16_t)(0x100 + i), 0, 64);
@@ -621,6 +649,90 @@ static void test_one_batch_per_set(void **state)
 	check_model();
 }
 
+/* --------------------------------------- the interface in the set */
+
+/* fwmark: the UAPI takes any, the device only 0. Anything else refuses
+ * the whole set (-EINVAL), the listen port and the peer of the same set
+ * included. */
+static void test_fwmark_refused_changes_nothing(void **state)
+{
+	struct wg_interface_config ifc = { .has_fwmark = true, .fwmark = 7,
+					   .has_listen_port = true,
+					   .listen_port = 4000 };
+	struct wg_peer_config ps = { .has_public_key = true };
+	const struct gw_device_set set = { .interface = &ifc, .peers = &ps,
+					   .n_peers = 1 };
+	struct snapshot before, after;
+	uint8_t key[WG_KEY_LEN];
+
+	(void)state;
+	gw_control_set_listen_port(ctx, 51820);
+	live_peer(key);
+	model_add(key);
+	rand_key(ps.public_key);
+	snapshot(&before);
+	assert_int_equal(gw_device_set(&ctx->control->dev, &set), -EINVAL);
+	snapshot(&after);
+	assert_snapshot_equal(&before, &after);
+	check_model();
+
+	ifc.fwmark = 0;
+	assert_int_equal(gw_device_set(&ctx->control->dev, &set), 0);
+	model_add(ps.public_key);
+	snapshot(&after);
+	assert_int_equal(after.port, 4000);
+	assert_int_equal(after.n_peers, before.n_peers + 1);
+	check_model();
+}
+
+/* The file at start is applied as loaded (gw_control_apply_config): the
+ * peers it names replace any there were, whole, and the listen port it
+ * does not name (has_listen_port false: the default) is set all the
+ * same. */
+static void test_config_at_start(void **state)
+{
+	static const char text[] =
+		"interface = { name = \"wg9\";\n"
+		"  private_key = \"UJtCbWbjrpG2O7JPJu5v3CHuysExgQM+AXIMhE93KEQ=\"; };\n"
+		"lan = { port = 0; address = [\"192.0.2.1/24\"]; };\n"
+		"wan = { port = 1; address = [\"198.51.100.1/24\"]; };\n"
+		"peers = ( { public_key = \"V8q9iCSCXtdWZFJL1BZ2NdA+AR9duPoOioNnBWU1/C4=\";\n"
+		"  preshared_key = \"oCkXDQIsRJcMdoKpkboS3nFpFHEArU5O+tP5RzD0vq0=\";\n"
+		"  endpoint = \"203.0.113.5:51820\"; persistent_keepalive = 25;\n"
+		"  allowed_ips = [\"192.0.2.64/26\", \"2001:db8:9::/48\"]; } );\n";
+	char path[] = "/tmp/test_gw_set.XXXXXX";
+	struct wg_config cfg;
+	struct wg_diag diag;
+	struct snapshot s;
+	uint8_t old_key[WG_KEY_LEN];
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, sizeof(text) - 1),
+			 (ssize_t)(sizeof(text) - 1));
+	close(fd);
+	wg_diag_init(&diag);
+	assert_int_equal(wg_config_load(path, &cfg, &diag), 0);
+	unlink(path);
+	wg_diag_free(&diag);
+	assert_false(cfg.interface.has_listen_port);
+	live_peer(old_key);
+
+	assert_int_equal(gw_control_apply_config(ctx, &cfg), 0);
+	model_add(cfg.peers[0].public_key);
+	check_model();
+	snapshot(&s);
+	assert_int_equal(s.port, WG_DEFAULT_LISTEN_PORT);
+	assert_true(s.has_key);
+	assert_memory_equal(s.priv, cfg.interface.private_key, WG_KEY_LEN);
+	assert_string_equal(s.peers, "57ca psk1 203.0.113.5:51820 ka25: "
+				     "192.0.2.64/26 2001:db8:9::/48\n");
+	assert_string_equal(ctx->control->name, "wg9");
+	assert_null(gw_peer_find(ctx, old_key));
+	wg_config_free(&cfg);
+}
 
 int main(int argc, char **argv)
 {
@@ -636,6 +748,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_prefix_moves, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_sliced_set, setup_many,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_fwmark_refused_changes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_at_start, setup,
 						teardown),
 	};
 

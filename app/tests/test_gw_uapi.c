@@ -54,8 +54,10 @@ struct gw_device {
 	uint8_t peer_key[WG_KEY_LEN];
 	int set_calls;
 	int set_ret;                 /* what gw_device_set answers */
-	struct gw_device_set last;   /* shallow copy of the last set */
-	struct gw_peer_set last_peer;
+	/* copies of the last set's settings (its arrays do not outlive it) */
+	struct wg_interface_config last;
+	size_t last_n_peers;
+	struct wg_peer_config last_peer;
 	struct wg_prefix last_ips[4];
 	int job_steps;               /* slices a started set still takes */
 	int steps_done;
@@ -63,31 +65,32 @@ struct gw_device {
 
 void gw_device_get_info(struct gw_device *dev, struct gw_device_info *out)
 {
+	struct wg_interface_config *ifc = &out->interface;
+
 	memset(out, 0, sizeof(*out));
-	snprintf(out->name, sizeof(out->name), "fake");
-	out->has_private_key = true;
-	memcpy(out->private_key, dev->private_key, WG_KEY_LEN);
-	wg_public_from_private(out->public_key, dev->private_key);
-	out->listen_port = dev->listen_port;
+	snprintf(ifc->name, sizeof(ifc->name), "fake");
+	ifc->has_private_key = true;
+	memcpy(ifc->private_key, dev->private_key, WG_KEY_LEN);
+	wg_public_from_private(ifc->public_key, dev->private_key);
+	ifc->listen_port = dev->listen_port;
 	out->n_peers = 1;
 }
 
 int gw_device_foreach_peer(struct gw_device *dev, gw_peer_fn fn, void *arg)
 {
-	struct gw_peer_info info;
+	struct wg_uapi_peer info;
 	int ret;
 
 	memset(&info, 0, sizeof(info));
-	memcpy(info.public_key, dev->peer_key, WG_KEY_LEN);
-	wg_endpoint_parse(&info.endpoint, "198.51.100.2:51820");
-	info.persistent_keepalive = 25;
-	info.last_handshake_sec = 1700000000;
-	info.last_handshake_nsec = 1;
+	memcpy(info.config.public_key, dev->peer_key, WG_KEY_LEN);
+	wg_endpoint_parse(&info.config.endpoint, "198.51.100.2:51820");
+	info.config.persistent_keepalive = 25;
+	info.config.allowed_ips = dev->ips;
+	info.config.n_allowed_ips = 2;
+	info.last_handshake_time_sec = 1700000000;
+	info.last_handshake_time_nsec = 1;
 	info.rx_bytes = 10;
 	info.tx_bytes = 20;
-	info.protocol_version = 1;
-	info.allowed_ips = dev->ips;
-	info.n_allowed_ips = 2;
 	ret = fn(&info, arg);
 	wg_wipe(&info, sizeof(info));
 	return ret;
@@ -105,7 +108,8 @@ int gw_device_foreach_counter(struct gw_device *dev, gw_counter_fn fn,
 int gw_device_set(struct gw_device *dev, const struct gw_device_set *set)
 {
 	dev->set_calls++;
-	dev->last = *set;
+	dev->last = *set->interface;
+	dev->last_n_peers = set->n_peers;
 	if (set->n_peers) {
 		dev->last_peer = set->peers[0];
 		for (uint32_t i = 0; i < set->peers[0].n_allowed_ips && i < 4; i++)
@@ -113,8 +117,8 @@ int gw_device_set(struct gw_device *dev, const struct gw_device_set *set)
 	}
 	if (dev->set_ret)
 		return dev->set_ret;
-	if (set->has_listen_port)
-		dev->listen_port = set->listen_port;
+	if (set->interface->has_listen_port)
+		dev->listen_port = set->interface->listen_port;
 	return 0;
 }
 
@@ -244,7 +248,7 @@ static void test_get_set(struct gw_uapi *u, struct gw_device *dev,
 	      "listen_port");
 	CHECK(!dev->last.has_private_key && !dev->last.replace_peers,
 	      "flags");
-	CHECK(dev->last.n_peers == 1 && dev->last_peer.replace_allowed_ips &&
+	CHECK(dev->last_n_peers == 1 && dev->last_peer.replace_allowed_ips &&
 	      dev->last_peer.n_allowed_ips == 1, "peer");
 	{
 		char buf[WG_PREFIX_STR_LEN];

@@ -32,7 +32,6 @@ static void check_empty(const struct wg_uapi_txn *txn)
 static void check_same(const struct wg_uapi_txn *a, const struct wg_uapi_txn *b)
 {
 	if (memcmp(&a->interface, &b->interface, sizeof(a->interface)) ||
-	    a->fwmark != b->fwmark || a->has_fwmark != b->has_fwmark ||
 	    a->n_peers != b->n_peers || a->n_allowed_ips != b->n_allowed_ips)
 		abort();
 	for (size_t i = 0; i < a->n_peers; i++) {
@@ -90,28 +89,16 @@ static void check_invariants(const struct wg_uapi_txn *txn)
 /* Serialize what was accepted, as a get=1 answer would. */
 static void format_back(const struct wg_uapi_txn *txn)
 {
-	struct wg_uapi_device dev;
+	const struct wg_uapi_device dev = { .interface = &txn->interface };
 	struct wg_uapi_buf b;
 
-	memset(&dev, 0, sizeof(dev));
-	dev.has_private_key = txn->interface.has_private_key;
-	memcpy(dev.private_key, txn->interface.private_key, WG_KEY_LEN);
-	dev.listen_port = txn->interface.listen_port;
-	dev.fwmark = txn->fwmark;
 	wg_uapi_buf_init(&b);
 	wg_uapi_format_device(&b, &dev);
 	for (size_t i = 0; i < txn->n_peers; i++) {
-		const struct wg_peer_config *p = &txn->peers[i];
-		struct wg_uapi_peer up;
+		struct wg_uapi_peer up = { .config = txn->peers[i] };
 
-		memset(&up, 0, sizeof(up));
-		memcpy(up.public_key, p->public_key, WG_KEY_LEN);
-		memcpy(up.preshared_key, p->preshared_key, WG_KEY_LEN);
-		up.endpoint = p->endpoint;
-		up.persistent_keepalive_interval = p->persistent_keepalive;
-		up.allowed_ips = p->allowed_ips;
-		up.n_allowed_ips = p->n_allowed_ips;
 		wg_uapi_format_peer(&b, &up);
+		wg_wipe(&up, sizeof(up));
 	}
 	wg_uapi_format_errno(&b, 0);
 	if (wg_uapi_buf_error(&b) || b.len < 9 ||

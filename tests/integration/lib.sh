@@ -132,7 +132,7 @@
 
 WGT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # The tests' Python (tools/*.py) runs on Debian's python3 with the Debian
-# packages scripts/setup installs (python3-cryptography, python3-nacl): a
+# packages scripts/setup installs (python3-nacl): a
 # pyenv interpreter earlier in PATH would lack them. Harmless without pyenv.
 export PYENV_VERSION=system
 WGT_BIN=${WGT_BIN:-$WGT_ROOT/build/app/wg-dpdk}

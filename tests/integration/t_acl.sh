@@ -11,7 +11,9 @@
 #   * peer 2 reaches 8444: a peer without an acl is not filtered
 #   * lan-host connects to peer 1's site on 9000 (no rule allows that port
 #     from the peer: the replies pass as reflexive entries), and an iperf3
-#     transfer from lan-host to peer 1's site runs
+#     transfer from lan-host to peer 1's site runs; a UDP datagram from
+#     lan-host to a closed port of peer 1's site gets its ICMPv6 port
+#     unreachable back (an error about a LAN flow passes as RELATED)
 #   * telemetry shows the peer's acl name
 #   * a reload that adds port 8444 to the set lets peer 1 connect there,
 #     without a new handshake
@@ -92,8 +94,30 @@ connects "$p2" 192.0.2.2 8444 || wgt_fail "peer 2 (no acl) -> 192.0.2.2:8444 did
 wgt_log "peer 2 without an acl reaches port 8444"
 
 connects "$lan" "$site1" 9000 || wgt_fail "lan-host -> peer 1's site :9000 did not connect (replies dropped?)"
+# An ICMPv6 error about a packet the LAN sent (port unreachable from
+# peer 1's site) passes although no rule allows ICMPv6: the LAN host's
+# UDP socket learns the port is closed instead of waiting.
+refused=$(timeout 10 ip netns exec "$lan" python3 - "$(wgt_site6 1)" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.settimeout(1)
+s.connect((sys.argv[1], 9999))
+for _ in range(3):
+    try:
+        s.send(b"is anyone there")
+        s.recv(100)
+    except ConnectionRefusedError:
+        print("refused"); break
+    except socket.timeout:
+        pass
+else:
+    print("silence")
+PY
+) || true
+[[ $refused == refused ]] ||
+    wgt_fail "lan-host's UDP to [$(wgt_site6 1)]:9999 got no port unreachable ($refused): ICMPv6 errors about LAN flows must pass"
 wgt_iperf "$p1" "$site1" "$lan"
-wgt_log "connections opened from the LAN toward peer 1 work"
+wgt_log "connections opened from the LAN toward peer 1 work, and ICMPv6 errors about them pass"
 
 # A reload that allows 8444 too: applied, no new handshake.
 conf=$WGT_GW_CONF

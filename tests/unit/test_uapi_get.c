@@ -14,6 +14,7 @@ static void test_get_exact(void **state)
 {
 	struct wg_prefix ips[3];
 	struct wg_uapi_peer peers[2];
+	struct wg_interface_config ifc;
 	struct wg_uapi_device dev;
 	struct wg_uapi_buf b;
 	static const char want[] =
@@ -48,26 +49,27 @@ static void test_get_exact(void **state)
 	assert_true(wg_prefix_parse(&ips[1], "2001:db8:b::/48", NULL));
 	assert_true(wg_prefix_parse(&ips[2], "192.0.2.128/25", NULL));
 	memset(peers, 0, sizeof(peers));
-	hex_key(peers[0].public_key, KEY_B);
-	hex_key(peers[0].preshared_key, KEY_C);
-	assert_true(wg_endpoint_parse(&peers[0].endpoint, "198.51.100.2:51820"));
+	hex_key(peers[0].config.public_key, KEY_B);
+	hex_key(peers[0].config.preshared_key, KEY_C);
+	assert_true(wg_endpoint_parse(&peers[0].config.endpoint, "198.51.100.2:51820"));
 	peers[0].last_handshake_time_sec = 1700000000;
 	peers[0].last_handshake_time_nsec = 123456789;
 	peers[0].tx_bytes = UINT64_MAX;
 	peers[0].rx_bytes = 1024;
-	peers[0].persistent_keepalive_interval = 25;
-	peers[0].allowed_ips = ips;
-	peers[0].n_allowed_ips = 2;
-	hex_key(peers[1].public_key, KEY_C);
-	assert_true(wg_endpoint_parse(&peers[1].endpoint,
+	peers[0].config.persistent_keepalive = 25;
+	peers[0].config.allowed_ips = ips;
+	peers[0].config.n_allowed_ips = 2;
+	hex_key(peers[1].config.public_key, KEY_C);
+	assert_true(wg_endpoint_parse(&peers[1].config.endpoint,
 				      "[2001:db8::2]:51821"));
-	peers[1].allowed_ips = ips + 2;
-	peers[1].n_allowed_ips = 1;
-	memset(&dev, 0, sizeof(dev));
-	dev.has_private_key = true;
-	hex_key(dev.private_key, KEY_A);
-	dev.listen_port = 51820;
-	dev.fwmark = 7;
+	peers[1].config.allowed_ips = ips + 2;
+	peers[1].config.n_allowed_ips = 1;
+	memset(&ifc, 0, sizeof(ifc));
+	ifc.has_private_key = true;
+	hex_key(ifc.private_key, KEY_A);
+	ifc.listen_port = 51820;
+	ifc.fwmark = 7;
+	dev.interface = &ifc;
 	dev.peers = peers;
 	dev.n_peers = 2;
 
@@ -81,11 +83,14 @@ static void test_get_exact(void **state)
 
 static void test_get_empty_and_errno(void **state)
 {
+	struct wg_interface_config ifc;
 	struct wg_uapi_device dev;
 	struct wg_uapi_buf b;
 
 	(void)state;
+	memset(&ifc, 0, sizeof(ifc));
 	memset(&dev, 0, sizeof(dev));
+	dev.interface = &ifc;
 	wg_uapi_buf_init(&b);
 	/* nothing set: no private key, port or fwmark lines */
 	assert_int_equal(wg_uapi_format_get(&b, &dev), 0);
@@ -105,6 +110,7 @@ static void test_get_set_round_trip(void **state)
 {
 	struct wg_uapi_txn txn;
 	struct wg_uapi_peer peers[1];
+	struct wg_interface_config ifc;
 	struct wg_uapi_device dev;
 	struct wg_uapi_buf b;
 	struct wg_prefix ips[2];
@@ -113,15 +119,17 @@ static void test_get_set_round_trip(void **state)
 	(void)state;
 	assert_true(wg_prefix_parse(&ips[0], "0.0.0.0/0", NULL));
 	assert_true(wg_prefix_parse(&ips[1], "::/0", NULL));
+	memset(&ifc, 0, sizeof(ifc));
 	memset(&dev, 0, sizeof(dev));
+	dev.interface = &ifc;
 	memset(peers, 0, sizeof(peers));
-	wg_random(peers[0].public_key, WG_KEY_LEN);
-	wg_random(peers[0].preshared_key, WG_KEY_LEN);
-	peers[0].allowed_ips = ips;
-	peers[0].n_allowed_ips = 2;
-	assert_true(wg_endpoint_parse(&peers[0].endpoint, "203.0.113.9:1"));
-	peers[0].persistent_keepalive_interval = 65535;
-	dev.listen_port = 65535;
+	wg_random(peers[0].config.public_key, WG_KEY_LEN);
+	wg_random(peers[0].config.preshared_key, WG_KEY_LEN);
+	peers[0].config.allowed_ips = ips;
+	peers[0].config.n_allowed_ips = 2;
+	assert_true(wg_endpoint_parse(&peers[0].config.endpoint, "203.0.113.9:1"));
+	peers[0].config.persistent_keepalive = 65535;
+	ifc.listen_port = 65535;
 	dev.peers = peers;
 	dev.n_peers = 1;
 	wg_uapi_buf_init(&b);
@@ -136,9 +144,10 @@ static void test_get_set_round_trip(void **state)
 	b.len = strlen(b.data);
 	assert_int_equal(wg_uapi_parse_set(b.data, b.len, &txn, NULL), 0);
 	assert_int_equal(txn.n_peers, 1);
-	assert_memory_equal(txn.peers[0].public_key, peers[0].public_key, 32);
+	assert_memory_equal(txn.peers[0].public_key,
+			    peers[0].config.public_key, 32);
 	assert_memory_equal(txn.peers[0].preshared_key,
-			    peers[0].preshared_key, 32);
+			    peers[0].config.preshared_key, 32);
 	assert_int_equal(txn.peers[0].persistent_keepalive, 65535);
 	assert_int_equal(txn.peers[0].n_allowed_ips, 2);
 	assert_int_equal(txn.interface.listen_port, 65535);

@@ -49,8 +49,8 @@ static void check_setconf_txn(const struct wg_uapi_txn *txn)
 	assert_true(txn->interface.has_listen_port);
 	assert_int_equal(txn->interface.listen_port, 51820);
 	assert_false(txn->interface.has_mtu);
-	assert_true(txn->has_fwmark);
-	assert_int_equal(txn->fwmark, 0);
+	assert_true(txn->interface.has_fwmark);
+	assert_int_equal(txn->interface.fwmark, 0);
 	assert_true(txn->interface.replace_peers);
 	assert_int_equal(txn->n_peers, 2);
 	assert_int_equal(txn->n_allowed_ips, 3);

@@ -267,8 +267,8 @@ static void test_real_wg_set(void **state)
 					   NULL), 0);
 	assert_true(txn.interface.replace_peers);
 	assert_int_equal(txn.interface.listen_port, 51821);
-	assert_true(txn.has_fwmark);
-	assert_int_equal(txn.fwmark, 16);
+	assert_true(txn.interface.has_fwmark);
+	assert_int_equal(txn.interface.fwmark, 16);
 	assert_int_equal(txn.n_peers, 2);
 	assert_true(txn.peers[0].replace_allowed_ips);
 	assert_true(txn.peers[0].has_endpoint);
@@ -299,6 +299,7 @@ static void test_real_wg_show(void **state)
 	struct fake_iface *f = *state;
 	struct wg_prefix ips[2];
 	struct wg_uapi_peer peer;
+	struct wg_interface_config ifc;
 	struct wg_uapi_device dev;
 	struct wg_uapi_buf b;
 	char out[4096], want[1024], priv_b64[WG_KEY_B64_LEN + 1];
@@ -310,34 +311,36 @@ static void test_real_wg_show(void **state)
 
 	if (!f)
 		skip();
+	memset(&ifc, 0, sizeof(ifc));
 	memset(&dev, 0, sizeof(dev));
 	memset(&peer, 0, sizeof(peer));
-	wg_generate_private(dev.private_key);
-	dev.has_private_key = true;
-	wg_public_from_private(devpub, dev.private_key);
-	dev.listen_port = 51820;
-	wg_random(peer.public_key, WG_KEY_LEN);
-	wg_random(peer.preshared_key, WG_KEY_LEN);
-	assert_true(wg_endpoint_parse(&peer.endpoint, "[2001:db8::2]:51820"));
+	wg_generate_private(ifc.private_key);
+	ifc.has_private_key = true;
+	wg_public_from_private(devpub, ifc.private_key);
+	ifc.listen_port = 51820;
+	dev.interface = &ifc;
+	wg_random(peer.config.public_key, WG_KEY_LEN);
+	wg_random(peer.config.preshared_key, WG_KEY_LEN);
+	assert_true(wg_endpoint_parse(&peer.config.endpoint, "[2001:db8::2]:51820"));
 	peer.last_handshake_time_sec = 1700000000;
 	peer.last_handshake_time_nsec = 5;
 	peer.rx_bytes = 1000;
 	peer.tx_bytes = 2000;
-	peer.persistent_keepalive_interval = 25;
+	peer.config.persistent_keepalive = 25;
 	assert_true(wg_prefix_parse(&ips[0], "203.0.113.0/24", NULL));
 	assert_true(wg_prefix_parse(&ips[1], "2001:db8:b::/48", NULL));
-	peer.allowed_ips = ips;
-	peer.n_allowed_ips = 2;
+	peer.config.allowed_ips = ips;
+	peer.config.n_allowed_ips = 2;
 	dev.peers = &peer;
 	dev.n_peers = 1;
 	wg_uapi_buf_init(&b);
 	assert_int_equal(wg_uapi_format_get(&b, &dev), 0);
 	f->get_reply = b.data;
 
-	wg_key_to_base64(priv_b64, dev.private_key);
+	wg_key_to_base64(priv_b64, ifc.private_key);
 	wg_key_to_base64(devpub_b64, devpub);
-	wg_key_to_base64(pub_b64, peer.public_key);
-	wg_key_to_base64(psk_b64, peer.preshared_key);
+	wg_key_to_base64(pub_b64, peer.config.public_key);
+	wg_key_to_base64(psk_b64, peer.config.preshared_key);
 	assert_int_equal(run_wg(f, "wg show %s dump", 1, out, sizeof(out)), 0);
 	snprintf(want, sizeof(want),
 		 "%s\t%s\t51820\toff\n"
@@ -363,7 +366,7 @@ static void test_real_wg_show(void **state)
 	assert_false(txn.interface.replace_peers);
 	assert_int_equal(txn.n_peers, 2);
 	for (size_t i = 0; i < 2; i++) {
-		if (memcmp(txn.peers[i].public_key, peer.public_key, 32) == 0)
+		if (memcmp(txn.peers[i].public_key, peer.config.public_key, 32) == 0)
 			assert_true(txn.peers[i].remove);
 		else
 			assert_int_equal(txn.peers[i].n_allowed_ips, 1);
