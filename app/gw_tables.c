@@ -21,6 +21,14 @@ struct retire_elem {
 	uint32_t size;
 };
 
+/* A key of t->list6: an IPv6 prefix (the data is its peer slot). Whole
+ * 32-bit words: rte_jhash reads the last one whole, past a shorter key. */
+struct list6_key {
+	uint8_t addr[16];
+	uint8_t depth;
+	uint8_t zero[3];
+};
+
 static void retire_free(void *p, void *e, unsigned int n)
 {
 	struct retire_elem *el = e;
@@ -101,6 +109,16 @@ int gw_tables_create_sized(struct gw_ctx *ctx, const struct gw_tables_size *sz)
 		.max_rules = sz->routes6 ? sz->routes6 : GW_MAX_ROUTES6,
 		.number_tbl8s = sz->tbl8s6 ? sz->tbl8s6 : GW_MIN_TBL8S6,
 	};
+	/* what the lpm6 holds and ::/0; extendable buckets, so that an
+	 * insert fails only when it is full */
+	struct rte_hash_parameters hl = {
+		.name = "gw_list6",
+		.entries = c6.max_rules + 1,
+		.key_len = sizeof(struct list6_key),
+		.hash_func = rte_jhash,
+		.socket_id = (int)rte_socket_id(),
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+	};
 	struct rte_hash_parameters hp = {
 		.name = "gw_index",
 		.entries = n_idx,
@@ -155,6 +173,10 @@ int gw_tables_create_sized(struct gw_ctx *ctx, const struct gw_tables_size *sz)
 	if (!t->lpm6[0] || !t->lpm6[1])
 		goto fail;
 	t->lpm6_active = t->lpm6[0];
+	t->lpm6_default[0] = t->lpm6_default[1] = GW_NO_PEER;
+	t->list6 = rte_hash_create(&hl);
+	if (!t->list6)
+		goto fail;
 	t->index = rte_hash_create(&hp);
 	if (!t->index || rte_hash_rcu_qsbr_add(t->index, &rh) != 0)
 		goto fail;
@@ -181,6 +203,7 @@ static void tables_free(struct gw_ctx *ctx, bool routes)
 	if (routes) {
 		rte_lpm6_free(t->lpm6[0]);
 		rte_lpm6_free(t->lpm6[1]);
+		rte_hash_free(t->list6);
 		rte_fib_free(t->fib4[0]);
 		rte_fib_free(t->fib4[1]);
 	}
@@ -218,18 +241,65 @@ static uint32_t v4_host(const struct wg_prefix *p)
 	return rte_be_to_cpu_32(be);
 }
 
+/*
+ * rte_fib (DPDK 22.11, dir24_8_modify) counts a tbl8 group as taken
+ * when the first prefix longer than /24 goes into a /24, except when
+ * that prefix has the next hop of the prefix around it (nothing to write
+ * then), and as given back when the last one leaves, always. A peer with
+ * 192.0.2.0/24 and 192.0.2.1/32 thus drives the unsigned count below
+ * zero: it wraps, and every later /32 in a fresh /24 is refused. So a new
+ * prefix longer than /24 goes in with GW_NO_PEER first, which no prefix
+ * around it has (only routed prefixes are in the tree), and then gets
+ * its peer: the group is always counted, and the second step cannot
+ * fail (the group it writes into is there).
+ */
+static int fib4_add(struct rte_fib *f, uint32_t ip, uint8_t depth,
+		    uint32_t nh)
+{
+	int ret;
+
+	if (depth > 24 && !rte_rib_lookup_exact(rte_fib_get_rib(f), ip, depth) &&
+	    (ret = rte_fib_add(f, ip, depth, GW_NO_PEER)) < 0)
+		return ret;
+	return rte_fib_add(f, ip, depth, nh);
+}
+
 static int fib4_one(struct rte_fib *f, const struct wg_prefix *p, bool del,
 		    uint32_t nh)
 {
 	return del ? rte_fib_delete(f, v4_host(p), p->cidr) :
-		     rte_fib_add(f, v4_host(p), p->cidr, nh);
+		     fib4_add(f, v4_host(p), p->cidr, nh);
 }
 
-static int lpm6_one(struct rte_lpm6 *l, const struct wg_prefix *p, bool del,
-		    uint32_t nh)
+/* One IPv6 copy: the lpm6, and ::/0 in the slot beside it (rte_lpm6
+ * refuses depth 0). */
+static int lpm6_one(struct gw_tables *t, int c, const struct wg_prefix *p,
+		    bool del, uint32_t nh)
 {
-	return del ? rte_lpm6_delete(l, p->addr, p->cidr) :
-		     rte_lpm6_add(l, p->addr, p->cidr, nh);
+	if (p->cidr == 0) {
+		if (del && t->lpm6_default[c] == GW_NO_PEER)
+			return -ENOENT;
+		__atomic_store_n(&t->lpm6_default[c], del ? GW_NO_PEER : nh,
+				 __ATOMIC_RELAXED);
+		return 0;
+	}
+	return del ? rte_lpm6_delete(t->lpm6[c], p->addr, p->cidr) :
+		     rte_lpm6_add(t->lpm6[c], p->addr, p->cidr, nh);
+}
+
+/* The list of IPv6 prefixes (t->list6). */
+static int list6_one(struct rte_hash *h, const struct wg_prefix *p,
+		     bool del, uint32_t nh)
+{
+	struct list6_key k;
+	int ret;
+
+	memset(&k, 0, sizeof(k));
+	memcpy(k.addr, p->addr, sizeof(k.addr));
+	k.depth = p->cidr;
+	ret = del ? rte_hash_del_key(h, &k) :
+		    rte_hash_add_key_data(h, &k, (void *)(uintptr_t)nh);
+	return ret < 0 ? ret : 0;
 }
 
 /*
@@ -244,34 +314,42 @@ static int lpm6_one(struct rte_lpm6 *l, const struct wg_prefix *p, bool del,
  * anything, rte_fib_add removes what it inserted when it fails, and what
  * an undo re-adds was in the table before the batch (the prefixes are
  * then a subset of what fitted before: rte_lpm6 and DIR-24-8 take as many
- * tbl8 groups for a set of prefixes whatever the order they came in).
+ * tbl8 groups for a set of prefixes whatever the order they came in, and
+ * rte_fib's count of them is kept honest by fib4_add()).
  */
 static bool route_family_ok(const struct wg_prefix *p)
 {
 	return p->family == WG_FAMILY_V4 || p->family == WG_FAMILY_V6;
 }
 
-/* The copy of p's family that workers do not read. */
-static void *idle_copy(struct gw_tables *t, uint8_t family)
+/* The index in fib4[] / lpm6[] of the copy workers do not read. */
+static int idle_index(struct gw_tables *t, uint8_t family)
 {
 	if (family == WG_FAMILY_V4)
 		return __atomic_load_n(&t->fib4_active, __ATOMIC_RELAXED) ==
-				       t->fib4[0] ? (void *)t->fib4[1] :
-						    (void *)t->fib4[0];
+		       t->fib4[0];
 	return __atomic_load_n(&t->lpm6_active, __ATOMIC_RELAXED) ==
-			       t->lpm6[0] ? (void *)t->lpm6[1] :
-					    (void *)t->lpm6[0];
+	       t->lpm6[0];
 }
 
+/* What op_do() changes: copy 0 or 1 of the family, or t->list6. */
+enum { LIST = 2 };
+
 /* One change (or its undo) on one copy. */
-static int op_do(void *copy, const struct gw_route_op *op, bool undo)
+static int op_do(struct gw_tables *t, int copy, const struct gw_route_op *op,
+		 bool undo)
 {
 	uint32_t id = undo ? op->old_id : op->new_id;
 	bool del = id == GW_NO_PEER;
-	int ret = op->p.family == WG_FAMILY_V4 ?
-			  fib4_one(copy, &op->p, del, id) :
-			  lpm6_one(copy, &op->p, del, id);
+	int ret;
 
+	if (op->p.family == WG_FAMILY_V4)
+		ret = copy == LIST ? 0 :
+				     fib4_one(t->fib4[copy], &op->p, del, id);
+	else if (copy == LIST)
+		ret = list6_one(t->list6, &op->p, del, id);
+	else
+		ret = lpm6_one(t, copy, &op->p, del, id);
 	/* deleting an absent prefix is no error for the batch */
 	return del && ret == -ENOENT ? 0 : ret;
 }
@@ -282,21 +360,42 @@ static bool op_in_pass(const struct gw_route_op *op, int pass)
 	return (op->new_id == GW_NO_PEER) == (pass == 0);
 }
 
+static int mend(struct gw_tables *t, int family_v6);
+
+/* The staged copy and the IPv6 list take a change together. */
+static int stage_one(struct gw_tables *t, const struct gw_route_op *op)
+{
+	int c = idle_index(t, op->p.family);
+	int ret = op_do(t, c, op, false);
+
+	if (ret == 0 && (ret = op_do(t, LIST, op, false)) < 0)
+		op_do(t, c, op, true);
+	return ret;
+}
+
+static void unstage_one(struct gw_tables *t, const struct gw_route_op *op)
+{
+	if (op_do(t, LIST, op, true) < 0 ||
+	    op_do(t, idle_index(t, op->p.family), op, true) < 0)
+		GW_LOG(ERR, "routes: undo refused: the idle copy differs");
+}
+
 int gw_tables_routes_stage(struct gw_tables *t, const struct gw_route_op *op,
 			   uint32_t n)
 {
-	void *idle[2] = { idle_copy(t, WG_FAMILY_V4),
-			  idle_copy(t, WG_FAMILY_V6) };
 	uint32_t i = 0;
-	int pass, ret = 0, r2;
+	int pass, ret = 0;
 
+	/* a copy that an earlier commit could not mend is not built on */
+	for (pass = 0; pass < 2; pass++)
+		if (t->stale[pass] && (ret = mend(t, pass)) < 0)
+			return ret;
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < n; i++) {
 			if (!route_family_ok(&op[i].p) ||
 			    !op_in_pass(&op[i], pass))
 				continue;
-			ret = op_do(idle[op[i].p.family == WG_FAMILY_V6],
-				    &op[i], false);
+			ret = stage_one(t, &op[i]);
 			if (ret < 0) {
 				GW_LOG(DEBUG, "routes: staging refused (%d)", ret);
 				goto undo;
@@ -306,43 +405,148 @@ int gw_tables_routes_stage(struct gw_tables *t, const struct gw_route_op *op,
 undo:
 	/* everything before (pass, i), newest first */
 	for (; pass >= 0; pass--) {
-		while (i-- > 0) {
-			if (!route_family_ok(&op[i].p) ||
-			    !op_in_pass(&op[i], pass))
-				continue;
-			r2 = op_do(idle[op[i].p.family == WG_FAMILY_V6], &op[i],
-				   true);
-			if (r2 < 0)
-				GW_LOG(ERR, "routes: undo refused (%d): the "
-				       "idle copy differs", r2);
-		}
+		while (i-- > 0)
+			if (route_family_ok(&op[i].p) && op_in_pass(&op[i], pass))
+				unstage_one(t, &op[i]);
 		i = n;
 	}
 	return ret;
 }
 
-void gw_tables_routes_commit(struct gw_tables *t, const struct gw_route_op *op,
-			     uint32_t n)
+/* The IPv4 prefixes of a tree, 0.0.0.0/0 included; NULL: no memory. */
+struct route4 {
+	uint32_t ip;
+	uint8_t depth;
+	uint64_t nh;
+};
+
+static bool route4_put(struct route4 **r, uint32_t *n, uint32_t *cap,
+		       const struct rte_rib_node *node)
 {
-	bool any[2] = { false, false };
-	void *old[2], *idle[2];
+	struct route4 *grown;
+
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 256;
+		grown = realloc(*r, *cap * sizeof(**r));
+		if (!grown)
+			return false;
+		*r = grown;
+	}
+	rte_rib_get_ip(node, &(*r)[*n].ip);
+	rte_rib_get_depth(node, &(*r)[*n].depth);
+	rte_rib_get_nh(node, &(*r)[*n].nh);
+	(*n)++;
+	return true;
+}
+
+static struct route4 *rib4_list(struct rte_rib *rib, uint32_t *count)
+{
+	struct rte_rib_node *node = rte_rib_lookup_exact(rib, 0, 0);
+	struct route4 *r = NULL;
+	uint32_t n = 0, cap = 0;
+	uint8_t depth;
+	bool ok = !node || route4_put(&r, &n, &cap, node);
+
+	/* everything under 0.0.0.0/0 (listed above, if there) */
+	node = NULL;
+	while (ok && (node = rte_rib_get_nxt(rib, 0, 0, node,
+					     RTE_RIB_GET_NXT_ALL)))
+		if (rte_rib_get_depth(node, &depth) == 0 && depth != 0)
+			ok = route4_put(&r, &n, &cap, node);
+	if (!ok) {
+		free(r);
+		return NULL;
+	}
+	*count = n;
+	return r ? r : calloc(1, sizeof(*r));
+}
+
+/* IPv6 copy c made equal to t->list6 from scratch. */
+static int rebuild6(struct gw_tables *t, int c)
+{
+	const struct list6_key *k;
+	const void *key;
+	void *data;
+	uint32_t next = 0;
+	int ret = 0;
+
+	rte_lpm6_delete_all(t->lpm6[c]);
+	t->lpm6_default[c] = GW_NO_PEER;
+	while (ret == 0 && rte_hash_iterate(t->list6, &key, &data, &next) >= 0) {
+		k = key;
+		if (k->depth == 0)
+			t->lpm6_default[c] = (uint32_t)(uintptr_t)data;
+		else
+			ret = rte_lpm6_add(t->lpm6[c], k->addr, k->depth,
+					   (uint32_t)(uintptr_t)data);
+	}
+	return ret;
+}
+
+/* Copy c of a family made equal to the published one from scratch: what
+ * is in it goes, what the published copy holds (IPv6: t->list6) comes. */
+static int rebuild(struct gw_tables *t, int family_v6, int c)
+{
+	struct route4 *old, *pub;
+	uint32_t n_old, n_pub, i;
+	int ret = 0;
+
+	if (family_v6)
+		return rebuild6(t, c);
+	old = rib4_list(rte_fib_get_rib(t->fib4[c]), &n_old);
+	pub = rib4_list(rte_fib_get_rib(t->fib4[!c]), &n_pub);
+	if (!old || !pub)
+		ret = -ENOMEM;
+	for (i = 0; ret == 0 && i < n_old; i++)
+		ret = rte_fib_delete(t->fib4[c], old[i].ip, old[i].depth);
+	for (i = 0; ret == 0 && i < n_pub; i++)
+		ret = fib4_add(t->fib4[c], pub[i].ip, pub[i].depth,
+			       (uint32_t)pub[i].nh);
+	free(old);
+	free(pub);
+	return ret;
+}
+
+/* The idle copy of a family made equal to the published one; until it
+ * is, stale[] keeps the next batch from being staged on it. */
+static int mend(struct gw_tables *t, int family_v6)
+{
+	int ret = rebuild(t, family_v6,
+			  idle_index(t, family_v6 ? WG_FAMILY_V6 : WG_FAMILY_V4));
+
+	t->stale[family_v6] = ret < 0;
+	if (ret == 0)
+		t->rebuilds++;
+	if (ret == 0)
+		GW_LOG(WARNING, "routes: the idle %s copy rebuilt from the "
+		       "published one", family_v6 ? "IPv6" : "IPv4");
+	else
+		GW_LOG(ERR, "routes: the idle %s copy differs from the "
+		       "published one and could not be rebuilt (%d)",
+		       family_v6 ? "IPv6" : "IPv4", ret);
+	return ret;
+}
+
+int gw_tables_routes_commit(struct gw_tables *t, const struct gw_route_op *op,
+			    uint32_t n)
+{
+	bool any[2] = { false, false }, refused[2] = { false, false };
+	int old[2], pass, f, ret = 0;
 	uint32_t i;
-	int pass, f, ret;
 
 	for (i = 0; i < n; i++)
 		if (route_family_ok(&op[i].p))
 			any[op[i].p.family == WG_FAMILY_V6] = true;
 	if (!any[0] && !any[1])
-		return;
-	idle[0] = idle_copy(t, WG_FAMILY_V4);
-	idle[1] = idle_copy(t, WG_FAMILY_V6);
-	old[0] = __atomic_load_n(&t->fib4_active, __ATOMIC_RELAXED);
-	old[1] = __atomic_load_n(&t->lpm6_active, __ATOMIC_RELAXED);
+		return 0;
+	/* the staged copies become the published ones */
+	old[0] = !idle_index(t, WG_FAMILY_V4);
+	old[1] = !idle_index(t, WG_FAMILY_V6);
 	if (any[0])
-		__atomic_store_n(&t->fib4_active, (struct rte_fib *)idle[0],
+		__atomic_store_n(&t->fib4_active, t->fib4[!old[0]],
 				 __ATOMIC_RELEASE);
 	if (any[1])
-		__atomic_store_n(&t->lpm6_active, (struct rte_lpm6 *)idle[1],
+		__atomic_store_n(&t->lpm6_active, t->lpm6[!old[1]],
 				 __ATOMIC_RELEASE);
 	rte_rcu_qsbr_synchronize(t->qsbr, RTE_QSBR_THRID_INVALID);
 	t->commits++;
@@ -354,11 +558,21 @@ void gw_tables_routes_commit(struct gw_tables *t, const struct gw_route_op *op,
 			    !op_in_pass(&op[i], pass))
 				continue;
 			f = op[i].p.family == WG_FAMILY_V6;
-			ret = op_do(old[f], &op[i], false);
-			if (ret < 0)
-				GW_LOG(ERR, "routes: second table refused a "
-				       "change (%d)", ret);
+			if (!refused[f] && op_do(t, old[f], &op[i], false) < 0)
+				refused[f] = true;
 		}
+	/* The batch is published and the caller past the point where it
+	 * could be taken back (peers are gone): a copy that refused it
+	 * is made equal to the published one instead, so that both hold
+	 * the same prefixes again before the next batch is staged on it
+	 * (or that batch is refused: gw_tables_routes_stage). */
+	for (f = 0; f < 2; f++)
+		if (refused[f]) {
+			t->stale[f] = true;
+			if (mend(t, f) < 0 && ret == 0)
+				ret = -EIO;
+		}
+	return ret;
 }
 
 int gw_tables_routes_apply(struct gw_tables *t, const struct wg_prefix *p,
@@ -380,8 +594,9 @@ int gw_tables_routes_apply(struct gw_tables *t, const struct wg_prefix *p,
 		m++;
 	}
 	ret = gw_tables_routes_stage(t, op, m);
+	/* commit's error is not this batch's: it stands (gw_tables.h) */
 	if (ret == 0)
-		gw_tables_routes_commit(t, op, m);
+		(void)gw_tables_routes_commit(t, op, m);
 	free(op);
 	return ret;
 }
@@ -416,6 +631,13 @@ bool gw_tables_route_owner(struct gw_tables *t, const struct wg_prefix *p,
 			return false;
 		*peer_id = (uint32_t)nh;
 		return true;
+	}
+	if (p->family == WG_FAMILY_V6 && p->cidr == 0) {
+		struct rte_lpm6 *l =
+			__atomic_load_n(&t->lpm6_active, __ATOMIC_RELAXED);
+
+		*peer_id = t->lpm6_default[l == t->lpm6[1]];
+		return *peer_id != GW_NO_PEER;
 	}
 	if (p->family == WG_FAMILY_V6)
 		return rte_lpm6_is_rule_present(

@@ -93,6 +93,13 @@ struct gw_tables {
 	struct rte_fib *fib4_active;
 	struct rte_lpm6 *lpm6[2];
 	struct rte_lpm6 *lpm6_active;
+	/* ::/0 of each lpm6 copy (rte_lpm6 takes no depth 0): the peer
+	 * slot a miss goes to, GW_NO_PEER for none; changes with its copy */
+	uint32_t lpm6_default[2];
+	/* the IPv6 prefixes of the staged and published copy, ::/0 too
+	 * (rte_lpm6 cannot list its own): what a second copy that refused
+	 * a batch is rebuilt from. Control lcore only. */
+	struct rte_hash *list6;
 	struct rte_hash *index;
 	struct rte_rcu_qsbr_dq *retire_dq;
 	struct rte_rcu_qsbr *qsbr;
@@ -103,6 +110,10 @@ struct gw_tables {
 	uint32_t tbl8s4, tbl8s6;         /* groups each copy has */
 	uint64_t commits;                /* route batches published (each
 					  * one grace period) */
+	/* per family: the idle copy differs from the published one (it
+	 * refused a batch and could not be rebuilt yet) */
+	bool stale[2];
+	uint64_t rebuilds;               /* idle copies rebuilt so */
 	/* tests: called by gw_tables_routes_commit() once the staged
 	 * copies are published, before the other copies change */
 	void (*commit_hook)(struct gw_tables *t);
@@ -127,9 +138,15 @@ void gw_tables_free_at_exit(struct gw_ctx *ctx);
  * returned: nothing a worker can see changed, both copies are as
  * before. gw_tables_routes_commit() then publishes the staged copies
  * (one pointer store per family, ONE grace period for the whole batch)
- * and applies the same batch to the other copies. Between the two the
- * caller may do whatever cannot fail; no other route change may come in
- * between.
+ * and applies the same batch to the other copies; should one of those
+ * refuse a change (it never does while both hold the same prefixes),
+ * it is rebuilt from the published copy, so that both end the same
+ * again and the batch, published already, stands (t->rebuilds counts
+ * it). Should even that fail, commit returns -EIO and the copy is
+ * marked stale: the next stage rebuilds it first and, failing again,
+ * refuses its batch with that error, nothing changed. Between stage and
+ * commit the caller may do whatever cannot fail; no other route change
+ * may come in between.
  */
 struct gw_route_op {
 	struct wg_prefix p;
@@ -139,8 +156,8 @@ struct gw_route_op {
 
 int gw_tables_routes_stage(struct gw_tables *t, const struct gw_route_op *op,
 			   uint32_t n);
-void gw_tables_routes_commit(struct gw_tables *t, const struct gw_route_op *op,
-			     uint32_t n);
+int gw_tables_routes_commit(struct gw_tables *t, const struct gw_route_op *op,
+			    uint32_t n);
 
 /* AllowedIPs. peer_id is the peer's slot in peers[]. */
 int gw_tables_route_add(struct gw_tables *t, const struct wg_prefix *p,
@@ -208,7 +225,8 @@ static inline struct gw_peer *gw_route6(struct gw_tables *t,
 	uint32_t nh;
 
 	if (rte_lpm6_lookup(l, ip, &nh) != 0)
-		return NULL;
+		nh = __atomic_load_n(&t->lpm6_default[l == t->lpm6[1]],
+				     __ATOMIC_RELAXED);
 	return gw_tables_peer(t, nh);
 }
 
