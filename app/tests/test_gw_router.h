@@ -29,8 +29,9 @@ static uint64_t ctr(enum gw_counter c)
 	return ctx->workers[0].stats->c[c];
 }
 
-/* 0.0.0.0/0 and ::/0 to the peer (add), or back out (remove); ::/0 as
- * its two halves: rte_lpm6 takes no prefix of length 0. */
+/* 0.0.0.0/0 and all of IPv6 to the peer (add), or back out (remove); the
+ * IPv6 half as ::/1 and 8000::/1, two ordinary prefixes (::/0 itself has
+ * its own test: test_gw_routes_model, t_default_routes). */
 static void default_routes(bool remove)
 {
 	struct wg_prefix pfx[3];
