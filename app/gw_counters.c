@@ -28,7 +28,7 @@
 #include "gw_neighbour.h"
 #include "gw_staging.h"
 #include "gw_tables.h"
-#include "gw_worker_priv.h"
+#include "gw_spread.h"
 
 enum mb_state { MB_IDLE, MB_POSTED, MB_SERVING, MB_DONE };
 enum snap_kind { SNAP_TOTALS, SNAP_SLICE, SNAP_ONE };

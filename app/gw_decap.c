@@ -3,15 +3,14 @@
  * WAN → LAN: classify WireGuard messages, look up receiver indexes in
  * bulk, pre-check the replay window, decrypt the burst with ipsec-mb,
  * update the window after authentication, check the inner source
- * against the peer's AllowedIPs; and spread one tunnel's decryption
- * over a helper worker, releasing packets in arrival order.
+ * against the peer's AllowedIPs (see gw_decap.h). Which worker runs a
+ * burst's two steps is gw_spread.c's choice.
  */
-#include "gw_worker_priv.h"
+#include "gw_decap.h"
 
 #include "gw_forward.h"
 #include "gw_policy.h"
-
-/* --------------------------------------------------------- WAN → LAN */
+#include "gw_worker_priv.h"
 
 /* Two endpoints equal, in two word compares rather than a memcmp call:
  * every authenticated packet asks. */
@@ -28,21 +27,10 @@ static inline bool same_endpoint(const struct wg_endpoint *a,
 	       ((a0 ^ b0) | (a1 ^ b1)) == 0;
 }
 
-/* Whether the helper has no saturating traffic of its own. */
-static inline bool helper_free(const struct gw_spread *sp, uint64_t now)
-{
-	uint64_t full = __atomic_load_n(&sp->helper->full_ns,
-					__ATOMIC_RELAXED);
-
-	return (int64_t)(now - full) > (int64_t)GW_BUSY_NS;
-}
-
-/* Decrypt items (classified, replay pre-checked), deliver what
- * authenticates to out[]; *n_out is how many. */
 /* Per-peer policy on authenticated packets whose source passed (the
  * others are left to the source check): the acl, then the from_peer
  * limit. Only called when some peer has a policy. */
-static void policy_from_peer(struct gw_lcore *lc, struct decap_item *items,
+static void policy_from_peer(struct gw_lcore *lc, struct gw_decap_item *items,
 			     struct gw_peer *const *peers,
 			     struct gw_peer *const *owner,
 			     const struct gw_aead_op *ops,
@@ -74,9 +62,9 @@ static void policy_from_peer(struct gw_lcore *lc, struct decap_item *items,
 		}
 }
 
-static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
-			unsigned int n, struct rte_mbuf **out,
-			unsigned int *n_out, uint64_t now)
+void gw_decap_burst(struct gw_lcore *lc, struct gw_decap_item *items,
+		    unsigned int n, struct rte_mbuf **out, unsigned int *n_out,
+		    uint64_t now)
 {
 	struct gw_ctx *ctx = lc->ctx;
 	struct gw_tables *t = ctx->tables;
@@ -104,7 +92,7 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 
 	/* 1: one AEAD op per packet; the peers' lines start loading */
 	for (i = 0; i < n; i++) {
-		struct decap_item *it = &items[i];
+		struct gw_decap_item *it = &items[i];
 		uint8_t *data = rte_pktmbuf_mtod_offset(it->m, uint8_t *,
 							it->outer_len);
 		uint32_t len = it->m->pkt_len - it->outer_len -
@@ -160,7 +148,7 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 	/* 3: authenticated: replay window, session and endpoint events,
 	 * activity; parse the inner header */
 	for (i = 0; i < n; i++) {
-		struct decap_item *it = &items[i];
+		struct gw_decap_item *it = &items[i];
 		struct gw_keypair *kp = it->kp;
 		struct gw_peer *peer = peers[i];
 		const struct wg_endpoint *ep;
@@ -293,7 +281,7 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 
 	/* 5: source check, outer headers off, Ethernet on */
 	for (i = 0; i < n; i++) {
-		struct decap_item *it = &items[i];
+		struct gw_decap_item *it = &items[i];
 		struct rte_mbuf *m = it->m;
 		bool v6 = family[i] == WG_FAMILY_V6;
 		enum gw_counter why;
@@ -357,7 +345,7 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
  * else is dealt with here.
  */
 static bool wg_classify(struct gw_lcore *lc, struct rte_mbuf *m,
-			const uint8_t *wg, uint32_t len, struct decap_item *it,
+			const uint8_t *wg, uint32_t len, struct gw_decap_item *it,
 			uint32_t *index)
 {
 	struct gw_ctx *ctx = lc->ctx;
@@ -442,7 +430,7 @@ static bool wg_classify(struct gw_lcore *lc, struct rte_mbuf *m,
  * with (dropped or handed to the control lcore). */
 static bool wan_parse(struct gw_lcore *lc, struct gw_port *port,
 		      uint16_t listen, struct rte_mbuf *m,
-		      struct decap_item *it, uint32_t *index)
+		      struct gw_decap_item *it, uint32_t *index)
 {
 	struct rte_ether_hdr *eh;
 	struct rte_udp_hdr *udp;
@@ -561,32 +549,9 @@ static bool wan_parse(struct gw_lcore *lc, struct gw_port *port,
 			   index);
 }
 
-static inline unsigned int rob_used(const struct gw_spread *sp)
-{
-	return sp->head - sp->tail;
-}
-
-bool gw_wan_room(const struct gw_lcore *lc)
-{
-	return !lc->spread || rob_used(lc->spread) + 2 <= GW_ROB;
-}
-
-bool gw_wan_idle(const struct gw_lcore *lc)
-{
-	return !lc->spread || rob_used(lc->spread) == 0;
-}
-
-/*
- * Classify n WAN frames down to transport messages whose keypair is live
- * and whose counter passes the read-only replay pre-check (replays and
- * dead sessions cost no AEAD work); everything else is dropped (counted)
- * or handed to the control lcore here. Returns how many items were
- * filled. Runs on the worker that decrypts them: the keypair pointers it
- * looks up are used before that worker's next quiescent state.
- */
-static unsigned int wan_classify(struct gw_lcore *lc, struct rte_mbuf **pkts,
-				 unsigned int n, struct decap_item *items,
-				 uint64_t now)
+unsigned int gw_wan_classify(struct gw_lcore *lc, struct rte_mbuf **pkts,
+			     unsigned int n, struct gw_decap_item *items,
+			     uint64_t now)
 {
 	struct gw_ctx *ctx = lc->ctx;
 	struct gw_tables *t = ctx->tables;
@@ -641,7 +606,7 @@ static unsigned int wan_classify(struct gw_lcore *lc, struct rte_mbuf **pkts,
 
 	/* 3: session checks and the replay pre-check */
 	for (i = 0; i < k; i++) {
-		struct decap_item *it = &items[i];
+		struct gw_decap_item *it = &items[i];
 		struct gw_keypair *kp = (struct gw_keypair *)entry[i];
 
 		if (!entry[i] || (entry[i] & GW_INDEX_HANDSHAKE)) {
@@ -672,196 +637,4 @@ static unsigned int wan_classify(struct gw_lcore *lc, struct rte_mbuf **pkts,
 		kept++;
 	}
 	return kept;
-}
-
-void gw_wan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
-		  struct gw_txbuf *lan_tx, uint64_t now)
-{
-	struct gw_spread *sp = lc->spread;
-	struct decap_item items[GW_BURST];
-	struct gw_chunk *handed = NULL;
-	unsigned int kept, cnt;
-
-	gw_count(lc->stats, GW_CTR_RX_WAN, n);
-	note_full(lc, n, now);
-
-	if (!sp) {
-		kept = wan_classify(lc, pkts, n, items, now);
-		if (kept) {
-			decap_burst(lc, items, kept, lan_tx->m + lan_tx->n,
-				    &cnt, now);
-			lan_tx->n += cnt;
-		}
-		return;
-	}
-	/* One tunnel's traffic arrives on one queue: hand the older part
-	 * of the burst, as received, to the helper, which classifies and
-	 * decrypts it while this worker does the rest. Only received
-	 * frames cross cores, no table pointers: each worker looks up (and
-	 * is done with) its own keypairs before its next quiescent state. */
-	if (n >= GW_SPREAD_MIN && rob_used(sp) + 2 <= GW_ROB &&
-	    helper_free(sp, now)) {
-		struct gw_chunk *c = &sp->rob[sp->head % GW_ROB];
-		unsigned int h = n * sp->share / 32;
-
-		memcpy(c->pkts, pkts, h * sizeof(pkts[0]));
-		c->n = (uint16_t)h;
-		c->n_out = 0;
-		__atomic_store_n(&c->done, 0, __ATOMIC_RELAXED);
-		if (rte_ring_sp_enqueue(sp->to_helper, c) == 0) {
-			gw_count(lc->stats, GW_CTR_SPREAD_HANDED, h);
-			sp->head++;
-			pkts += h;
-			n -= h;
-			handed = c;
-		}
-	}
-	kept = wan_classify(lc, pkts, n, items, now);
-	if (rob_used(sp) == 0) {
-		/* nothing outstanding: no need to wait in line */
-		if (kept) {
-			decap_burst(lc, items, kept, lan_tx->m + lan_tx->n,
-				    &cnt, now);
-			lan_tx->n += cnt;
-		}
-		return;
-	}
-	if (kept) {
-		struct gw_chunk *c = &sp->rob[sp->head % GW_ROB];
-
-		decap_burst(lc, items, kept, c->out, &cnt, now);
-		c->n_out = (uint16_t)cnt;
-		__atomic_store_n(&c->done, 1, __ATOMIC_RELAXED);
-		sp->head++;
-	}
-	if (handed) {
-		/* The reorder buffer is the helper's backlog. The helper need
-		 * not finish before this worker's own part does (the buffer
-		 * gives it slack, and this worker still has to transmit
-		 * everything); it only must not fall behind for good. So:
-		 * keeping up (at most one chunk outstanding besides this
-		 * burst's two), it takes more; a backlog over half the
-		 * buffer, less. */
-		unsigned int backlog = rob_used(sp);
-
-		if (backlog <= 3) {
-			if (sp->share < GW_SHARE_MAX)
-				sp->share++;
-		} else if (backlog > GW_ROB / 2 && sp->share > GW_SHARE_MIN) {
-			sp->share--;
-		}
-	}
-}
-
-unsigned int gw_wan_collect(struct gw_lcore *lc, struct gw_txbuf *lan_tx)
-{
-	struct gw_spread *sp = lc->spread;
-	unsigned int moved = 0, i;
-
-	if (!sp)
-		return 0;
-	while (sp->tail != sp->head) {
-		struct gw_chunk *c = &sp->rob[sp->tail % GW_ROB];
-
-		if (!__atomic_load_n(&c->done, __ATOMIC_ACQUIRE))
-			break;
-		if (lan_tx->n + c->n_out > GW_TXBUF)
-			break;
-		/* the helper wrote these mbufs: the TX that follows reads
-		 * each one, so start all the cross-core transfers now */
-		for (i = 0; i < c->n_out; i++)
-			rte_prefetch0(c->out[i]);
-		memcpy(lan_tx->m + lan_tx->n, c->out,
-		       c->n_out * sizeof(c->out[0]));
-		lan_tx->n += c->n_out;
-		moved += c->n_out;
-		sp->tail++;
-	}
-	return moved;
-}
-
-unsigned int gw_assist(struct gw_lcore *lc, uint64_t now)
-{
-	struct gw_spread *sp = lc->spread;
-	void *cs[GW_ROB];
-	unsigned int i, n, cnt;
-
-	if (!sp)
-		return 0;
-	n = rte_ring_sc_dequeue_burst(sp->in, cs, GW_ROB, NULL);
-	for (i = 0; i < n; i++) {
-		struct gw_chunk *c = cs[i];
-		unsigned int j, kept;
-
-		/* the frames are in the owner's cache (its PMD wrote or
-		 * touched them): ask for all of them at once */
-		for (j = 0; j < c->n; j++)
-			rte_prefetch0(c->pkts[j]);
-		for (j = 0; j < c->n; j++)
-			rte_prefetch0(rte_pktmbuf_mtod(c->pkts[j], void *));
-		kept = wan_classify(lc, c->pkts, c->n, c->items, now);
-		cnt = 0;
-		if (kept)
-			decap_burst(lc, c->items, kept, c->out, &cnt, now);
-		c->n_out = (uint16_t)cnt;
-		/* the owner reads out[] after it sees done */
-		__atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
-	}
-	return n;
-}
-
-void gw_worker_quiescent(struct gw_lcore *lc)
-{
-	/* chunks in the reorder buffer hold mbufs only: every keypair and
-	 * peer pointer was looked up and used within one call */
-	rte_rcu_qsbr_quiescent(lc->ctx->qsbr, lc->worker_idx);
-}
-
-int gw_spread_setup(struct gw_ctx *ctx)
-{
-	unsigned int i, n = ctx->n_workers;
-	char name[RTE_RING_NAMESIZE];
-
-	if (n < 2)
-		return 0;
-	for (i = 0; i < n; i++) {
-		struct gw_spread *sp = rte_zmalloc("gw_spread", sizeof(*sp),
-						   RTE_CACHE_LINE_SIZE);
-
-		if (!sp)
-			goto fail;
-		ctx->workers[i].spread = sp;
-		sp->share = 16;
-		snprintf(name, sizeof(name), "gw_assist%u", i);
-		/* one producer (the owner before it), one consumer */
-		sp->in = rte_ring_create(name, 2 * GW_ROB, (int)rte_socket_id(),
-					 RING_F_SP_ENQ | RING_F_SC_DEQ);
-		if (!sp->in)
-			goto fail;
-	}
-	for (i = 0; i < n; i++) {
-		struct gw_spread *h = ctx->workers[(i + 1) % n].spread;
-
-		ctx->workers[i].spread->helper = h;
-		ctx->workers[i].spread->to_helper = h->in;
-	}
-	return 0;
-fail:
-	gw_spread_free(ctx);
-	return -ENOMEM;
-}
-
-void gw_spread_free(struct gw_ctx *ctx)
-{
-	unsigned int i;
-
-	for (i = 0; i < ctx->n_workers; i++) {
-		struct gw_spread *sp = ctx->workers[i].spread;
-
-		if (!sp)
-			continue;
-		rte_ring_free(sp->in);
-		rte_free(sp);
-		ctx->workers[i].spread = NULL;
-	}
 }

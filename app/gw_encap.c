@@ -8,6 +8,7 @@
 
 #include "gw_forward.h"
 #include "gw_policy.h"
+#include "gw_spread.h"
 
 /* ------------------------------------------------------------ encap */
 

@@ -21,6 +21,13 @@
 
 #include "gw_ctrl_tx.h"
 
+void gw_worker_quiescent(struct gw_lcore *lc)
+{
+	/* chunks in the reorder buffer hold mbufs only: every keypair and
+	 * peer pointer was looked up and used within one call */
+	rte_rcu_qsbr_quiescent(lc->ctx->qsbr, lc->worker_idx);
+}
+
 void gw_tx_flush(struct gw_lcore *lc, enum gw_role role, struct gw_txbuf *b)
 {
 	uint16_t sent;

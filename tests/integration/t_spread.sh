@@ -3,7 +3,7 @@
 # One tunnel's decryption spread over two workers, in the real gateway:
 # three lcores on this machine's two CPUs (control, worker 0, worker 1),
 # af_packet queues hashed per flow, so the tunnel's UDP flow lands on one
-# worker, which hands part of its bursts to the other (app/gw_decap.c).
+# worker, which hands part of its bursts to the other (app/gw_spread.c).
 # A TCP transfer from the peer to lan-host must complete, some frames must
 # really have been handed over (spread_frames_handed > 0: otherwise this
 # test tests nothing), no authenticated packet may be refused as a replay
