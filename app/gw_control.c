@@ -25,6 +25,7 @@
 #include <rte_udp.h>
 
 #include "gw_ctrl_rings.h"
+#include "gw_ctrl_tx.h"
 #include "gw_icmp.h"
 #include "gw_neighbour.h"
 #include "gw_port.h"

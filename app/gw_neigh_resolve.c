@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The gateway's use of the neighbour table (gw_neigh_table.h): which
- * addresses are wanted and pinned, what may be learnt from whom, frames
- * that wait for a MAC and are sent once it is known.
+ * addresses are wanted and pinned, what may be learnt from whom, the next
+ * hop toward a destination, frames that wait for a MAC and are sent once
+ * it is known.
  */
 #include "gw_neigh_resolve.h"
 
@@ -10,6 +11,7 @@
 
 #include <rte_ip.h>
 
+#include "gw_ctrl_tx.h"
 #include "gw_neighbour.h"
 #include "gw_port.h"
 
@@ -44,6 +46,30 @@ static bool is_gateway(const struct gw_port *p, uint8_t family,
 
 	return p->has_gateway && p->gateway.family == family &&
 	       memcmp(p->gateway.addr, ip, len) == 0;
+}
+
+bool gw_nexthop(const struct gw_port *p, uint8_t family, const uint8_t *dst,
+		uint8_t out[16])
+{
+	if (family == WG_FAMILY_V4) {
+		uint32_t d;
+
+		memcpy(&d, dst, 4);
+		if (gw_port_on_link4(p, d)) {
+			memcpy(out, dst, 4);
+			return true;
+		}
+	} else {
+		if (gw_port_on_link6(p, dst)) {
+			memcpy(out, dst, 16);
+			return true;
+		}
+	}
+	if (p->has_gateway && p->gateway.family == family) {
+		memcpy(out, p->gateway.addr, family == WG_FAMILY_V4 ? 4 : 16);
+		return true;
+	}
+	return false;
 }
 
 bool gw_neigh_on_link(const struct gw_port *p, uint8_t family,
