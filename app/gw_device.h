@@ -158,6 +158,12 @@ int gw_device_set_start(struct gw_device *dev, const struct gw_device_set *set,
 			struct gw_set_job **job);
 bool gw_device_set_step(struct gw_set_job *job, uint32_t budget);
 
+/* Identity and port, applied by a set (gw_device.c). */
+struct gw_ctx;
+void gw_control_set_private_key(struct gw_ctx *ctx,
+				const uint8_t key[WG_KEY_LEN]);
+void gw_control_set_listen_port(struct gw_ctx *ctx, uint16_t port);
+
 /* ------------------------------------------- implemented by gw_uapi.c */
 
 /*
