@@ -168,10 +168,11 @@ void gw_control_set_listen_port(struct gw_ctx *ctx, uint16_t port);
 
 /*
  * The UAPI server, owned by the UAPI engineer. gw_uapi_open creates the
- * socket /var/run/wireguard/<name>.sock (mode 0600, directory 0755) and
- * returns NULL with errno set on failure; gw_uapi_poll serves whatever is
- * ready without blocking; gw_uapi_close closes every connection and
- * unlinks the socket. All three run on the control lcore.
+ * socket /var/run/wireguard/<name>.sock (mode 0700 as wireguard-go makes
+ * it, directory 0755) and returns NULL with errno set on failure;
+ * gw_uapi_poll serves whatever is ready without blocking; gw_uapi_close
+ * closes every connection and unlinks the socket. All three run on the
+ * control lcore.
  */
 struct gw_uapi;
 struct gw_uapi *gw_uapi_open(struct gw_device *dev, const char *name);

@@ -2,9 +2,10 @@
 /*
  * Peers as the control lcore manages them: creation and removal, keys,
  * endpoint, AllowedIPs, and the three keypair slots. Every change a worker
- * can observe is one atomic pointer store (or an rte_lpm/rte_hash update
- * with RCU), and the old object is retired for freeing after a grace
- * period.
+ * can observe is one atomic pointer store (a keypair slot, an endpoint,
+ * a peer slot, the receiver-index hash with RCU, or the route tables'
+ * copies switched by gw_tables_routes_apply), and the old object is
+ * retired for freeing after a grace period.
  */
 #include <errno.h>
 #include <stdlib.h>

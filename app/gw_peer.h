@@ -227,15 +227,6 @@ static inline const struct wg_endpoint *gw_peer_endpoint(struct gw_peer *p)
 	return __atomic_load_n(&p->endpoint, __ATOMIC_ACQUIRE);
 }
 
-/* Whether a keypair may still carry data at time now. */
-static inline bool gw_kp_usable(const struct gw_keypair *kp, uint64_t now)
-{
-	return now - kp->birth_ns <
-		       (uint64_t)WG_REJECT_AFTER_TIME * 1000000000ull &&
-	       __atomic_load_n(&kp->send_counter, __ATOMIC_RELAXED) <
-		       WG_REJECT_AFTER_MESSAGES;
-}
-
 /* ---- the peer API (gw_peer.c), control lcore only */
 
 /* The registry (struct gw_control's peer fields), for tables->max_peers peers; 0 or -ENOMEM. */
