@@ -28,7 +28,7 @@ wgt_add_peer 1
 wgt_add_peer 2
 WGT_PEER_GW_ENDPOINT[2]=""
 wgt_gw_config
-wgh_gw_start
+wgt_gw_start
 lan=$(wgt_ns lan); p1=$(wgt_ns p1); p2=$(wgt_ns p2)
 # the tool is peer 2 from now on
 wgt_stop_pid "${WGT_PEER_PID[2]}" 5 || true

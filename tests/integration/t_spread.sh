@@ -22,7 +22,7 @@ wgt_require_gateway
 wgt_topology
 wgt_add_peer 1
 wgt_gw_config
-wgh_gw_start
+wgt_gw_start
 lan=$(wgt_ns lan); p1=$(wgt_ns p1)
 wgt_ping_until "$lan" "$(wgt_site4 1)" 20
 grep -q "spreads decryption" "$WGT_GW_LOG" || wgt_fail "no worker spreads decryption (2 workers configured?)"
