@@ -40,7 +40,7 @@ void gw_ctrl_tx_handoff(struct gw_lcore *lc, enum gw_role role,
 					 NULL);
 	for (i = done; i < n; i++)
 		rte_pktmbuf_free(m[i]);
-	gw_count(lc->stats, GW_CTR_DROP_CONTROL_TX_FULL, n - done);
+	gw_count(lc->stats, GW_CTR_DROP_CONTROL_TX_RING_FULL, n - done);
 }
 
 void gw_ctrl_tx_rings_free(struct gw_ctx *ctx)
@@ -92,9 +92,11 @@ void gw_ctrl_tx(struct gw_ctx *ctx, enum gw_role role, struct rte_mbuf *m)
 		return;
 	}
 	if (rte_eth_tx_burst(p->port_id, p->ctrl_txq, &m, 1) != 1) {
-		gw_count(st, GW_CTR_DROP_TX_FULL, 1);
+		gw_count(st, GW_CTR_DROP_TX_QUEUE_FULL, 1);
 		rte_pktmbuf_free(m);
 		return;
 	}
-	gw_count(st, role == GW_LAN ? GW_CTR_TX_LAN : GW_CTR_TX_WAN, 1);
+	gw_count(st,
+		 role == GW_LAN ? GW_CTR_TX_LAN_PACKETS : GW_CTR_TX_WAN_PACKETS,
+		 1);
 }

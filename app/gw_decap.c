@@ -156,18 +156,20 @@ void gw_decap_burst(struct gw_lcore *lc, struct gw_decap_item *items,
 
 		live[i] = 0;
 		if (!ops[i].ok) {
-			peer_drop(lc, peer, it->m, GW_CTR_DROP_DECRYPT);
+			peer_drop(lc, peer, it->m,
+				  GW_CTR_DROP_AUTHENTICATION_FAILED);
 			continue;
 		}
 		if (!fresh[i]) {
 			peer_drop(lc, peer, it->m,
-			     wg_replay_outside(&kp->replay, ops[i].counter) ?
-				     GW_CTR_DROP_COUNTER_WINDOW :
-				     GW_CTR_DROP_REPLAY);
+				  wg_replay_outside(&kp->replay,
+						    ops[i].counter) ?
+					  GW_CTR_DROP_COUNTER_OUTSIDE_WINDOW :
+					  GW_CTR_DROP_REPLAYED_COUNTER);
 			continue;
 		}
 		if (!peer) {
-			drop(lc, it->m, GW_CTR_DROP_UNKNOWN_INDEX);
+			drop(lc, it->m, GW_CTR_DROP_UNKNOWN_RECEIVER_INDEX);
 			continue;
 		}
 		/* the responder's new session is confirmed by its first
@@ -197,7 +199,8 @@ void gw_decap_burst(struct gw_lcore *lc, struct gw_decap_item *items,
 			if (!post_event(lc, &ev)) {
 				__atomic_store_n(&peer->endpoint_pending, 0,
 						 __ATOMIC_RELEASE);
-				gw_count(lc->stats, GW_CTR_DROP_EVENT_FULL, 1);
+				gw_count(lc->stats, GW_CTR_DROP_EVENT_RING_FULL,
+					 1);
 			}
 		}
 		if (peer != run.peer) {
@@ -207,7 +210,7 @@ void gw_decap_burst(struct gw_lcore *lc, struct gw_decap_item *items,
 		run.bytes += ops[i].len + WG_MSG_TRANSPORT_MIN_LEN;
 		run.packets++;
 		if (ops[i].len == 0) {
-			drop(lc, it->m, GW_CTR_KEEPALIVE_RX);
+			drop(lc, it->m, GW_CTR_KEEPALIVES_RECEIVED);
 			continue;
 		}
 		inner = ops[i].data;
@@ -223,12 +226,12 @@ void gw_decap_burst(struct gw_lcore *lc, struct gw_decap_item *items,
 			 * inner sources forwards only plain datagrams */
 			if ((inner[0] & 0xf) < 5) {
 				peer_drop(lc, peer, it->m,
-					  GW_CTR_DROP_INNER_BAD_LEN);
+					  GW_CTR_DROP_INNER_BAD_LENGTH);
 				continue;
 			}
 			if ((inner[0] & 0xf) > 5) {
 				peer_drop(lc, peer, it->m,
-					  GW_CTR_DROP_INNER_OPTIONS);
+					  GW_CTR_DROP_INNER_IP_OPTIONS);
 				continue;
 			}
 			if (ip->fragment_offset &
@@ -260,7 +263,8 @@ void gw_decap_burst(struct gw_lcore *lc, struct gw_decap_item *items,
 			owner[i] = gw_route6(t, ip->src_addr);
 		} else {
 			/* IP, but shorter than its fixed header */
-			peer_drop(lc, peer, it->m, GW_CTR_DROP_INNER_BAD_LEN);
+			peer_drop(lc, peer, it->m,
+				  GW_CTR_DROP_INNER_BAD_LENGTH);
 			continue;
 		}
 		live[i] = 1;
@@ -289,11 +293,13 @@ void gw_decap_burst(struct gw_lcore *lc, struct gw_decap_item *items,
 		if (!live[i])
 			continue;
 		if (ip_len[i] > ops[i].len || ip_len[i] < 20) {
-			peer_drop(lc, peers[i], m, GW_CTR_DROP_INNER_BAD_LEN);
+			peer_drop(lc, peers[i], m,
+				  GW_CTR_DROP_INNER_BAD_LENGTH);
 			continue;
 		}
 		if (owner[i] != peers[i]) {
-			peer_drop(lc, peers[i], m, GW_CTR_DROP_SRC_NOT_ALLOWED);
+			peer_drop(lc, peers[i], m,
+				  GW_CTR_DROP_INNER_SOURCE_NOT_ALLOWED);
 			continue;
 		}
 		why = gw_forward_check(&ctx->port[GW_LAN], ops[i].data,
@@ -314,7 +320,7 @@ void gw_decap_burst(struct gw_lcore *lc, struct gw_decap_item *items,
 			continue;
 		}
 		gw_hop_dec(ops[i].data, v6);
-		gw_count(lc->stats, GW_CTR_DECRYPTED, 1);
+		gw_count(lc->stats, GW_CTR_DECRYPTED_PACKETS, 1);
 		/* one store per run of packets of one peer */
 		if (peers[i] != data_peer) {
 			data_peer = peers[i];
@@ -328,9 +334,9 @@ void gw_decap_burst(struct gw_lcore *lc, struct gw_decap_item *items,
 		seg_trim(m, m->pkt_len - ip_len[i]);
 		if (gw_mss_clamp(rte_pktmbuf_mtod(m, uint8_t *), ip_len[i],
 				 lc->ctx->mss4, lc->ctx->mss6))
-			gw_count(lc->stats, GW_CTR_MSS_CLAMPED, 1);
+			gw_count(lc->stats, GW_CTR_TCP_MSS_CLAMPED, 1);
 		if (!rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN)) {
-			drop(lc, m, GW_CTR_DROP_NO_ROOM);
+			drop(lc, m, GW_CTR_DROP_NO_HEADROOM_OR_TAILROOM);
 			continue;
 		}
 		if (eth_out(lc, GW_LAN, m, family[i], dst[i], &nc))
@@ -353,7 +359,7 @@ static bool wg_classify(struct gw_lcore *lc, struct rte_mbuf *m,
 	const uint8_t *mac1_key;
 
 	if (len < 4) {
-		drop(lc, m, GW_CTR_DROP_TRUNCATED);
+		drop(lc, m, GW_CTR_DROP_MESSAGE_TRUNCATED);
 		return false;
 	}
 	type = wg_msg_type_word(wg);
@@ -363,8 +369,9 @@ static bool wg_classify(struct gw_lcore *lc, struct rte_mbuf *m,
 		want = type == WG_MSG_INITIATION ? WG_MSG_INITIATION_LEN :
 						   WG_MSG_RESPONSE_LEN;
 		if (len != want) {
-			drop(lc, m, len < want ? GW_CTR_DROP_TRUNCATED :
-						 GW_CTR_DROP_OVERSIZED);
+			drop(lc, m,
+			     len < want ? GW_CTR_DROP_MESSAGE_TRUNCATED :
+					  GW_CTR_DROP_MESSAGE_OVERSIZED);
 			return false;
 		}
 		mac1_key = __atomic_load_n(&ctx->mac1_key, __ATOMIC_ACQUIRE);
@@ -379,40 +386,43 @@ static bool wg_classify(struct gw_lcore *lc, struct rte_mbuf *m,
 		if (type == WG_MSG_INITIATION ?
 			    !gw_hs_limit_allow(lc, &it->src, gw_now_ns(ctx)) :
 			    !gw_index_pending(ctx->tables, wg + 8)) {
-			drop(lc, m, type == WG_MSG_INITIATION ?
-					    GW_CTR_DROP_SOURCE_LIMITED :
-					    GW_CTR_DROP_UNKNOWN_INDEX);
+			drop(lc, m,
+			     type == WG_MSG_INITIATION ?
+				     GW_CTR_DROP_HANDSHAKE_SOURCE_LIMITED :
+				     GW_CTR_DROP_UNKNOWN_RECEIVER_INDEX);
 			return false;
 		}
-		gw_count(lc->stats, GW_CTR_HANDSHAKE_RX, 1);
+		gw_count(lc->stats, GW_CTR_HANDSHAKE_MESSAGES_RECEIVED, 1);
 		to_control(lc, m, GW_CTRL_HANDSHAKE, GW_WAN);
 		return false;
 	case WG_MSG_COOKIE_REPLY:
 		if (len != WG_MSG_COOKIE_REPLY_LEN) {
-			drop(lc, m, len < WG_MSG_COOKIE_REPLY_LEN ?
-					    GW_CTR_DROP_TRUNCATED :
-					    GW_CTR_DROP_OVERSIZED);
+			drop(lc, m,
+			     len < WG_MSG_COOKIE_REPLY_LEN ?
+				     GW_CTR_DROP_MESSAGE_TRUNCATED :
+				     GW_CTR_DROP_MESSAGE_OVERSIZED);
 			return false;
 		}
 		if (!gw_index_pending(ctx->tables, wg + 4)) {
-			drop(lc, m, GW_CTR_DROP_COOKIE_UNKNOWN_INDEX);
+			drop(lc, m, GW_CTR_DROP_COOKIE_REPLY_UNKNOWN_INDEX);
 			return false;
 		}
-		gw_count(lc->stats, GW_CTR_HANDSHAKE_RX, 1);
+		gw_count(lc->stats, GW_CTR_HANDSHAKE_MESSAGES_RECEIVED, 1);
 		to_control(lc, m, GW_CTRL_HANDSHAKE, GW_WAN);
 		return false;
 	case WG_MSG_TRANSPORT:
 		break;
 	default:
 		/* a known type with the three reserved bytes not zero */
-		drop(lc, m, (type & 0xff) >= WG_MSG_INITIATION &&
-					    (type & 0xff) <= WG_MSG_TRANSPORT ?
-				    GW_CTR_DROP_BAD_RESERVED :
-				    GW_CTR_DROP_BAD_TYPE);
+		drop(lc, m,
+		     (type & 0xff) >= WG_MSG_INITIATION &&
+				     (type & 0xff) <= WG_MSG_TRANSPORT ?
+			     GW_CTR_DROP_RESERVED_BYTES_SET :
+			     GW_CTR_DROP_BAD_MESSAGE_TYPE);
 		return false;
 	}
 	if (len < WG_MSG_TRANSPORT_MIN_LEN) {
-		drop(lc, m, GW_CTR_DROP_TRUNCATED);
+		drop(lc, m, GW_CTR_DROP_MESSAGE_TRUNCATED);
 		return false;
 	}
 	*index = wg_get_le32(wg + 4);
@@ -440,7 +450,7 @@ static bool wan_parse(struct gw_lcore *lc, struct gw_port *port,
 	const void *addrs;
 
 	if (!rte_pktmbuf_is_contiguous(m)) {
-		drop(lc, m, GW_CTR_DROP_NONLINEAR);
+		drop(lc, m, GW_CTR_DROP_MULTISEGMENT);
 		return false;
 	}
 	if (m->data_len < RTE_ETHER_HDR_LEN) {
@@ -474,7 +484,7 @@ static bool wan_parse(struct gw_lcore *lc, struct gw_port *port,
 			return false;
 		}
 		if (!outer_ip4_cksum_ok(m, ip)) {
-			drop(lc, m, GW_CTR_DROP_OUTER_IP_CKSUM);
+			drop(lc, m, GW_CTR_DROP_OUTER_IP_CHECKSUM);
 			return false;
 		}
 		if (!gw_port_has_addr4(port, ip->dst_addr)) {
@@ -525,7 +535,7 @@ static bool wan_parse(struct gw_lcore *lc, struct gw_port *port,
 		it->src.family = WG_FAMILY_V6;
 		memcpy(it->src.addr, ip->src_addr, 16);
 	} else {
-		drop(lc, m, GW_CTR_DROP_UNKNOWN_PROTO);
+		drop(lc, m, GW_CTR_DROP_UNKNOWN_PROTOCOL);
 		return false;
 	}
 	if (l4_len < sizeof(*udp) ||
@@ -540,7 +550,7 @@ static bool wan_parse(struct gw_lcore *lc, struct gw_port *port,
 	}
 	/* before the message may authenticate or move an endpoint */
 	if (!outer_udp_cksum_ok(m, udp, addrs, addrs_len)) {
-		drop(lc, m, GW_CTR_DROP_OUTER_UDP_CKSUM);
+		drop(lc, m, GW_CTR_DROP_OUTER_UDP_CHECKSUM);
 		return false;
 	}
 	it->src.port = rte_be_to_cpu_16(udp->src_port);
@@ -610,7 +620,7 @@ unsigned int gw_wan_classify(struct gw_lcore *lc, struct rte_mbuf **pkts,
 		struct gw_keypair *kp = (struct gw_keypair *)entry[i];
 
 		if (!entry[i] || (entry[i] & GW_INDEX_HANDSHAKE)) {
-			drop(lc, it->m, GW_CTR_DROP_UNKNOWN_INDEX);
+			drop(lc, it->m, GW_CTR_DROP_UNKNOWN_RECEIVER_INDEX);
 			continue;
 		}
 		/* signed: kp may be younger than now (see encap_burst) */
@@ -619,14 +629,14 @@ unsigned int gw_wan_classify(struct gw_lcore *lc, struct rte_mbuf **pkts,
 		if ((int64_t)(now - kp->rx_birth_ns) >=
 		    (int64_t)lc->ctx->reject_after_ns) {
 			peer_drop(lc, gw_tables_peer(t, kp->rx_peer_id), it->m,
-				  GW_CTR_DROP_KEY_EXPIRED);
+				  GW_CTR_DROP_KEYPAIR_EXPIRED);
 			continue;
 		}
 		if (!wg_replay_check(&kp->replay, it->counter)) {
 			peer_drop(lc, gw_tables_peer(t, kp->rx_peer_id), it->m,
 				  wg_replay_outside(&kp->replay, it->counter) ?
-					  GW_CTR_DROP_COUNTER_WINDOW :
-					  GW_CTR_DROP_REPLAY);
+					  GW_CTR_DROP_COUNTER_OUTSIDE_WINDOW :
+					  GW_CTR_DROP_REPLAYED_COUNTER);
 			continue;
 		}
 		if (kp->rx_peer_id < t->max_peers)

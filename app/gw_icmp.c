@@ -54,7 +54,8 @@ static bool may_answer(struct gw_ctx *ctx, const uint8_t *l3, uint32_t len)
 	if (!wg_ratelimit_allow(&ctx->neigh->icmp_rl,
 				v6 ? WG_FAMILY_V6 : WG_FAMILY_V4, src,
 				gw_now_ns(ctx))) {
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_ICMP_RATELIMITED, 1);
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_ICMP_ERROR_RATELIMITED,
+			 1);
 		return false;
 	}
 	return true;
@@ -180,7 +181,7 @@ static void answer_lan(struct gw_ctx *ctx, struct rte_mbuf *m)
 	reh->ether_type = rte_cpu_to_be_16((l3[0] >> 4) == 6 ?
 						   RTE_ETHER_TYPE_IPV6 :
 						   RTE_ETHER_TYPE_IPV4);
-	gw_count(ctx->ctrl_lc.stats, GW_CTR_ICMP_TX, 1);
+	gw_count(ctx->ctrl_lc.stats, GW_CTR_ICMP_ERRORS_SENT, 1);
 	gw_ctrl_tx(ctx, GW_LAN, r);
 }
 
@@ -208,7 +209,7 @@ static void answer_peer(struct gw_ctx *ctx, uint32_t peer_id,
 	r = build(ctx, l3, len, 0);
 	if (!r)
 		return;
-	gw_count(ctx->ctrl_lc.stats, GW_CTR_ICMP_TX, 1);
+	gw_count(ctx->ctrl_lc.stats, GW_CTR_ICMP_ERRORS_SENT, 1);
 	gw_encap_send(&ctx->ctrl_lc, peer, &r, 1);
 }
 
@@ -293,7 +294,8 @@ static void too_big4(struct gw_ctx *ctx, enum gw_role role,
 		return;
 	if (!wg_ratelimit_allow(&ctx->neigh->icmp_rl, WG_FAMILY_V4,
 				(const uint8_t *)&ip->src_addr, gw_now_ns(ctx))) {
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_ICMP_RATELIMITED, 1);
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_ICMP_ERROR_RATELIMITED,
+			 1);
 		return;
 	}
 	/* as much of the packet as fits in 576 bytes (RFC 1812) */
@@ -323,7 +325,7 @@ static void too_big4(struct gw_ctx *ctx, enum gw_role role,
 	ric->icmp_seq_nb = rte_cpu_to_be_16(ctx->mtu);
 	memcpy(ric + 1, ip, quote);
 	ric->icmp_cksum = (uint16_t)~rte_raw_cksum(ric, 8 + quote);
-	gw_count(ctx->ctrl_lc.stats, GW_CTR_ICMP_TX, 1);
+	gw_count(ctx->ctrl_lc.stats, GW_CTR_ICMP_ERRORS_SENT, 1);
 	gw_ctrl_tx(ctx, role, r);
 }
 
@@ -343,7 +345,8 @@ static void too_big6(struct gw_ctx *ctx, enum gw_role role,
 		return;
 	if (!wg_ratelimit_allow(&ctx->neigh->icmp_rl, WG_FAMILY_V6,
 				ip->src_addr, gw_now_ns(ctx))) {
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_ICMP_RATELIMITED, 1);
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_ICMP_ERROR_RATELIMITED,
+			 1);
 		return;
 	}
 	/* as much as fits in the minimum IPv6 MTU (RFC 4443) */
@@ -371,7 +374,7 @@ static void too_big6(struct gw_ctx *ctx, enum gw_role role,
 	memcpy(ric + 1, ip, quote);
 	ric->icmp_cksum = 0;
 	ric->icmp_cksum = rte_ipv6_udptcp_cksum(rip, ric);
-	gw_count(ctx->ctrl_lc.stats, GW_CTR_ICMP_TX, 1);
+	gw_count(ctx->ctrl_lc.stats, GW_CTR_ICMP_ERRORS_SENT, 1);
 	gw_ctrl_tx(ctx, role, r);
 }
 

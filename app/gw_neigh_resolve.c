@@ -188,7 +188,8 @@ void gw_neigh_hold(struct gw_ctx *ctx, enum gw_role role, struct rte_mbuf *m)
 		dst = ((struct rte_ipv6_hdr *)(eh + 1))->dst_addr;
 	}
 	if (!gw_nexthop(&ctx->port[role], family, dst, nh)) {
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_NO_NEIGHBOUR, 1);
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_NEIGHBOUR_UNRESOLVED,
+			 1);
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -200,7 +201,8 @@ void gw_neigh_hold(struct gw_ctx *ctx, enum gw_role role, struct rte_mbuf *m)
 	}
 	e = get(ctx, role, family, nh, true);
 	if (!e) {
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_NO_NEIGHBOUR, 1);
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_NEIGHBOUR_UNRESOLVED,
+			 1);
 		rte_pktmbuf_free(m);
 		return;
 	}

@@ -405,7 +405,7 @@ void gw_neigh_input(struct gw_ctx *ctx, enum gw_role role, struct rte_mbuf *m)
 					sizeof(struct icmp6_hdr))
 		ipv6_input(ctx, role, m);
 	else {
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_UNKNOWN_PROTO, 1);
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_UNKNOWN_PROTOCOL, 1);
 		rte_pktmbuf_free(m);
 	}
 }

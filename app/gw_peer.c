@@ -301,7 +301,7 @@ void gw_peer_use_endpoint(struct gw_ctx *ctx, struct gw_peer *peer,
 	gw_tables_retire(ctx->tables, old, GW_RETIRE_FREE, 0);
 	/* nowhere to send a handshake to: nothing held may wait for one */
 	if (!nep)
-		gw_staging_drop(ctx, peer, GW_CTR_DROP_NO_ENDPOINT);
+		gw_staging_drop(ctx, peer, GW_CTR_DROP_PEER_WITHOUT_ENDPOINT);
 	gw_peer_wake(ctx, peer);
 }
 

@@ -70,22 +70,22 @@ static inline void gw_kp_born(struct gw_keypair *kp, uint32_t peer_id,
  * from (or, staged, to go to) one peer, in the order of their slots.
  * Each is also counted, under the same name, in gw_stats.h. */
 #define GW_PEER_DROPS(X)                                                   \
-	X(DROP_DECRYPT)                                                    \
-	X(DROP_REPLAY)                                                     \
-	X(DROP_COUNTER_WINDOW)                                             \
-	X(DROP_KEY_EXPIRED)                                                \
-	X(DROP_SRC_NOT_ALLOWED)                                            \
+	X(DROP_AUTHENTICATION_FAILED)                                      \
+	X(DROP_REPLAYED_COUNTER)                                           \
+	X(DROP_COUNTER_OUTSIDE_WINDOW)                                     \
+	X(DROP_KEYPAIR_EXPIRED)                                            \
+	X(DROP_INNER_SOURCE_NOT_ALLOWED)                                   \
 	X(DROP_TTL_EXCEEDED)                                               \
-	X(DROP_MARTIAN_SRC)                                                \
-	X(DROP_MARTIAN_DST)                                                \
-	X(DROP_INNER_ND)                                                   \
+	X(DROP_MARTIAN_SOURCE)                                             \
+	X(DROP_MARTIAN_DESTINATION)                                        \
+	X(DROP_INNER_NEIGHBOUR_DISCOVERY)                                  \
 	X(DROP_INNER_NOT_IP)                                               \
-	X(DROP_INNER_BAD_LEN)                                              \
-	X(DROP_INNER_OPTIONS)                                              \
+	X(DROP_INNER_BAD_LENGTH)                                           \
+	X(DROP_INNER_IP_OPTIONS)                                           \
 	X(DROP_INNER_FRAGMENT)                                             \
-	X(DROP_STAGED_FULL)                                                \
+	X(DROP_STAGED_QUEUE_FULL)                                          \
 	X(DROP_STAGED_GLOBAL_FULL)                                         \
-	X(DROP_GAVE_UP)                                                    \
+	X(DROP_HANDSHAKE_GAVE_UP)                                          \
 	X(DROP_RATE_LIMITED)                                               \
 	X(DROP_ACL_DENIED)
 

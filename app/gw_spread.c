@@ -36,7 +36,7 @@ void gw_wan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 	struct gw_chunk *handed = NULL;
 	unsigned int kept, cnt;
 
-	gw_count(lc->stats, GW_CTR_RX_WAN, n);
+	gw_count(lc->stats, GW_CTR_RX_WAN_PACKETS, n);
 	note_full(lc, n, now);
 
 	if (!sp) {
@@ -63,7 +63,7 @@ void gw_wan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 		c->n_out = 0;
 		__atomic_store_n(&c->done, 0, __ATOMIC_RELAXED);
 		if (rte_ring_sp_enqueue(sp->to_helper, c) == 0) {
-			gw_count(lc->stats, GW_CTR_SPREAD_HANDED, h);
+			gw_count(lc->stats, GW_CTR_SPREAD_FRAMES_HANDED, h);
 			sp->head++;
 			pkts += h;
 			n -= h;

@@ -90,7 +90,7 @@ static inline void to_control(struct gw_lcore *lc, struct rte_mbuf *m,
 	if (rte_ring_mp_enqueue(lc->ctx->ctrl_ring[kind], m) != 0)
 		drop(lc, m, gw_ctrl_full_counter(kind));
 	else
-		gw_count(lc->stats, GW_CTR_TO_CONTROL, 1);
+		gw_count(lc->stats, GW_CTR_PACKETS_TO_CONTROL, 1);
 }
 
 /* False when the event ring was full: the caller keeps what the event
@@ -140,7 +140,7 @@ static inline bool eth_out(struct gw_lcore *lc, enum gw_role role,
 		return true;
 	}
 	if (!gw_nexthop(p, family, dst, nh)) {
-		drop(lc, m, GW_CTR_DROP_NO_NEIGHBOUR);
+		drop(lc, m, GW_CTR_DROP_NEIGHBOUR_UNRESOLVED);
 		return false;
 	}
 	if (nc->nh_family == family &&
