@@ -351,8 +351,8 @@ void gw_decap_burst(struct gw_lcore *lc, struct gw_decap_item *items,
  * else is dealt with here.
  */
 static bool wg_classify(struct gw_lcore *lc, struct rte_mbuf *m,
-			const uint8_t *wg, uint32_t len, struct gw_decap_item *it,
-			uint32_t *index)
+			const uint8_t *wg, uint32_t len,
+			struct gw_decap_item *it, uint32_t *index)
 {
 	struct gw_ctx *ctx = lc->ctx;
 	uint32_t type, want;

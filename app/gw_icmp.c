@@ -300,7 +300,8 @@ static void too_big4(struct gw_ctx *ctx, enum gw_role role,
 	}
 	/* as much of the packet as fits in 576 bytes (RFC 1812) */
 	quote = RTE_MIN(len, 576u - 20 - 8);
-	r = gw_ctrl_tx_alloc(ctx, (uint16_t)(RTE_ETHER_HDR_LEN + 20 + 8 + quote));
+	r = gw_ctrl_tx_alloc(ctx,
+			     (uint16_t)(RTE_ETHER_HDR_LEN + 20 + 8 + quote));
 	if (!r)
 		return;
 	reh = rte_pktmbuf_mtod(r, struct rte_ether_hdr *);
@@ -351,7 +352,8 @@ static void too_big6(struct gw_ctx *ctx, enum gw_role role,
 	}
 	/* as much as fits in the minimum IPv6 MTU (RFC 4443) */
 	quote = RTE_MIN(len, 1280u - 40 - 8);
-	r = gw_ctrl_tx_alloc(ctx, (uint16_t)(RTE_ETHER_HDR_LEN + 40 + 8 + quote));
+	r = gw_ctrl_tx_alloc(ctx,
+			     (uint16_t)(RTE_ETHER_HDR_LEN + 40 + 8 + quote));
 	if (!r)
 		return;
 	reh = rte_pktmbuf_mtod(r, struct rte_ether_hdr *);

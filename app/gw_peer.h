@@ -229,7 +229,8 @@ static inline const struct wg_endpoint *gw_peer_endpoint(struct gw_peer *p)
 
 /* ---- the peer API (gw_peer.c), control lcore only */
 
-/* The registry (struct gw_control's peer fields), for tables->max_peers peers; 0 or -ENOMEM. */
+/* The registry (struct gw_control's peer fields), for tables->max_peers
+ * peers; 0 or -ENOMEM. */
 int gw_peers_init(struct gw_ctx *ctx);
 /* Every peer removed, registry freed. */
 void gw_peers_free(struct gw_ctx *ctx);
