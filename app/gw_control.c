@@ -25,6 +25,7 @@
 #include <rte_udp.h>
 
 #include "gw_ctrl_rings.h"
+#include "gw_ctrl_tx.h"
 #include "gw_icmp.h"
 #include "gw_neighbour.h"
 #include "gw_port.h"
@@ -156,7 +157,7 @@ static void send_udp(struct gw_ctx *ctx, const struct wg_endpoint *ep,
 	eh->ether_type = rte_cpu_to_be_16(ep->family == WG_FAMILY_V4 ?
 						  RTE_ETHER_TYPE_IPV4 :
 						  RTE_ETHER_TYPE_IPV6);
-	gw_count(ctx->ctrl_lc.stats, GW_CTR_HANDSHAKE_TX, 1);
+	gw_count(ctx->ctrl_lc.stats, GW_CTR_HANDSHAKE_MESSAGES_SENT, 1);
 	if (gw_nexthop(&ctx->port[GW_WAN], ep->family, ep->addr, nh) &&
 	    gw_neigh_lookup(ctx->neigh, GW_WAN, ep->family, nh, &mac)) {
 		rte_ether_addr_copy(&mac, &eh->dst_addr);
@@ -164,7 +165,8 @@ static void send_udp(struct gw_ctx *ctx, const struct wg_endpoint *ep,
 	} else if (resolve) {
 		gw_neigh_hold(ctx, GW_WAN, m);
 	} else {
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_NO_NEIGHBOUR, 1);
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_NEIGHBOUR_UNRESOLVED,
+			 1);
 		rte_pktmbuf_free(m);
 	}
 }
@@ -346,12 +348,14 @@ static bool check_macs(struct gw_ctx *ctx, uint8_t *msg, uint32_t len,
 		wg_cookie_create_reply(&c->checker, &reply, msg, len,
 				       src->bytes, src->len, now, NULL);
 		send_udp(ctx, &src->ep, &reply, sizeof(reply), false);
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_COOKIE_TX, 1);
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_UNDER_LOAD, 1);
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_COOKIE_REPLIES_SENT, 1);
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_HANDSHAKE_UNDER_LOAD,
+			 1);
 		return false;
 	}
 	if (!wg_ratelimit_allow(&c->rl, src->ep.family, src->ep.addr, now)) {
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_RATELIMITED, 1);
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_HANDSHAKE_RATELIMITED,
+			 1);
 		return false;
 	}
 	return true;
@@ -380,7 +384,7 @@ static void on_initiation(struct gw_ctx *ctx, uint8_t *msg, uint32_t len,
 	if (!peer || r != WG_NOISE_OK) {
 		GW_LOG(DEBUG, "initiation refused: %s",
 		       peer ? wg_noise_result_str(r) : "unknown peer");
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_HANDSHAKE, 1);
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_HANDSHAKE_REJECTED, 1);
 		wg_wipe(&res, sizeof(res));
 		return;
 	}
@@ -394,7 +398,7 @@ static void on_initiation(struct gw_ctx *ctx, uint8_t *msg, uint32_t len,
 	if (wg_noise_create_response(&peer->hs, &resp, idx, NULL) !=
 		    WG_NOISE_OK ||
 	    wg_noise_derive_keypair(&peer->hs, &wkp) != WG_NOISE_OK) {
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_HANDSHAKE, 1);
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_HANDSHAKE_REJECTED, 1);
 		return;
 	}
 	if (gw_peer_install_keypair(ctx, peer, &wkp) < 0) {
@@ -434,7 +438,8 @@ static void on_response(struct gw_ctx *ctx, uint8_t *msg, uint32_t len,
 	uint64_t now = gw_now_ns(ctx);
 
 	if (!(e & GW_INDEX_HANDSHAKE) || !peer) {
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_UNKNOWN_INDEX, 1);
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_UNKNOWN_RECEIVER_INDEX,
+			 1);
 		return;
 	}
 	if (!check_macs(ctx, msg, len, src, now))
@@ -442,7 +447,7 @@ static void on_response(struct gw_ctx *ctx, uint8_t *msg, uint32_t len,
 	test_handshake_cost(ctx);
 	if (wg_noise_consume_response(&peer->hs, &c->id, r) != WG_NOISE_OK ||
 	    wg_noise_derive_keypair(&peer->hs, &wkp) != WG_NOISE_OK) {
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_HANDSHAKE, 1);
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_HANDSHAKE_REJECTED, 1);
 		return;
 	}
 	gw_peer_set_endpoint(ctx, peer, &src->ep);
@@ -473,7 +478,8 @@ static void on_cookie_reply(struct gw_ctx *ctx, uint8_t *msg)
 
 	if (!(e & GW_INDEX_HANDSHAKE) || !peer ||
 	    !wg_cookie_consume_reply(&peer->cookie, r, gw_now_ns(ctx)))
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_COOKIE, 1);
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_COOKIE_REPLY_REJECTED,
+			 1);
 }
 
 static void handshake_input(struct gw_ctx *ctx, struct rte_mbuf *m)
@@ -539,7 +545,7 @@ static void ctrl_input(struct gw_ctx *ctx, struct rte_mbuf *m)
 		gw_icmp_time_exceeded(ctx, GW_CTRL_ARG(tag), m);
 		break;
 	default:
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_CONTROL, 1);
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_CONTROL_PATH, 1);
 		rte_pktmbuf_free(m);
 	}
 }
@@ -612,7 +618,8 @@ static void peer_tick(struct gw_ctx *ctx, struct gw_peer *peer, uint64_t now)
 
 	/* a KEYPAIR_USED event that found the ring full */
 	if (gw_peer_confirm_used_next(ctx, peer)) {
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_SESSIONS_SWEPT, 1);
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_SESSIONS_CONFIRMED_BY_SWEEP,
+			 1);
 		session_confirmed(ctx, peer);
 	}
 	kp = peer->kp_current;
@@ -656,7 +663,7 @@ static void peer_tick(struct gw_ctx *ctx, struct gw_peer *peer, uint64_t now)
 		GW_PEER_LOG(&ctx->control->peer_log, now, peer,
 			    "handshake gave up, %u packets dropped",
 			    peer->n_staged);
-		gw_staging_drop(ctx, peer, GW_CTR_DROP_GAVE_UP);
+		gw_staging_drop(ctx, peer, GW_CTR_DROP_HANDSHAKE_GAVE_UP);
 	}
 	if (act & WG_TIMER_ZERO_KEYS) {
 		GW_PEER_LOG(&ctx->control->peer_log, now, peer,

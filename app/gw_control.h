@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The control lcore: handshakes, timers, the packets workers hand over,
- * and the internal peer API that the config loader and the UAPI (through
- * gw_device.h) use. Everything here runs on the main lcore only.
+ * and the state they work on: the identity and the peer registry (whose
+ * API is gw_peer.h; the device API over it gw_device.h). Everything here
+ * runs on the main lcore only.
  */
 #ifndef GW_CONTROL_H
 #define GW_CONTROL_H
@@ -71,74 +72,5 @@ void gw_control_free(struct gw_ctx *ctx);
 int gw_control_apply_config(struct gw_ctx *ctx, const struct wg_config *cfg);
 /* Runs until ctx->quit. */
 void gw_control_loop(struct gw_ctx *ctx);
-
-/* ---- peer API (gw_peer.c) */
-/* The registry above, for tables->max_peers peers; 0 or -ENOMEM. */
-int gw_peers_init(struct gw_ctx *ctx);
-/* Every peer removed, registry freed. */
-void gw_peers_free(struct gw_ctx *ctx);
-struct gw_peer *gw_peer_find(struct gw_ctx *ctx, const uint8_t pub[WG_KEY_LEN]);
-/* NULL when max_peers are in (or out of memory); pub must be new. */
-struct gw_peer *gw_peer_add(struct gw_ctx *ctx, const uint8_t pub[WG_KEY_LEN]);
-/* The same in memory from gw_peer_alloc() (zeroed; rte_free it if this
- * returns NULL), so that a set can allocate before it changes anything. */
-struct gw_peer *gw_peer_alloc(void);
-struct gw_peer *gw_peer_add_in(struct gw_ctx *ctx,
-			       const uint8_t pub[WG_KEY_LEN],
-			       struct gw_peer *mem);
-/* The slot the k-th next gw_peer_add takes (k from 0) when no peer is
- * removed meanwhile; UINT32_MAX past the free ones. A removal appends
- * its slot after those. */
-uint32_t gw_peer_next_id(const struct gw_ctx *ctx, uint32_t k);
-/* Put peer on the tick list (no-op when it is); leave it when it has
- * nothing left to tick (gw_peer_dormant). */
-void gw_peer_wake(struct gw_ctx *ctx, struct gw_peer *peer);
-void gw_peer_sleep(struct gw_ctx *ctx, struct gw_peer *peer);
-bool gw_peer_dormant(const struct gw_peer *peer);
-/* Removes the peer and its prefixes from the route tables (one batch). */
-void gw_peer_remove(struct gw_ctx *ctx, struct gw_peer *peer);
-/* The same, for a caller whose own batch takes its prefixes out. */
-void gw_peer_remove_unrouted(struct gw_ctx *ctx, struct gw_peer *peer);
-/* psk NULL or all zero: none. The key it already has changes nothing. */
-void gw_peer_set_psk(struct gw_ctx *ctx, struct gw_peer *peer,
-		     const uint8_t *psk);
-void gw_peer_set_endpoint(struct gw_ctx *ctx, struct gw_peer *peer,
-			  const struct wg_endpoint *ep);
-/* An endpoint object for gw_peer_use_endpoint (rte_malloc; NULL when out
- * of memory), which takes it (nep NULL: none; equal to the current one:
- * freed, nothing changes). */
-struct wg_endpoint *gw_endpoint_new(const struct wg_endpoint *ep);
-void gw_peer_use_endpoint(struct gw_ctx *ctx, struct gw_peer *peer,
-			  struct wg_endpoint *nep);
-void gw_peer_set_keepalive(struct gw_ctx *ctx, struct gw_peer *peer,
-			   uint16_t seconds);
-/* The peer's AllowedIPs list (malloc'd, cap entries; taken over, the old
- * one freed). Control-side only: the route tables are the caller's. */
-void gw_peer_use_allowed_ips(struct gw_peer *peer, struct wg_prefix *list,
-			     uint32_t n, uint32_t cap);
-/* Install a freshly derived keypair in the peer's slots. */
-int gw_peer_install_keypair(struct gw_ctx *ctx, struct gw_peer *peer,
-			    const struct wg_keypair *wkp);
-/* The responder's next keypair saw its first packet: make it current. */
-bool gw_peer_confirm_next(struct gw_ctx *ctx, struct gw_peer *peer,
-			  uint32_t local_index);
-/* The same when a worker saw the next keypair's first packet but its
- * event found the ring full (the control tick sweeps for it). */
-bool gw_peer_confirm_used_next(struct gw_ctx *ctx, struct gw_peer *peer);
-/* Retire every keypair and the handshake (key zeroing, removal). */
-void gw_peer_zero_keys(struct gw_ctx *ctx, struct gw_peer *peer);
-/* Totals over lcores. */
-void gw_peer_bytes(const struct gw_ctx *ctx, const struct gw_peer *peer,
-		   uint64_t *rx, uint64_t *tx);
-void gw_peer_packets(const struct gw_ctx *ctx, const struct gw_peer *peer,
-		     uint64_t *rx, uint64_t *tx);
-/* By gw_peer_drop slot (gw_peer_drop_counter names each). */
-void gw_peer_drops(const struct gw_ctx *ctx, const struct gw_peer *peer,
-		   uint64_t drops[GW_PDROP_MAX]);
-
-/* Identity and port (gw_device.c). */
-void gw_control_set_private_key(struct gw_ctx *ctx,
-				const uint8_t key[WG_KEY_LEN]);
-void gw_control_set_listen_port(struct gw_ctx *ctx, uint16_t port);
 
 #endif /* GW_CONTROL_H */

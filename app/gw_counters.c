@@ -28,7 +28,7 @@
 #include "gw_neighbour.h"
 #include "gw_staging.h"
 #include "gw_tables.h"
-#include "gw_worker_priv.h"
+#include "gw_spread.h"
 
 enum mb_state { MB_IDLE, MB_POSTED, MB_SERVING, MB_DONE };
 enum snap_kind { SNAP_TOTALS, SNAP_SLICE, SNAP_ONE };
@@ -83,10 +83,10 @@ static void snap_worker(struct gw_ctx *ctx, const struct gw_lcore *lc,
 	/* other lcores' counters: relaxed reads, as gw_stats_sum */
 #define LD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
 	w->lcore_id = lc->lcore_id;
-	w->rx[GW_LAN] = LD(s->c[GW_CTR_RX_LAN]);
-	w->rx[GW_WAN] = LD(s->c[GW_CTR_RX_WAN]);
-	w->tx[GW_LAN] = LD(s->c[GW_CTR_TX_LAN]);
-	w->tx[GW_WAN] = LD(s->c[GW_CTR_TX_WAN]);
+	w->rx[GW_LAN] = LD(s->c[GW_CTR_RX_LAN_PACKETS]);
+	w->rx[GW_WAN] = LD(s->c[GW_CTR_RX_WAN_PACKETS]);
+	w->tx[GW_LAN] = LD(s->c[GW_CTR_TX_LAN_PACKETS]);
+	w->tx[GW_WAN] = LD(s->c[GW_CTR_TX_WAN_PACKETS]);
 	w->busy_cycles = LD(s->c[GW_CTR_POLL_BUSY_CYCLES]);
 	w->idle_cycles = LD(s->c[GW_CTR_POLL_IDLE_CYCLES]);
 	w->spreads = sp != NULL;

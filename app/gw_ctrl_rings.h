@@ -30,15 +30,15 @@ static inline enum gw_counter gw_ctrl_full_counter(enum gw_ctrl_kind kind)
 	case GW_CTRL_LOCAL:
 		return GW_CTR_DROP_LOCAL_RING_FULL;
 	case GW_CTRL_NEIGH:
-		return GW_CTR_DROP_NEIGH_RING_FULL;
+		return GW_CTR_DROP_NEIGHBOUR_RING_FULL;
 	case GW_CTRL_TOO_BIG:
 		return GW_CTR_DROP_TOO_BIG_RING_FULL;
 	case GW_CTRL_ARP_ND:
 		return GW_CTR_DROP_ARP_ND_RING_FULL;
 	case GW_CTRL_TTL:
-		return GW_CTR_DROP_TTL_RING_FULL;
+		return GW_CTR_DROP_TTL_EXCEEDED_RING_FULL;
 	default:
-		return GW_CTR_DROP_CONTROL_FULL; /* the staging ring */
+		return GW_CTR_DROP_CONTROL_RING_FULL; /* the staging ring */
 	}
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The control lcore's way out on ports where it cannot own a TX queue.
+ * The control lcore's transmit: gw_ctrl_tx() sends a frame it built (ARP,
+ * ND, ICMP, handshakes) or held (frames that waited for a neighbour).
  *
  * On most ports the control lcore transmits on a queue of its own. On a
  * memif port the far side decides which queues exist: the PMD maps a ring
@@ -23,6 +24,14 @@ enum {
 	 * TX queue, which this ring replaces (gw_port.c). */
 	GW_CTRL_TX_RING = 512,
 };
+
+/* Send a frame on the control lcore's TX queue of a port, or hand it to
+ * the worker that sends for it there (consumes m). */
+void gw_ctrl_tx(struct gw_ctx *ctx, enum gw_role role, struct rte_mbuf *m);
+
+/* A frame of len bytes for the control lcore to fill and send; NULL
+ * (counted as drop_no_mbuf) when the pool has none. */
+struct rte_mbuf *gw_ctrl_tx_alloc(struct gw_ctx *ctx, uint16_t len);
 
 /* The ring of port role, drained by worker; the control lcore hands its
  * frames for that port to it from now on. Returns 0 or a negative errno. */

@@ -90,7 +90,7 @@ struct gw_lcore {
 	uint16_t n_rxq[GW_NB_ROLES];
 	IMB_MGR *mb;
 	struct gw_lcore_stats *stats;
-	struct gw_spread *spread;     /* decrypt spreading (gw_worker.c) */
+	struct gw_spread *spread;     /* decrypt spreading (gw_spread.c) */
 	/* On ports where the control lcore has no TX queue (gw_ctrl_tx.h):
 	 * it hands its frames to tx_handoff, and the worker that owns queue
 	 * 0 also sends what waits in tx_collect. NULL: nothing of the kind. */

@@ -3,15 +3,14 @@
  * WAN → LAN: classify WireGuard messages, look up receiver indexes in
  * bulk, pre-check the replay window, decrypt the burst with ipsec-mb,
  * update the window after authentication, check the inner source
- * against the peer's AllowedIPs; and spread one tunnel's decryption
- * over a helper worker, releasing packets in arrival order.
+ * against the peer's AllowedIPs (see gw_decap.h). Which worker runs a
+ * burst's two steps is gw_spread.c's choice.
  */
-#include "gw_worker_priv.h"
+#include "gw_decap.h"
 
 #include "gw_forward.h"
 #include "gw_policy.h"
-
-/* --------------------------------------------------------- WAN → LAN */
+#include "gw_worker_priv.h"
 
 /* Two endpoints equal, in two word compares rather than a memcmp call:
  * every authenticated packet asks. */
@@ -28,21 +27,10 @@ static inline bool same_endpoint(const struct wg_endpoint *a,
 	       ((a0 ^ b0) | (a1 ^ b1)) == 0;
 }
 
-/* Whether the helper has no saturating traffic of its own. */
-static inline bool helper_free(const struct gw_spread *sp, uint64_t now)
-{
-	uint64_t full = __atomic_load_n(&sp->helper->full_ns,
-					__ATOMIC_RELAXED);
-
-	return (int64_t)(now - full) > (int64_t)GW_BUSY_NS;
-}
-
-/* Decrypt items (classified, replay pre-checked), deliver what
- * authenticates to out[]; *n_out is how many. */
 /* Per-peer policy on authenticated packets whose source passed (the
  * others are left to the source check): the acl, then the from_peer
  * limit. Only called when some peer has a policy. */
-static void policy_from_peer(struct gw_lcore *lc, struct decap_item *items,
+static void policy_from_peer(struct gw_lcore *lc, struct gw_decap_item *items,
 			     struct gw_peer *const *peers,
 			     struct gw_peer *const *owner,
 			     const struct gw_aead_op *ops,
@@ -74,9 +62,9 @@ static void policy_from_peer(struct gw_lcore *lc, struct decap_item *items,
 		}
 }
 
-static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
-			unsigned int n, struct rte_mbuf **out,
-			unsigned int *n_out, uint64_t now)
+void gw_decap_burst(struct gw_lcore *lc, struct gw_decap_item *items,
+		    unsigned int n, struct rte_mbuf **out, unsigned int *n_out,
+		    uint64_t now)
 {
 	struct gw_ctx *ctx = lc->ctx;
 	struct gw_tables *t = ctx->tables;
@@ -104,7 +92,7 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 
 	/* 1: one AEAD op per packet; the peers' lines start loading */
 	for (i = 0; i < n; i++) {
-		struct decap_item *it = &items[i];
+		struct gw_decap_item *it = &items[i];
 		uint8_t *data = rte_pktmbuf_mtod_offset(it->m, uint8_t *,
 							it->outer_len);
 		uint32_t len = it->m->pkt_len - it->outer_len -
@@ -160,7 +148,7 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 	/* 3: authenticated: replay window, session and endpoint events,
 	 * activity; parse the inner header */
 	for (i = 0; i < n; i++) {
-		struct decap_item *it = &items[i];
+		struct gw_decap_item *it = &items[i];
 		struct gw_keypair *kp = it->kp;
 		struct gw_peer *peer = peers[i];
 		const struct wg_endpoint *ep;
@@ -168,18 +156,20 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 
 		live[i] = 0;
 		if (!ops[i].ok) {
-			peer_drop(lc, peer, it->m, GW_CTR_DROP_DECRYPT);
+			peer_drop(lc, peer, it->m,
+				  GW_CTR_DROP_AUTHENTICATION_FAILED);
 			continue;
 		}
 		if (!fresh[i]) {
 			peer_drop(lc, peer, it->m,
-			     wg_replay_outside(&kp->replay, ops[i].counter) ?
-				     GW_CTR_DROP_COUNTER_WINDOW :
-				     GW_CTR_DROP_REPLAY);
+				  wg_replay_outside(&kp->replay,
+						    ops[i].counter) ?
+					  GW_CTR_DROP_COUNTER_OUTSIDE_WINDOW :
+					  GW_CTR_DROP_REPLAYED_COUNTER);
 			continue;
 		}
 		if (!peer) {
-			drop(lc, it->m, GW_CTR_DROP_UNKNOWN_INDEX);
+			drop(lc, it->m, GW_CTR_DROP_UNKNOWN_RECEIVER_INDEX);
 			continue;
 		}
 		/* the responder's new session is confirmed by its first
@@ -209,7 +199,8 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 			if (!post_event(lc, &ev)) {
 				__atomic_store_n(&peer->endpoint_pending, 0,
 						 __ATOMIC_RELEASE);
-				gw_count(lc->stats, GW_CTR_DROP_EVENT_FULL, 1);
+				gw_count(lc->stats, GW_CTR_DROP_EVENT_RING_FULL,
+					 1);
 			}
 		}
 		if (peer != run.peer) {
@@ -219,7 +210,7 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 		run.bytes += ops[i].len + WG_MSG_TRANSPORT_MIN_LEN;
 		run.packets++;
 		if (ops[i].len == 0) {
-			drop(lc, it->m, GW_CTR_KEEPALIVE_RX);
+			drop(lc, it->m, GW_CTR_KEEPALIVES_RECEIVED);
 			continue;
 		}
 		inner = ops[i].data;
@@ -235,12 +226,12 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 			 * inner sources forwards only plain datagrams */
 			if ((inner[0] & 0xf) < 5) {
 				peer_drop(lc, peer, it->m,
-					  GW_CTR_DROP_INNER_BAD_LEN);
+					  GW_CTR_DROP_INNER_BAD_LENGTH);
 				continue;
 			}
 			if ((inner[0] & 0xf) > 5) {
 				peer_drop(lc, peer, it->m,
-					  GW_CTR_DROP_INNER_OPTIONS);
+					  GW_CTR_DROP_INNER_IP_OPTIONS);
 				continue;
 			}
 			if (ip->fragment_offset &
@@ -272,7 +263,8 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 			owner[i] = gw_route6(t, ip->src_addr);
 		} else {
 			/* IP, but shorter than its fixed header */
-			peer_drop(lc, peer, it->m, GW_CTR_DROP_INNER_BAD_LEN);
+			peer_drop(lc, peer, it->m,
+				  GW_CTR_DROP_INNER_BAD_LENGTH);
 			continue;
 		}
 		live[i] = 1;
@@ -293,7 +285,7 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 
 	/* 5: source check, outer headers off, Ethernet on */
 	for (i = 0; i < n; i++) {
-		struct decap_item *it = &items[i];
+		struct gw_decap_item *it = &items[i];
 		struct rte_mbuf *m = it->m;
 		bool v6 = family[i] == WG_FAMILY_V6;
 		enum gw_counter why;
@@ -301,11 +293,13 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 		if (!live[i])
 			continue;
 		if (ip_len[i] > ops[i].len || ip_len[i] < 20) {
-			peer_drop(lc, peers[i], m, GW_CTR_DROP_INNER_BAD_LEN);
+			peer_drop(lc, peers[i], m,
+				  GW_CTR_DROP_INNER_BAD_LENGTH);
 			continue;
 		}
 		if (owner[i] != peers[i]) {
-			peer_drop(lc, peers[i], m, GW_CTR_DROP_SRC_NOT_ALLOWED);
+			peer_drop(lc, peers[i], m,
+				  GW_CTR_DROP_INNER_SOURCE_NOT_ALLOWED);
 			continue;
 		}
 		why = gw_forward_check(&ctx->port[GW_LAN], ops[i].data,
@@ -326,7 +320,7 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 			continue;
 		}
 		gw_hop_dec(ops[i].data, v6);
-		gw_count(lc->stats, GW_CTR_DECRYPTED, 1);
+		gw_count(lc->stats, GW_CTR_DECRYPTED_PACKETS, 1);
 		/* one store per run of packets of one peer */
 		if (peers[i] != data_peer) {
 			data_peer = peers[i];
@@ -340,9 +334,9 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 		seg_trim(m, m->pkt_len - ip_len[i]);
 		if (gw_mss_clamp(rte_pktmbuf_mtod(m, uint8_t *), ip_len[i],
 				 lc->ctx->mss4, lc->ctx->mss6))
-			gw_count(lc->stats, GW_CTR_MSS_CLAMPED, 1);
+			gw_count(lc->stats, GW_CTR_TCP_MSS_CLAMPED, 1);
 		if (!rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN)) {
-			drop(lc, m, GW_CTR_DROP_NO_ROOM);
+			drop(lc, m, GW_CTR_DROP_NO_HEADROOM_OR_TAILROOM);
 			continue;
 		}
 		if (eth_out(lc, GW_LAN, m, family[i], dst[i], &nc))
@@ -357,15 +351,15 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
  * else is dealt with here.
  */
 static bool wg_classify(struct gw_lcore *lc, struct rte_mbuf *m,
-			const uint8_t *wg, uint32_t len, struct decap_item *it,
-			uint32_t *index)
+			const uint8_t *wg, uint32_t len,
+			struct gw_decap_item *it, uint32_t *index)
 {
 	struct gw_ctx *ctx = lc->ctx;
 	uint32_t type, want;
 	const uint8_t *mac1_key;
 
 	if (len < 4) {
-		drop(lc, m, GW_CTR_DROP_TRUNCATED);
+		drop(lc, m, GW_CTR_DROP_MESSAGE_TRUNCATED);
 		return false;
 	}
 	type = wg_msg_type_word(wg);
@@ -375,8 +369,9 @@ static bool wg_classify(struct gw_lcore *lc, struct rte_mbuf *m,
 		want = type == WG_MSG_INITIATION ? WG_MSG_INITIATION_LEN :
 						   WG_MSG_RESPONSE_LEN;
 		if (len != want) {
-			drop(lc, m, len < want ? GW_CTR_DROP_TRUNCATED :
-						 GW_CTR_DROP_OVERSIZED);
+			drop(lc, m,
+			     len < want ? GW_CTR_DROP_MESSAGE_TRUNCATED :
+					  GW_CTR_DROP_MESSAGE_OVERSIZED);
 			return false;
 		}
 		mac1_key = __atomic_load_n(&ctx->mac1_key, __ATOMIC_ACQUIRE);
@@ -391,40 +386,43 @@ static bool wg_classify(struct gw_lcore *lc, struct rte_mbuf *m,
 		if (type == WG_MSG_INITIATION ?
 			    !gw_hs_limit_allow(lc, &it->src, gw_now_ns(ctx)) :
 			    !gw_index_pending(ctx->tables, wg + 8)) {
-			drop(lc, m, type == WG_MSG_INITIATION ?
-					    GW_CTR_DROP_SOURCE_LIMITED :
-					    GW_CTR_DROP_UNKNOWN_INDEX);
+			drop(lc, m,
+			     type == WG_MSG_INITIATION ?
+				     GW_CTR_DROP_HANDSHAKE_SOURCE_LIMITED :
+				     GW_CTR_DROP_UNKNOWN_RECEIVER_INDEX);
 			return false;
 		}
-		gw_count(lc->stats, GW_CTR_HANDSHAKE_RX, 1);
+		gw_count(lc->stats, GW_CTR_HANDSHAKE_MESSAGES_RECEIVED, 1);
 		to_control(lc, m, GW_CTRL_HANDSHAKE, GW_WAN);
 		return false;
 	case WG_MSG_COOKIE_REPLY:
 		if (len != WG_MSG_COOKIE_REPLY_LEN) {
-			drop(lc, m, len < WG_MSG_COOKIE_REPLY_LEN ?
-					    GW_CTR_DROP_TRUNCATED :
-					    GW_CTR_DROP_OVERSIZED);
+			drop(lc, m,
+			     len < WG_MSG_COOKIE_REPLY_LEN ?
+				     GW_CTR_DROP_MESSAGE_TRUNCATED :
+				     GW_CTR_DROP_MESSAGE_OVERSIZED);
 			return false;
 		}
 		if (!gw_index_pending(ctx->tables, wg + 4)) {
-			drop(lc, m, GW_CTR_DROP_COOKIE_UNKNOWN_INDEX);
+			drop(lc, m, GW_CTR_DROP_COOKIE_REPLY_UNKNOWN_INDEX);
 			return false;
 		}
-		gw_count(lc->stats, GW_CTR_HANDSHAKE_RX, 1);
+		gw_count(lc->stats, GW_CTR_HANDSHAKE_MESSAGES_RECEIVED, 1);
 		to_control(lc, m, GW_CTRL_HANDSHAKE, GW_WAN);
 		return false;
 	case WG_MSG_TRANSPORT:
 		break;
 	default:
 		/* a known type with the three reserved bytes not zero */
-		drop(lc, m, (type & 0xff) >= WG_MSG_INITIATION &&
-					    (type & 0xff) <= WG_MSG_TRANSPORT ?
-				    GW_CTR_DROP_BAD_RESERVED :
-				    GW_CTR_DROP_BAD_TYPE);
+		drop(lc, m,
+		     (type & 0xff) >= WG_MSG_INITIATION &&
+				     (type & 0xff) <= WG_MSG_TRANSPORT ?
+			     GW_CTR_DROP_RESERVED_BYTES_SET :
+			     GW_CTR_DROP_BAD_MESSAGE_TYPE);
 		return false;
 	}
 	if (len < WG_MSG_TRANSPORT_MIN_LEN) {
-		drop(lc, m, GW_CTR_DROP_TRUNCATED);
+		drop(lc, m, GW_CTR_DROP_MESSAGE_TRUNCATED);
 		return false;
 	}
 	*index = wg_get_le32(wg + 4);
@@ -442,7 +440,7 @@ static bool wg_classify(struct gw_lcore *lc, struct rte_mbuf *m,
  * with (dropped or handed to the control lcore). */
 static bool wan_parse(struct gw_lcore *lc, struct gw_port *port,
 		      uint16_t listen, struct rte_mbuf *m,
-		      struct decap_item *it, uint32_t *index)
+		      struct gw_decap_item *it, uint32_t *index)
 {
 	struct rte_ether_hdr *eh;
 	struct rte_udp_hdr *udp;
@@ -452,7 +450,7 @@ static bool wan_parse(struct gw_lcore *lc, struct gw_port *port,
 	const void *addrs;
 
 	if (!rte_pktmbuf_is_contiguous(m)) {
-		drop(lc, m, GW_CTR_DROP_NONLINEAR);
+		drop(lc, m, GW_CTR_DROP_MULTISEGMENT);
 		return false;
 	}
 	if (m->data_len < RTE_ETHER_HDR_LEN) {
@@ -486,7 +484,7 @@ static bool wan_parse(struct gw_lcore *lc, struct gw_port *port,
 			return false;
 		}
 		if (!outer_ip4_cksum_ok(m, ip)) {
-			drop(lc, m, GW_CTR_DROP_OUTER_IP_CKSUM);
+			drop(lc, m, GW_CTR_DROP_OUTER_IP_CHECKSUM);
 			return false;
 		}
 		if (!gw_port_has_addr4(port, ip->dst_addr)) {
@@ -537,7 +535,7 @@ static bool wan_parse(struct gw_lcore *lc, struct gw_port *port,
 		it->src.family = WG_FAMILY_V6;
 		memcpy(it->src.addr, ip->src_addr, 16);
 	} else {
-		drop(lc, m, GW_CTR_DROP_UNKNOWN_PROTO);
+		drop(lc, m, GW_CTR_DROP_UNKNOWN_PROTOCOL);
 		return false;
 	}
 	if (l4_len < sizeof(*udp) ||
@@ -552,7 +550,7 @@ static bool wan_parse(struct gw_lcore *lc, struct gw_port *port,
 	}
 	/* before the message may authenticate or move an endpoint */
 	if (!outer_udp_cksum_ok(m, udp, addrs, addrs_len)) {
-		drop(lc, m, GW_CTR_DROP_OUTER_UDP_CKSUM);
+		drop(lc, m, GW_CTR_DROP_OUTER_UDP_CHECKSUM);
 		return false;
 	}
 	it->src.port = rte_be_to_cpu_16(udp->src_port);
@@ -561,32 +559,9 @@ static bool wan_parse(struct gw_lcore *lc, struct gw_port *port,
 			   index);
 }
 
-static inline unsigned int rob_used(const struct gw_spread *sp)
-{
-	return sp->head - sp->tail;
-}
-
-bool gw_wan_room(const struct gw_lcore *lc)
-{
-	return !lc->spread || rob_used(lc->spread) + 2 <= GW_ROB;
-}
-
-bool gw_wan_idle(const struct gw_lcore *lc)
-{
-	return !lc->spread || rob_used(lc->spread) == 0;
-}
-
-/*
- * Classify n WAN frames down to transport messages whose keypair is live
- * and whose counter passes the read-only replay pre-check (replays and
- * dead sessions cost no AEAD work); everything else is dropped (counted)
- * or handed to the control lcore here. Returns how many items were
- * filled. Runs on the worker that decrypts them: the keypair pointers it
- * looks up are used before that worker's next quiescent state.
- */
-static unsigned int wan_classify(struct gw_lcore *lc, struct rte_mbuf **pkts,
-				 unsigned int n, struct decap_item *items,
-				 uint64_t now)
+unsigned int gw_wan_classify(struct gw_lcore *lc, struct rte_mbuf **pkts,
+			     unsigned int n, struct gw_decap_item *items,
+			     uint64_t now)
 {
 	struct gw_ctx *ctx = lc->ctx;
 	struct gw_tables *t = ctx->tables;
@@ -641,11 +616,11 @@ static unsigned int wan_classify(struct gw_lcore *lc, struct rte_mbuf **pkts,
 
 	/* 3: session checks and the replay pre-check */
 	for (i = 0; i < k; i++) {
-		struct decap_item *it = &items[i];
+		struct gw_decap_item *it = &items[i];
 		struct gw_keypair *kp = (struct gw_keypair *)entry[i];
 
 		if (!entry[i] || (entry[i] & GW_INDEX_HANDSHAKE)) {
-			drop(lc, it->m, GW_CTR_DROP_UNKNOWN_INDEX);
+			drop(lc, it->m, GW_CTR_DROP_UNKNOWN_RECEIVER_INDEX);
 			continue;
 		}
 		/* signed: kp may be younger than now (see encap_burst) */
@@ -654,14 +629,14 @@ static unsigned int wan_classify(struct gw_lcore *lc, struct rte_mbuf **pkts,
 		if ((int64_t)(now - kp->rx_birth_ns) >=
 		    (int64_t)lc->ctx->reject_after_ns) {
 			peer_drop(lc, gw_tables_peer(t, kp->rx_peer_id), it->m,
-				  GW_CTR_DROP_KEY_EXPIRED);
+				  GW_CTR_DROP_KEYPAIR_EXPIRED);
 			continue;
 		}
 		if (!wg_replay_check(&kp->replay, it->counter)) {
 			peer_drop(lc, gw_tables_peer(t, kp->rx_peer_id), it->m,
 				  wg_replay_outside(&kp->replay, it->counter) ?
-					  GW_CTR_DROP_COUNTER_WINDOW :
-					  GW_CTR_DROP_REPLAY);
+					  GW_CTR_DROP_COUNTER_OUTSIDE_WINDOW :
+					  GW_CTR_DROP_REPLAYED_COUNTER);
 			continue;
 		}
 		if (kp->rx_peer_id < t->max_peers)
@@ -672,196 +647,4 @@ static unsigned int wan_classify(struct gw_lcore *lc, struct rte_mbuf **pkts,
 		kept++;
 	}
 	return kept;
-}
-
-void gw_wan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
-		  struct gw_txbuf *lan_tx, uint64_t now)
-{
-	struct gw_spread *sp = lc->spread;
-	struct decap_item items[GW_BURST];
-	struct gw_chunk *handed = NULL;
-	unsigned int kept, cnt;
-
-	gw_count(lc->stats, GW_CTR_RX_WAN, n);
-	note_full(lc, n, now);
-
-	if (!sp) {
-		kept = wan_classify(lc, pkts, n, items, now);
-		if (kept) {
-			decap_burst(lc, items, kept, lan_tx->m + lan_tx->n,
-				    &cnt, now);
-			lan_tx->n += cnt;
-		}
-		return;
-	}
-	/* One tunnel's traffic arrives on one queue: hand the older part
-	 * of the burst, as received, to the helper, which classifies and
-	 * decrypts it while this worker does the rest. Only received
-	 * frames cross cores, no table pointers: each worker looks up (and
-	 * is done with) its own keypairs before its next quiescent state. */
-	if (n >= GW_SPREAD_MIN && rob_used(sp) + 2 <= GW_ROB &&
-	    helper_free(sp, now)) {
-		struct gw_chunk *c = &sp->rob[sp->head % GW_ROB];
-		unsigned int h = n * sp->share / 32;
-
-		memcpy(c->pkts, pkts, h * sizeof(pkts[0]));
-		c->n = (uint16_t)h;
-		c->n_out = 0;
-		__atomic_store_n(&c->done, 0, __ATOMIC_RELAXED);
-		if (rte_ring_sp_enqueue(sp->to_helper, c) == 0) {
-			gw_count(lc->stats, GW_CTR_SPREAD_HANDED, h);
-			sp->head++;
-			pkts += h;
-			n -= h;
-			handed = c;
-		}
-	}
-	kept = wan_classify(lc, pkts, n, items, now);
-	if (rob_used(sp) == 0) {
-		/* nothing outstanding: no need to wait in line */
-		if (kept) {
-			decap_burst(lc, items, kept, lan_tx->m + lan_tx->n,
-				    &cnt, now);
-			lan_tx->n += cnt;
-		}
-		return;
-	}
-	if (kept) {
-		struct gw_chunk *c = &sp->rob[sp->head % GW_ROB];
-
-		decap_burst(lc, items, kept, c->out, &cnt, now);
-		c->n_out = (uint16_t)cnt;
-		__atomic_store_n(&c->done, 1, __ATOMIC_RELAXED);
-		sp->head++;
-	}
-	if (handed) {
-		/* The reorder buffer is the helper's backlog. The helper need
-		 * not finish before this worker's own part does (the buffer
-		 * gives it slack, and this worker still has to transmit
-		 * everything); it only must not fall behind for good. So:
-		 * keeping up (at most one chunk outstanding besides this
-		 * burst's two), it takes more; a backlog over half the
-		 * buffer, less. */
-		unsigned int backlog = rob_used(sp);
-
-		if (backlog <= 3) {
-			if (sp->share < GW_SHARE_MAX)
-				sp->share++;
-		} else if (backlog > GW_ROB / 2 && sp->share > GW_SHARE_MIN) {
-			sp->share--;
-		}
-	}
-}
-
-unsigned int gw_wan_collect(struct gw_lcore *lc, struct gw_txbuf *lan_tx)
-{
-	struct gw_spread *sp = lc->spread;
-	unsigned int moved = 0, i;
-
-	if (!sp)
-		return 0;
-	while (sp->tail != sp->head) {
-		struct gw_chunk *c = &sp->rob[sp->tail % GW_ROB];
-
-		if (!__atomic_load_n(&c->done, __ATOMIC_ACQUIRE))
-			break;
-		if (lan_tx->n + c->n_out > GW_TXBUF)
-			break;
-		/* the helper wrote these mbufs: the TX that follows reads
-		 * each one, so start all the cross-core transfers now */
-		for (i = 0; i < c->n_out; i++)
-			rte_prefetch0(c->out[i]);
-		memcpy(lan_tx->m + lan_tx->n, c->out,
-		       c->n_out * sizeof(c->out[0]));
-		lan_tx->n += c->n_out;
-		moved += c->n_out;
-		sp->tail++;
-	}
-	return moved;
-}
-
-unsigned int gw_assist(struct gw_lcore *lc, uint64_t now)
-{
-	struct gw_spread *sp = lc->spread;
-	void *cs[GW_ROB];
-	unsigned int i, n, cnt;
-
-	if (!sp)
-		return 0;
-	n = rte_ring_sc_dequeue_burst(sp->in, cs, GW_ROB, NULL);
-	for (i = 0; i < n; i++) {
-		struct gw_chunk *c = cs[i];
-		unsigned int j, kept;
-
-		/* the frames are in the owner's cache (its PMD wrote or
-		 * touched them): ask for all of them at once */
-		for (j = 0; j < c->n; j++)
-			rte_prefetch0(c->pkts[j]);
-		for (j = 0; j < c->n; j++)
-			rte_prefetch0(rte_pktmbuf_mtod(c->pkts[j], void *));
-		kept = wan_classify(lc, c->pkts, c->n, c->items, now);
-		cnt = 0;
-		if (kept)
-			decap_burst(lc, c->items, kept, c->out, &cnt, now);
-		c->n_out = (uint16_t)cnt;
-		/* the owner reads out[] after it sees done */
-		__atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
-	}
-	return n;
-}
-
-void gw_worker_quiescent(struct gw_lcore *lc)
-{
-	/* chunks in the reorder buffer hold mbufs only: every keypair and
-	 * peer pointer was looked up and used within one call */
-	rte_rcu_qsbr_quiescent(lc->ctx->qsbr, lc->worker_idx);
-}
-
-int gw_spread_setup(struct gw_ctx *ctx)
-{
-	unsigned int i, n = ctx->n_workers;
-	char name[RTE_RING_NAMESIZE];
-
-	if (n < 2)
-		return 0;
-	for (i = 0; i < n; i++) {
-		struct gw_spread *sp = rte_zmalloc("gw_spread", sizeof(*sp),
-						   RTE_CACHE_LINE_SIZE);
-
-		if (!sp)
-			goto fail;
-		ctx->workers[i].spread = sp;
-		sp->share = 16;
-		snprintf(name, sizeof(name), "gw_assist%u", i);
-		/* one producer (the owner before it), one consumer */
-		sp->in = rte_ring_create(name, 2 * GW_ROB, (int)rte_socket_id(),
-					 RING_F_SP_ENQ | RING_F_SC_DEQ);
-		if (!sp->in)
-			goto fail;
-	}
-	for (i = 0; i < n; i++) {
-		struct gw_spread *h = ctx->workers[(i + 1) % n].spread;
-
-		ctx->workers[i].spread->helper = h;
-		ctx->workers[i].spread->to_helper = h->in;
-	}
-	return 0;
-fail:
-	gw_spread_free(ctx);
-	return -ENOMEM;
-}
-
-void gw_spread_free(struct gw_ctx *ctx)
-{
-	unsigned int i;
-
-	for (i = 0; i < ctx->n_workers; i++) {
-		struct gw_spread *sp = ctx->workers[i].spread;
-
-		if (!sp)
-			continue;
-		rte_ring_free(sp->in);
-		rte_free(sp);
-		ctx->workers[i].spread = NULL;
-	}
 }

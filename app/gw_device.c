@@ -45,7 +45,7 @@ void gw_control_set_private_key(struct gw_ctx *ctx,
 			 0);
 	/* without an identity no handshake can complete */
 	if (!c->id.has_private_key)
-		gw_staging_drop_all(ctx, GW_CTR_DROP_STAGED_NO_KEY);
+		gw_staging_drop_all(ctx, GW_CTR_DROP_STAGED_NO_PRIVATE_KEY);
 	/* every session was made with the old identity */
 	for (p = c->peers; p; p = p->list_next) {
 		gw_peer_zero_keys(ctx, p);

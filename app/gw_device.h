@@ -135,14 +135,21 @@ int gw_device_set_start(struct gw_device *dev, const struct gw_device_set *set,
 			struct gw_set_job **job);
 bool gw_device_set_step(struct gw_set_job *job, uint32_t budget);
 
+/* Identity and port, applied by a set (gw_device.c). */
+struct gw_ctx;
+void gw_control_set_private_key(struct gw_ctx *ctx,
+				const uint8_t key[WG_KEY_LEN]);
+void gw_control_set_listen_port(struct gw_ctx *ctx, uint16_t port);
+
 /* ------------------------------------------- implemented by gw_uapi.c */
 
 /*
  * The UAPI server, owned by the UAPI engineer. gw_uapi_open creates the
- * socket /var/run/wireguard/<name>.sock (mode 0600, directory 0755) and
- * returns NULL with errno set on failure; gw_uapi_poll serves whatever is
- * ready without blocking; gw_uapi_close closes every connection and
- * unlinks the socket. All three run on the control lcore.
+ * socket /var/run/wireguard/<name>.sock (mode 0700 as wireguard-go makes
+ * it, directory 0755) and returns NULL with errno set on failure;
+ * gw_uapi_poll serves whatever is ready without blocking; gw_uapi_close
+ * closes every connection and unlinks the socket. All three run on the
+ * control lcore.
  */
 struct gw_uapi;
 struct gw_uapi *gw_uapi_open(struct gw_device *dev, const char *name);

@@ -8,6 +8,7 @@
 
 #include "gw_forward.h"
 #include "gw_policy.h"
+#include "gw_spread.h"
 
 /* ------------------------------------------------------------ encap */
 
@@ -190,7 +191,7 @@ static void encap_burst(struct gw_lcore *lc, struct encap_item *items,
 		 * configured but absent peers would fill the staging budget
 		 * and the control ring) */
 		if (!eps[i]) {
-			drop(lc, m, GW_CTR_DROP_NO_ENDPOINT);
+			drop(lc, m, GW_CTR_DROP_PEER_WITHOUT_ENDPOINT);
 			continue;
 		}
 		if (ri[i] == NO_RES) {
@@ -209,7 +210,7 @@ static void encap_burst(struct gw_lcore *lc, struct encap_item *items,
 		tail = seg_append(m, (uint16_t)(padded - len +
 						WG_AEAD_TAG_LEN));
 		if (!tail) {
-			drop(lc, m, GW_CTR_DROP_NO_ROOM);
+			drop(lc, m, GW_CTR_DROP_NO_HEADROOM_OR_TAILROOM);
 			continue;
 		}
 		if (padded != len)
@@ -245,13 +246,13 @@ static void encap_burst(struct gw_lcore *lc, struct encap_item *items,
 		uint8_t *wg;
 
 		if (!ops[i].ok) {
-			drop(lc, m, GW_CTR_DROP_NO_ROOM);
+			drop(lc, m, GW_CTR_DROP_NO_HEADROOM_OR_TAILROOM);
 			continue;
 		}
 		wg = (uint8_t *)rte_pktmbuf_prepend(
 			m, WG_MSG_TRANSPORT_HEADER_LEN);
 		if (!wg) {
-			drop(lc, m, GW_CTR_DROP_NO_ROOM);
+			drop(lc, m, GW_CTR_DROP_NO_HEADROOM_OR_TAILROOM);
 			continue;
 		}
 		/* before the UDP header: over IPv6 its checksum covers this */
@@ -272,13 +273,15 @@ static void encap_burst(struct gw_lcore *lc, struct encap_item *items,
 								    OUT4_LEN);
 
 			if (!h) {
-				drop(lc, m, GW_CTR_DROP_NO_ROOM);
+				drop(lc, m,
+				     GW_CTR_DROP_NO_HEADROOM_OR_TAILROOM);
 				continue;
 			}
 			out4_put(&t4, h, dst4, eps[i]->port, msg_len);
 		} else {
 			if (!gw_udp_prepend(lc->ctx, m, eps[i], msg_len)) {
-				drop(lc, m, GW_CTR_DROP_NO_ROOM);
+				drop(lc, m,
+				     GW_CTR_DROP_NO_HEADROOM_OR_TAILROOM);
 				continue;
 			}
 			if (!eth_out(lc, GW_WAN, m, eps[i]->family,
@@ -296,9 +299,9 @@ static void encap_burst(struct gw_lcore *lc, struct encap_item *items,
 		run.packets++;
 		if (ops[i].len) {
 			run.data = true;
-			gw_count(lc->stats, GW_CTR_ENCRYPTED, 1);
+			gw_count(lc->stats, GW_CTR_ENCRYPTED_PACKETS, 1);
 		} else {
-			gw_count(lc->stats, GW_CTR_KEEPALIVE_TX, 1);
+			gw_count(lc->stats, GW_CTR_KEEPALIVES_SENT, 1);
 		}
 		wan_tx->m[wan_tx->n++] = m;
 	}
@@ -373,7 +376,7 @@ void gw_lan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 	uint8_t at4[GW_BURST];
 	unsigned int i, k = 0, n4 = 0, kept = 0;
 
-	gw_count(lc->stats, GW_CTR_RX_LAN, n);
+	gw_count(lc->stats, GW_CTR_RX_LAN_PACKETS, n);
 	note_full(lc, n, now);
 	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
@@ -390,7 +393,7 @@ void gw_lan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD],
 						       void *));
 		if (!rte_pktmbuf_is_contiguous(m)) {
-			drop(lc, m, GW_CTR_DROP_NONLINEAR);
+			drop(lc, m, GW_CTR_DROP_MULTISEGMENT);
 			continue;
 		}
 		if (m->data_len < RTE_ETHER_HDR_LEN) {
@@ -424,7 +427,7 @@ void gw_lan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 			/* link-layer broadcast or multicast stays on the LAN,
 			 * whatever the IP destination says */
 			if (rte_is_multicast_ether_addr(&eh->dst_addr)) {
-				drop(lc, m, GW_CTR_DROP_MARTIAN_DST);
+				drop(lc, m, GW_CTR_DROP_MARTIAN_DESTINATION);
 				continue;
 			}
 			ip4[n4] = rte_be_to_cpu_32(ip->dst_addr);
@@ -442,12 +445,12 @@ void gw_lan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 				continue;
 			}
 			if (rte_is_multicast_ether_addr(&eh->dst_addr)) {
-				drop(lc, m, GW_CTR_DROP_MARTIAN_DST);
+				drop(lc, m, GW_CTR_DROP_MARTIAN_DESTINATION);
 				continue;
 			}
 			peer = gw_route6(t, ip->dst_addr);
 		} else {
-			drop(lc, m, GW_CTR_DROP_UNKNOWN_PROTO);
+			drop(lc, m, GW_CTR_DROP_UNKNOWN_PROTOCOL);
 			continue;
 		}
 		if (len + RTE_ETHER_HDR_LEN > m->data_len) {
@@ -486,7 +489,7 @@ void gw_lan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 		enum gw_counter why;
 
 		if (!peer) {
-			drop(lc, m, GW_CTR_DROP_NO_ROUTE);
+			drop(lc, m, GW_CTR_DROP_NO_ALLOWED_IP);
 			continue;
 		}
 		why = gw_forward_check(port, l3, ip_len[i], v6[i], false);
@@ -510,7 +513,7 @@ void gw_lan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 		seg_trim(m, m->pkt_len - ip_len[i]);
 		if (gw_mss_clamp(rte_pktmbuf_mtod(m, uint8_t *), ip_len[i],
 				 ctx->mss4, ctx->mss6))
-			gw_count(lc->stats, GW_CTR_MSS_CLAMPED, 1);
+			gw_count(lc->stats, GW_CTR_TCP_MSS_CLAMPED, 1);
 		items[kept++] = items[i];
 	}
 	if (kept && gw_policy_active(ctx))

@@ -97,11 +97,11 @@ static inline enum gw_counter gw_forward_check(const struct gw_port *lan,
 		const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)l3;
 
 		if (gw_martian6(ip->src_addr))
-			return GW_CTR_DROP_MARTIAN_SRC;
+			return GW_CTR_DROP_MARTIAN_SOURCE;
 		if (gw_martian6(ip->dst_addr))
-			return GW_CTR_DROP_MARTIAN_DST;
+			return GW_CTR_DROP_MARTIAN_DESTINATION;
 		if (from_peer && gw_nd6(l3, len))
-			return GW_CTR_DROP_INNER_ND;
+			return GW_CTR_DROP_INNER_NEIGHBOUR_DISCOVERY;
 		return ip->hop_limits <= 1 ? GW_CTR_DROP_TTL_EXCEEDED :
 					     GW_CTR_MAX;
 	} else {
@@ -110,9 +110,9 @@ static inline enum gw_counter gw_forward_check(const struct gw_port *lan,
 		uint32_t dst = rte_be_to_cpu_32(ip->dst_addr);
 
 		if (gw_martian4(src) || gw_subnet_bcast4(lan, src))
-			return GW_CTR_DROP_MARTIAN_SRC;
+			return GW_CTR_DROP_MARTIAN_SOURCE;
 		if (gw_martian4(dst) || gw_subnet_bcast4(lan, dst))
-			return GW_CTR_DROP_MARTIAN_DST;
+			return GW_CTR_DROP_MARTIAN_DESTINATION;
 		return ip->time_to_live <= 1 ? GW_CTR_DROP_TTL_EXCEEDED :
 					       GW_CTR_MAX;
 	}

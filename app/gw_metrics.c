@@ -100,13 +100,17 @@ static void put_handshakes(struct scrape *s)
 		const char *role, *result;
 		enum gw_counter c;
 	} hs[] = {
-		{ "any", "message_received", GW_CTR_HANDSHAKE_RX },
-		{ "any", "message_sent", GW_CTR_HANDSHAKE_TX },
-		{ "any", "rejected", GW_CTR_DROP_HANDSHAKE },
-		{ "responder", "cookie_sent", GW_CTR_COOKIE_TX },
-		{ "responder", "dropped_under_load", GW_CTR_DROP_UNDER_LOAD },
-		{ "responder", "ratelimited", GW_CTR_DROP_RATELIMITED },
-		{ "initiator", "cookie_rejected", GW_CTR_DROP_COOKIE },
+		{ "any", "message_received",
+		  GW_CTR_HANDSHAKE_MESSAGES_RECEIVED },
+		{ "any", "message_sent", GW_CTR_HANDSHAKE_MESSAGES_SENT },
+		{ "any", "rejected", GW_CTR_DROP_HANDSHAKE_REJECTED },
+		{ "responder", "cookie_sent", GW_CTR_COOKIE_REPLIES_SENT },
+		{ "responder", "dropped_under_load",
+		  GW_CTR_DROP_HANDSHAKE_UNDER_LOAD },
+		{ "responder", "ratelimited",
+		  GW_CTR_DROP_HANDSHAKE_RATELIMITED },
+		{ "initiator", "cookie_rejected",
+		  GW_CTR_DROP_COOKIE_REPLY_REJECTED },
 	};
 	size_t i;
 
@@ -194,8 +198,8 @@ static void put_globals(struct scrape *s)
 	       "wg_dpdk_packets_total{port=\"lan\",direction=\"tx\"} %" PRIu64 "\n"
 	       "wg_dpdk_packets_total{port=\"wan\",direction=\"rx\"} %" PRIu64 "\n"
 	       "wg_dpdk_packets_total{port=\"wan\",direction=\"tx\"} %" PRIu64 "\n",
-	    t->c[GW_CTR_RX_LAN], t->c[GW_CTR_TX_LAN], t->c[GW_CTR_RX_WAN],
-	    t->c[GW_CTR_TX_WAN]);
+	    t->c[GW_CTR_RX_LAN_PACKETS], t->c[GW_CTR_TX_LAN_PACKETS],
+	    t->c[GW_CTR_RX_WAN_PACKETS], t->c[GW_CTR_TX_WAN_PACKETS]);
 	family(s, "wg_dpdk_drops_total", "counter",
 	       "Packets dropped, by reason (the counter names of app/gw_stats.h)");
 	for (c = 0; c < GW_CTR_MAX; c++)
@@ -206,8 +210,8 @@ static void put_globals(struct scrape *s)
 	       "The other counters of app/gw_stats.h, by name");
 	for (c = 0; c < GW_CTR_MAX; c++)
 		if (strncmp(gw_counter_name(c), "drop_", 5) != 0 &&
-		    c != GW_CTR_RX_LAN && c != GW_CTR_RX_WAN &&
-		    c != GW_CTR_TX_LAN && c != GW_CTR_TX_WAN &&
+		    c != GW_CTR_RX_LAN_PACKETS && c != GW_CTR_RX_WAN_PACKETS &&
+		    c != GW_CTR_TX_LAN_PACKETS && c != GW_CTR_TX_WAN_PACKETS &&
 		    c != GW_CTR_POLL_BUSY_CYCLES && c != GW_CTR_POLL_IDLE_CYCLES)
 			put(s, "wg_dpdk_events_total{name=\"%s\"} %" PRIu64 "\n",
 			    gw_counter_name(c), t->c[c]);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The gateway's use of the neighbour table (gw_neigh_table.h): which
- * addresses are wanted and pinned, what may be learnt from whom, frames
- * that wait for a MAC and are sent once it is known.
+ * addresses are wanted and pinned, what may be learnt from whom, the next
+ * hop toward a destination, frames that wait for a MAC and are sent once
+ * it is known.
  */
 #include "gw_neigh_resolve.h"
 
@@ -10,6 +11,7 @@
 
 #include <rte_ip.h>
 
+#include "gw_ctrl_tx.h"
 #include "gw_neighbour.h"
 #include "gw_port.h"
 
@@ -44,6 +46,30 @@ static bool is_gateway(const struct gw_port *p, uint8_t family,
 
 	return p->has_gateway && p->gateway.family == family &&
 	       memcmp(p->gateway.addr, ip, len) == 0;
+}
+
+bool gw_nexthop(const struct gw_port *p, uint8_t family, const uint8_t *dst,
+		uint8_t out[16])
+{
+	if (family == WG_FAMILY_V4) {
+		uint32_t d;
+
+		memcpy(&d, dst, 4);
+		if (gw_port_on_link4(p, d)) {
+			memcpy(out, dst, 4);
+			return true;
+		}
+	} else {
+		if (gw_port_on_link6(p, dst)) {
+			memcpy(out, dst, 16);
+			return true;
+		}
+	}
+	if (p->has_gateway && p->gateway.family == family) {
+		memcpy(out, p->gateway.addr, family == WG_FAMILY_V4 ? 4 : 16);
+		return true;
+	}
+	return false;
 }
 
 bool gw_neigh_on_link(const struct gw_port *p, uint8_t family,
@@ -162,7 +188,8 @@ void gw_neigh_hold(struct gw_ctx *ctx, enum gw_role role, struct rte_mbuf *m)
 		dst = ((struct rte_ipv6_hdr *)(eh + 1))->dst_addr;
 	}
 	if (!gw_nexthop(&ctx->port[role], family, dst, nh)) {
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_NO_NEIGHBOUR, 1);
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_NEIGHBOUR_UNRESOLVED,
+			 1);
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -174,7 +201,8 @@ void gw_neigh_hold(struct gw_ctx *ctx, enum gw_role role, struct rte_mbuf *m)
 	}
 	e = get(ctx, role, family, nh, true);
 	if (!e) {
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_NO_NEIGHBOUR, 1);
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_NEIGHBOUR_UNRESOLVED,
+			 1);
 		rte_pktmbuf_free(m);
 		return;
 	}

@@ -3,7 +3,8 @@
  * The gateway's use of the neighbour table (gw_neigh_table.h), on the
  * control lcore: which addresses are wanted (and the port's gateway
  * pinned), what may be learnt from whom (only on-link addresses of the
- * port), frames held until their next hop's MAC is known.
+ * port), the next hop toward a destination, frames held until that next
+ * hop's MAC is known.
  */
 #ifndef GW_NEIGH_RESOLVE_H
 #define GW_NEIGH_RESOLVE_H
@@ -16,6 +17,11 @@
 
 #include "gw_ctx.h"
 #include "gw_neigh_table.h"
+
+/* The next hop toward dst on port p: dst itself when on a subnet of the
+ * port, else the port's gateway. False when there is none. */
+bool gw_nexthop(const struct gw_port *p, uint8_t family, const uint8_t *dst,
+		uint8_t out[16]);
 
 /* Whether ip may be a neighbour on port p: on one of its subnets, IPv6
  * link-local, or its gateway; never one of our own addresses, never

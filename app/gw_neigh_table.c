@@ -212,7 +212,7 @@ static void drop_held(struct gw_neigh_table *t, struct gw_neigh_entry *e)
 
 	for (i = 0; i < e->n_held; i++)
 		rte_pktmbuf_free(e->held[i]);
-	gw_count(t->stats, GW_CTR_DROP_NO_NEIGHBOUR, e->n_held);
+	gw_count(t->stats, GW_CTR_DROP_NEIGHBOUR_UNRESOLVED, e->n_held);
 	t->n_held -= e->n_held;
 	e->n_held = 0;
 }
@@ -221,7 +221,7 @@ static void drop_held(struct gw_neigh_table *t, struct gw_neigh_entry *e)
 static void fail(struct gw_neigh_table *t, struct gw_neigh_entry *e)
 {
 	drop_held(t, e);
-	gw_count(t->stats, GW_CTR_NEIGH_FAILED, 1);
+	gw_count(t->stats, GW_CTR_NEIGHBOUR_ENTRIES_FAILED, 1);
 	remove_entry(t, e);
 }
 
@@ -261,7 +261,7 @@ static bool make_room(struct gw_neigh_table *t)
 	}
 	if (!any)
 		return false;
-	gw_count(t->stats, GW_CTR_NEIGH_REPLACED, 1);
+	gw_count(t->stats, GW_CTR_NEIGHBOUR_ENTRIES_REPLACED, 1);
 	remove_entry(t, any);
 	return true;
 }
@@ -354,12 +354,12 @@ void gw_neigh_table_hold(struct gw_neigh_table *t, struct gw_neigh_entry *e,
 			 struct rte_mbuf *m)
 {
 	if (e->n_held >= GW_NEIGH_HOLD) {
-		gw_count(t->stats, GW_CTR_DROP_NO_NEIGHBOUR, 1);
+		gw_count(t->stats, GW_CTR_DROP_NEIGHBOUR_UNRESOLVED, 1);
 		rte_pktmbuf_free(m);
 		return;
 	}
 	if (t->n_held >= t->held_max) {
-		gw_count(t->stats, GW_CTR_DROP_NEIGH_HOLD_FULL, 1);
+		gw_count(t->stats, GW_CTR_DROP_NEIGHBOUR_HOLD_FULL, 1);
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -424,7 +424,8 @@ static void tick_entry(struct gw_neigh_table *t, struct gw_neigh_entry *e,
 			set_state(t, e, GW_NEIGH_PROBE, now);
 			solicit(t, e, true, now);
 		} else if (stale_garbage(t, e, now)) {
-			gw_count(t->stats, GW_CTR_NEIGH_COLLECTED, 1);
+			gw_count(t->stats, GW_CTR_NEIGHBOUR_ENTRIES_COLLECTED,
+				 1);
 			remove_entry(t, e);
 		}
 		break;

@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include <rte_arp.h>
-#include <rte_ethdev.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_malloc.h>
@@ -21,9 +20,6 @@
 
 enum {
 	GW_ICMP_RL_ENTRIES = 1024,
-	ICMP4_DEST_UNREACH = 3,
-	ICMP4_FRAG_NEEDED = 4,
-	ICMP6_PACKET_TOO_BIG = 2,
 	ICMP6_ECHO_REQUEST = 128,
 	ICMP6_ECHO_REPLY = 129,
 	ND_NEIGHBOR_SOLICIT = 135,
@@ -84,62 +80,7 @@ void gw_neigh_free(struct gw_ctx *ctx)
 	ctx->neigh = NULL;
 }
 
-bool gw_nexthop(const struct gw_port *p, uint8_t family, const uint8_t *dst,
-		uint8_t out[16])
-{
-	if (family == WG_FAMILY_V4) {
-		uint32_t d;
-
-		memcpy(&d, dst, 4);
-		if (gw_port_on_link4(p, d)) {
-			memcpy(out, dst, 4);
-			return true;
-		}
-	} else {
-		if (gw_port_on_link6(p, dst)) {
-			memcpy(out, dst, 16);
-			return true;
-		}
-	}
-	if (p->has_gateway && p->gateway.family == family) {
-		memcpy(out, p->gateway.addr, family == WG_FAMILY_V4 ? 4 : 16);
-		return true;
-	}
-	return false;
-}
-
-void gw_ctrl_tx(struct gw_ctx *ctx, enum gw_role role, struct rte_mbuf *m)
-{
-	struct gw_port *p = &ctx->port[role];
-	struct gw_lcore_stats *st = ctx->ctrl_lc.stats;
-
-	/* no TX queue of our own on this port: worker 0 sends it */
-	if (ctx->ctrl_lc.tx_handoff[role]) {
-		gw_ctrl_tx_handoff(&ctx->ctrl_lc, role, &m, 1);
-		return;
-	}
-	if (rte_eth_tx_burst(p->port_id, p->ctrl_txq, &m, 1) != 1) {
-		gw_count(st, GW_CTR_DROP_TX_FULL, 1);
-		rte_pktmbuf_free(m);
-		return;
-	}
-	gw_count(st, role == GW_LAN ? GW_CTR_TX_LAN : GW_CTR_TX_WAN, 1);
-}
-
 /* ------------------------------------------------------ solicitations */
-
-static struct rte_mbuf *alloc_frame(struct gw_ctx *ctx, uint16_t len)
-{
-	struct rte_mbuf *m = rte_pktmbuf_alloc(ctx->pool);
-
-	if (m && !rte_pktmbuf_append(m, len)) {
-		rte_pktmbuf_free(m);
-		m = NULL;
-	}
-	if (!m)
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_NO_MBUF, 1);
-	return m;
-}
 
 /* A request goes to dst (a unicast probe) or, dst NULL, to everyone; a
  * reply to tha. */
@@ -149,7 +90,7 @@ static void send_arp(struct gw_ctx *ctx, enum gw_role role, uint16_t op,
 		     uint32_t sip)
 {
 	struct gw_port *p = &ctx->port[role];
-	struct rte_mbuf *m = alloc_frame(
+	struct rte_mbuf *m = gw_ctrl_tx_alloc(
 		ctx, RTE_ETHER_HDR_LEN + sizeof(struct rte_arp_hdr));
 	struct rte_ether_hdr *eh;
 	struct rte_arp_hdr *a;
@@ -196,7 +137,7 @@ static void send_ns(struct gw_ctx *ctx, enum gw_role role,
 {
 	struct gw_port *p = &ctx->port[role];
 	uint16_t plen = sizeof(struct icmp6_hdr) + 16 + 8;
-	struct rte_mbuf *m = alloc_frame(
+	struct rte_mbuf *m = gw_ctrl_tx_alloc(
 		ctx, RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv6_hdr) + plen);
 	struct rte_ether_hdr *eh;
 	struct rte_ipv6_hdr *ip;
@@ -464,173 +405,7 @@ void gw_neigh_input(struct gw_ctx *ctx, enum gw_role role, struct rte_mbuf *m)
 					sizeof(struct icmp6_hdr))
 		ipv6_input(ctx, role, m);
 	else {
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_UNKNOWN_PROTO, 1);
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_UNKNOWN_PROTOCOL, 1);
 		rte_pktmbuf_free(m);
 	}
-}
-
-/* ------------------------------------------------------ ICMP errors */
-
-/*
- * Whether an ICMP error may be sent about this packet (RFC 1812 4.3.2.7,
- * RFC 4443 2.4): not about an ICMP error, not to a multicast, broadcast
- * or unspecified source, not about a non-first IPv4 fragment.
- */
-bool gw_icmp_error_allowed4(const struct gw_port *p,
-			    const struct rte_ipv4_hdr *ip, uint32_t ihl,
-			    uint32_t len)
-{
-	uint32_t src = rte_be_to_cpu_32(ip->src_addr);
-	unsigned int i;
-
-	if ((src >> 28) == 0xe || src == 0xffffffff || src == 0 ||
-	    (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK)))
-		return false;
-	for (i = 0; i < p->n_addr4; i++) {
-		uint32_t mask = p->plen4[i] ? ~0u << (32 - p->plen4[i]) : 0;
-
-		/* the subnet's broadcast address */
-		if (p->plen4[i] < 31 &&
-		    (src & ~mask) == (~mask) &&
-		    (src & mask) == (rte_be_to_cpu_32(p->addr4[i]) & mask))
-			return false;
-	}
-	if (ip->next_proto_id == IPPROTO_ICMP) {
-		const uint8_t *ic = (const uint8_t *)ip + ihl;
-
-		/* only echo request/reply and the like get errors */
-		if (len < ihl + 1 || (ic[0] != RTE_IP_ICMP_ECHO_REQUEST &&
-				      ic[0] != RTE_IP_ICMP_ECHO_REPLY &&
-				      ic[0] != 13 && ic[0] != 14))
-			return false;
-	}
-	return true;
-}
-
-bool gw_icmp_error_allowed6(const struct rte_ipv6_hdr *ip, uint32_t len)
-{
-	static const uint8_t zero[16];
-
-	if (ip->src_addr[0] == 0xff || memcmp(ip->src_addr, zero, 16) == 0)
-		return false;
-	/* ICMPv6 errors (types below 128) get no error */
-	if (ip->proto == IPPROTO_ICMPV6 &&
-	    (len < sizeof(*ip) + 1 || ((const uint8_t *)(ip + 1))[0] < 128))
-		return false;
-	return true;
-}
-
-static void too_big4(struct gw_ctx *ctx, enum gw_role role,
-		     struct rte_mbuf *m)
-{
-	struct gw_port *p = &ctx->port[role];
-	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
-	uint32_t ihl = (ip->version_ihl & 0xf) * 4u;
-	uint32_t len = m->data_len - RTE_ETHER_HDR_LEN, quote;
-	struct rte_ether_hdr *reh;
-	struct rte_ipv4_hdr *rip;
-	struct rte_icmp_hdr *ric;
-	struct rte_mbuf *r;
-
-	if (ihl < 20 || len < ihl || !gw_icmp_error_allowed4(p, ip, ihl, len))
-		return;
-	/* without DF the sender expects us to fragment, which we do not */
-	if (!(ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)))
-		return;
-	if (!wg_ratelimit_allow(&ctx->neigh->icmp_rl, WG_FAMILY_V4,
-				(const uint8_t *)&ip->src_addr, gw_now_ns(ctx))) {
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_ICMP_RATELIMITED, 1);
-		return;
-	}
-	/* as much of the packet as fits in 576 bytes (RFC 1812) */
-	quote = RTE_MIN(len, 576u - 20 - 8);
-	r = alloc_frame(ctx, (uint16_t)(RTE_ETHER_HDR_LEN + 20 + 8 + quote));
-	if (!r)
-		return;
-	reh = rte_pktmbuf_mtod(r, struct rte_ether_hdr *);
-	rip = (struct rte_ipv4_hdr *)(reh + 1);
-	ric = (struct rte_icmp_hdr *)(rip + 1);
-	rte_ether_addr_copy(&eh->src_addr, &reh->dst_addr);
-	rte_ether_addr_copy(&p->mac, &reh->src_addr);
-	reh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	memset(rip, 0, sizeof(*rip));
-	rip->version_ihl = 0x45;
-	rip->total_length = rte_cpu_to_be_16((uint16_t)(20 + 8 + quote));
-	rip->time_to_live = 64;
-	rip->next_proto_id = IPPROTO_ICMP;
-	rip->src_addr = gw_port_src4(p, ip->src_addr);
-	rip->dst_addr = ip->src_addr;
-	rip->hdr_checksum = rte_ipv4_cksum(rip);
-	ric->icmp_type = ICMP4_DEST_UNREACH;
-	ric->icmp_code = ICMP4_FRAG_NEEDED;
-	ric->icmp_cksum = 0;
-	/* unused (16 bits), then the next-hop MTU (RFC 1191) */
-	ric->icmp_ident = 0;
-	ric->icmp_seq_nb = rte_cpu_to_be_16(ctx->mtu);
-	memcpy(ric + 1, ip, quote);
-	ric->icmp_cksum = (uint16_t)~rte_raw_cksum(ric, 8 + quote);
-	gw_count(ctx->ctrl_lc.stats, GW_CTR_ICMP_TX, 1);
-	gw_ctrl_tx(ctx, role, r);
-}
-
-static void too_big6(struct gw_ctx *ctx, enum gw_role role,
-		     struct rte_mbuf *m)
-{
-	struct gw_port *p = &ctx->port[role];
-	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eh + 1);
-	uint32_t len = m->data_len - RTE_ETHER_HDR_LEN, quote;
-	struct rte_ether_hdr *reh;
-	struct rte_ipv6_hdr *rip;
-	struct icmp6_hdr *ric;
-	struct rte_mbuf *r;
-
-	if (len < sizeof(*ip) || !gw_icmp_error_allowed6(ip, len))
-		return;
-	if (!wg_ratelimit_allow(&ctx->neigh->icmp_rl, WG_FAMILY_V6,
-				ip->src_addr, gw_now_ns(ctx))) {
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_ICMP_RATELIMITED, 1);
-		return;
-	}
-	/* as much as fits in the minimum IPv6 MTU (RFC 4443) */
-	quote = RTE_MIN(len, 1280u - 40 - 8);
-	r = alloc_frame(ctx, (uint16_t)(RTE_ETHER_HDR_LEN + 40 + 8 + quote));
-	if (!r)
-		return;
-	reh = rte_pktmbuf_mtod(r, struct rte_ether_hdr *);
-	rip = (struct rte_ipv6_hdr *)(reh + 1);
-	ric = (struct icmp6_hdr *)(rip + 1);
-	rte_ether_addr_copy(&eh->src_addr, &reh->dst_addr);
-	rte_ether_addr_copy(&p->mac, &reh->src_addr);
-	reh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
-	rip->vtc_flow = rte_cpu_to_be_32(6u << 28);
-	rip->payload_len = rte_cpu_to_be_16((uint16_t)(8 + quote));
-	rip->proto = IPPROTO_ICMPV6;
-	rip->hop_limits = 64;
-	memcpy(rip->src_addr, gw_port_src6(p, ip->src_addr), 16);
-	memcpy(rip->dst_addr, ip->src_addr, 16);
-	ric->type = ICMP6_PACKET_TOO_BIG;
-	ric->code = 0;
-	ric->data = rte_cpu_to_be_32(ctx->mtu);
-	memcpy(ric + 1, ip, quote);
-	icmp6_finish(rip, ric);
-	gw_count(ctx->ctrl_lc.stats, GW_CTR_ICMP_TX, 1);
-	gw_ctrl_tx(ctx, role, r);
-}
-
-void gw_icmp_too_big(struct gw_ctx *ctx, enum gw_role role,
-		     struct rte_mbuf *m)
-{
-	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	uint16_t et = rte_be_to_cpu_16(eh->ether_type);
-
-	gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_TOO_BIG, 1);
-	if (et == RTE_ETHER_TYPE_IPV4 &&
-	    m->data_len >= RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr))
-		too_big4(ctx, role, m);
-	else if (et == RTE_ETHER_TYPE_IPV6 &&
-		 m->data_len >= RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv6_hdr))
-		too_big6(ctx, role, m);
-	rte_pktmbuf_free(m);
 }

@@ -41,11 +41,6 @@ struct gw_neigh {
 int gw_neigh_create(struct gw_ctx *ctx);
 void gw_neigh_free(struct gw_ctx *ctx);
 
-/* The next hop toward dst on port p: dst itself when on a subnet of the
- * port, else the port's gateway. False when there is none. */
-bool gw_nexthop(const struct gw_port *p, uint8_t family, const uint8_t *dst,
-		uint8_t out[16]);
-
 /* Worker side: the MAC of ip on port role (lock-free, see
  * gw_neigh_table.h). */
 static inline bool gw_neigh_lookup(struct gw_neigh *n, enum gw_role role,
@@ -61,26 +56,5 @@ static inline bool gw_neigh_lookup(struct gw_neigh *n, enum gw_role role,
 /* Control side. */
 /* ARP, ND, ICMP echo addressed to us: consumes m. */
 void gw_neigh_input(struct gw_ctx *ctx, enum gw_role role, struct rte_mbuf *m);
-
-/* A frame (Ethernet header in place) that came in on port role and is too
- * big for the tunnel: answer its sender with ICMP "fragmentation needed"
- * (IPv4 with DF) or "packet too big" (IPv6), rate-limited per source;
- * counts the drop and consumes m. */
-void gw_icmp_too_big(struct gw_ctx *ctx, enum gw_role role,
-		     struct rte_mbuf *m);
-
-/* Whether an ICMP error may be sent about an IP packet (len bytes, the
- * IPv4 header ihl bytes) that came in on port p (RFC 1812 4.3.2.7,
- * RFC 4443 2.4): not about an ICMP error, not to a multicast, broadcast
- * or unspecified source, not about a non-first IPv4 fragment. */
-struct rte_ipv4_hdr;
-struct rte_ipv6_hdr;
-bool gw_icmp_error_allowed4(const struct gw_port *p,
-			    const struct rte_ipv4_hdr *ip, uint32_t ihl,
-			    uint32_t len);
-bool gw_icmp_error_allowed6(const struct rte_ipv6_hdr *ip, uint32_t len);
-
-/* Send a frame on the control lcore's TX queue of a port (consumes m). */
-void gw_ctrl_tx(struct gw_ctx *ctx, enum gw_role role, struct rte_mbuf *m);
 
 #endif /* GW_NEIGHBOUR_H */

@@ -57,8 +57,10 @@ static void format_status(struct gw_ctx *ctx, char *buf, size_t len)
 	if (o > 0 && (size_t)o < len)
 		snprintf(buf + o, len - (size_t)o,
 			 "; handshake messages %" PRIu64 " in, %" PRIu64 " out",
-			 gw_stats_sum(ctx->stats, GW_CTR_HANDSHAKE_RX),
-			 gw_stats_sum(ctx->stats, GW_CTR_HANDSHAKE_TX));
+			 gw_stats_sum(ctx->stats,
+				      GW_CTR_HANDSHAKE_MESSAGES_RECEIVED),
+			 gw_stats_sum(ctx->stats,
+				      GW_CTR_HANDSHAKE_MESSAGES_SENT));
 }
 
 void gw_notify_ready(struct gw_ctx *ctx, struct gw_notify *n)

@@ -2,9 +2,10 @@
 /*
  * Peers as the control lcore manages them: creation and removal, keys,
  * endpoint, AllowedIPs, and the three keypair slots. Every change a worker
- * can observe is one atomic pointer store (or an rte_lpm/rte_hash update
- * with RCU), and the old object is retired for freeing after a grace
- * period.
+ * can observe is one atomic pointer store (a keypair slot, an endpoint,
+ * a peer slot, the receiver-index hash with RCU, or the route tables'
+ * copies switched by gw_tables_routes_apply), and the old object is
+ * retired for freeing after a grace period.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -300,7 +301,7 @@ void gw_peer_use_endpoint(struct gw_ctx *ctx, struct gw_peer *peer,
 	gw_tables_retire(ctx->tables, old, GW_RETIRE_FREE, 0);
 	/* nowhere to send a handshake to: nothing held may wait for one */
 	if (!nep)
-		gw_staging_drop(ctx, peer, GW_CTR_DROP_NO_ENDPOINT);
+		gw_staging_drop(ctx, peer, GW_CTR_DROP_PEER_WITHOUT_ENDPOINT);
 	gw_peer_wake(ctx, peer);
 }
 

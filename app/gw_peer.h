@@ -70,22 +70,22 @@ static inline void gw_kp_born(struct gw_keypair *kp, uint32_t peer_id,
  * from (or, staged, to go to) one peer, in the order of their slots.
  * Each is also counted, under the same name, in gw_stats.h. */
 #define GW_PEER_DROPS(X)                                                   \
-	X(DROP_DECRYPT)                                                    \
-	X(DROP_REPLAY)                                                     \
-	X(DROP_COUNTER_WINDOW)                                             \
-	X(DROP_KEY_EXPIRED)                                                \
-	X(DROP_SRC_NOT_ALLOWED)                                            \
+	X(DROP_AUTHENTICATION_FAILED)                                      \
+	X(DROP_REPLAYED_COUNTER)                                           \
+	X(DROP_COUNTER_OUTSIDE_WINDOW)                                     \
+	X(DROP_KEYPAIR_EXPIRED)                                            \
+	X(DROP_INNER_SOURCE_NOT_ALLOWED)                                   \
 	X(DROP_TTL_EXCEEDED)                                               \
-	X(DROP_MARTIAN_SRC)                                                \
-	X(DROP_MARTIAN_DST)                                                \
-	X(DROP_INNER_ND)                                                   \
+	X(DROP_MARTIAN_SOURCE)                                             \
+	X(DROP_MARTIAN_DESTINATION)                                        \
+	X(DROP_INNER_NEIGHBOUR_DISCOVERY)                                  \
 	X(DROP_INNER_NOT_IP)                                               \
-	X(DROP_INNER_BAD_LEN)                                              \
-	X(DROP_INNER_OPTIONS)                                              \
+	X(DROP_INNER_BAD_LENGTH)                                           \
+	X(DROP_INNER_IP_OPTIONS)                                           \
 	X(DROP_INNER_FRAGMENT)                                             \
-	X(DROP_STAGED_FULL)                                                \
+	X(DROP_STAGED_QUEUE_FULL)                                          \
 	X(DROP_STAGED_GLOBAL_FULL)                                         \
-	X(DROP_GAVE_UP)                                                    \
+	X(DROP_HANDSHAKE_GAVE_UP)                                          \
 	X(DROP_RATE_LIMITED)                                               \
 	X(DROP_ACL_DENIED)
 
@@ -227,13 +227,70 @@ static inline const struct wg_endpoint *gw_peer_endpoint(struct gw_peer *p)
 	return __atomic_load_n(&p->endpoint, __ATOMIC_ACQUIRE);
 }
 
-/* Whether a keypair may still carry data at time now. */
-static inline bool gw_kp_usable(const struct gw_keypair *kp, uint64_t now)
-{
-	return now - kp->birth_ns <
-		       (uint64_t)WG_REJECT_AFTER_TIME * 1000000000ull &&
-	       __atomic_load_n(&kp->send_counter, __ATOMIC_RELAXED) <
-		       WG_REJECT_AFTER_MESSAGES;
-}
+/* ---- the peer API (gw_peer.c), control lcore only */
+
+/* The registry (struct gw_control's peer fields), for tables->max_peers
+ * peers; 0 or -ENOMEM. */
+int gw_peers_init(struct gw_ctx *ctx);
+/* Every peer removed, registry freed. */
+void gw_peers_free(struct gw_ctx *ctx);
+struct gw_peer *gw_peer_find(struct gw_ctx *ctx, const uint8_t pub[WG_KEY_LEN]);
+/* NULL when max_peers are in (or out of memory); pub must be new. */
+struct gw_peer *gw_peer_add(struct gw_ctx *ctx, const uint8_t pub[WG_KEY_LEN]);
+/* The same in memory from gw_peer_alloc() (zeroed; rte_free it if this
+ * returns NULL), so that a set can allocate before it changes anything. */
+struct gw_peer *gw_peer_alloc(void);
+struct gw_peer *gw_peer_add_in(struct gw_ctx *ctx,
+			       const uint8_t pub[WG_KEY_LEN],
+			       struct gw_peer *mem);
+/* The slot the k-th next gw_peer_add takes (k from 0) when no peer is
+ * removed meanwhile; UINT32_MAX past the free ones. A removal appends
+ * its slot after those. */
+uint32_t gw_peer_next_id(const struct gw_ctx *ctx, uint32_t k);
+/* Put peer on the tick list (no-op when it is); leave it when it has
+ * nothing left to tick (gw_peer_dormant). */
+void gw_peer_wake(struct gw_ctx *ctx, struct gw_peer *peer);
+void gw_peer_sleep(struct gw_ctx *ctx, struct gw_peer *peer);
+bool gw_peer_dormant(const struct gw_peer *peer);
+/* Removes the peer and its prefixes from the route tables (one batch). */
+void gw_peer_remove(struct gw_ctx *ctx, struct gw_peer *peer);
+/* The same, for a caller whose own batch takes its prefixes out. */
+void gw_peer_remove_unrouted(struct gw_ctx *ctx, struct gw_peer *peer);
+/* psk NULL or all zero: none. The key it already has changes nothing. */
+void gw_peer_set_psk(struct gw_ctx *ctx, struct gw_peer *peer,
+		     const uint8_t *psk);
+void gw_peer_set_endpoint(struct gw_ctx *ctx, struct gw_peer *peer,
+			  const struct wg_endpoint *ep);
+/* An endpoint object for gw_peer_use_endpoint (rte_malloc; NULL when out
+ * of memory), which takes it (nep NULL: none; equal to the current one:
+ * freed, nothing changes). */
+struct wg_endpoint *gw_endpoint_new(const struct wg_endpoint *ep);
+void gw_peer_use_endpoint(struct gw_ctx *ctx, struct gw_peer *peer,
+			  struct wg_endpoint *nep);
+void gw_peer_set_keepalive(struct gw_ctx *ctx, struct gw_peer *peer,
+			   uint16_t seconds);
+/* The peer's AllowedIPs list (malloc'd, cap entries; taken over, the old
+ * one freed). Control-side only: the route tables are the caller's. */
+void gw_peer_use_allowed_ips(struct gw_peer *peer, struct wg_prefix *list,
+			     uint32_t n, uint32_t cap);
+/* Install a freshly derived keypair in the peer's slots. */
+int gw_peer_install_keypair(struct gw_ctx *ctx, struct gw_peer *peer,
+			    const struct wg_keypair *wkp);
+/* The responder's next keypair saw its first packet: make it current. */
+bool gw_peer_confirm_next(struct gw_ctx *ctx, struct gw_peer *peer,
+			  uint32_t local_index);
+/* The same when a worker saw the next keypair's first packet but its
+ * event found the ring full (the control tick sweeps for it). */
+bool gw_peer_confirm_used_next(struct gw_ctx *ctx, struct gw_peer *peer);
+/* Retire every keypair and the handshake (key zeroing, removal). */
+void gw_peer_zero_keys(struct gw_ctx *ctx, struct gw_peer *peer);
+/* Totals over lcores. */
+void gw_peer_bytes(const struct gw_ctx *ctx, const struct gw_peer *peer,
+		   uint64_t *rx, uint64_t *tx);
+void gw_peer_packets(const struct gw_ctx *ctx, const struct gw_peer *peer,
+		     uint64_t *rx, uint64_t *tx);
+/* By gw_peer_drop slot (gw_peer_drop_counter names each). */
+void gw_peer_drops(const struct gw_ctx *ctx, const struct gw_peer *peer,
+		   uint64_t drops[GW_PDROP_MAX]);
 
 #endif /* GW_PEER_H */

@@ -251,6 +251,6 @@ int gw_reload_request(struct gw_ctx *ctx)
 	if (ret == 0)
 		GW_LOG(INFO, "reload: %s applied", ctx->config_path);
 	gw_count(ctx->ctrl_lc.stats,
-		 ret == 0 ? GW_CTR_RELOAD_OK : GW_CTR_RELOAD_FAILED, 1);
+		 ret == 0 ? GW_CTR_RELOADS_APPLIED : GW_CTR_RELOADS_FAILED, 1);
 	return ret;
 }

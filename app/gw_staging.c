@@ -25,17 +25,17 @@ bool gw_staging_hold(struct gw_ctx *ctx, struct gw_peer *peer,
 
 	/* the endpoint may have gone since the worker looked */
 	if (!peer->endpoint)
-		why = GW_CTR_DROP_NO_ENDPOINT;
+		why = GW_CTR_DROP_PEER_WITHOUT_ENDPOINT;
 	else if (!c->id.has_private_key)
-		why = GW_CTR_DROP_STAGED_NO_KEY;
+		why = GW_CTR_DROP_STAGED_NO_PRIVATE_KEY;
 	else if (peer->n_staged >= GW_STAGED_MAX)
-		why = GW_CTR_DROP_STAGED_FULL;
+		why = GW_CTR_DROP_STAGED_QUEUE_FULL;
 	else if (c->n_staged_total >= GW_MAX_PEERS_STAGED)
 		why = GW_CTR_DROP_STAGED_GLOBAL_FULL;
 	else {
 		peer->staged[peer->n_staged++] = m;
 		c->n_staged_total++;
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_STAGED, 1);
+		gw_count(ctx->ctrl_lc.stats, GW_CTR_PACKETS_STAGED, 1);
 		return true;
 	}
 	gw_count(ctx->ctrl_lc.stats, why, 1);

@@ -2,6 +2,7 @@
 /* Per-lcore counters and the project's log type (see gw_stats.h). */
 #include "gw_stats.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 
 #include <rte_malloc.h>
@@ -10,11 +11,33 @@
  * a context exists (rte_log takes it as an argument); it is written once. */
 int gw_logtype = RTE_LOGTYPE_USER1;
 
-static const char *const counter_names[GW_CTR_MAX] = {
-#define GW_X_NAME(id, name) [GW_CTR_##id] = name,
-	GW_COUNTERS(GW_X_NAME)
-#undef GW_X_NAME
+/* The ids as gw_stats.h writes them; printed in lower case. */
+static const char *const counter_ids[GW_CTR_MAX] = {
+#define GW_X_ID(id) [GW_CTR_##id] = #id,
+	GW_COUNTERS(GW_X_ID)
+#undef GW_X_ID
 };
+
+/* Its size is the longest id's, terminator included. */
+union counter_id_sizes {
+#define GW_X_SIZE(id) char id[sizeof(#id)];
+	GW_COUNTERS(GW_X_SIZE)
+#undef GW_X_SIZE
+};
+
+static char counter_names[GW_CTR_MAX][sizeof(union counter_id_sizes)];
+
+/* Filled at load time, before main and so before any lcore or reporting
+ * thread can ask: read-only from then on, without a lock. */
+__attribute__((constructor)) static void counter_names_init(void)
+{
+	unsigned int c, i;
+
+	for (c = 0; c < GW_CTR_MAX; c++)
+		for (i = 0; counter_ids[c][i]; i++)
+			counter_names[c][i] = (char)tolower(
+				(unsigned char)counter_ids[c][i]);
+}
 
 void gw_log_init(void)
 {

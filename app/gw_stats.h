@@ -15,93 +15,95 @@
 #include <rte_lcore.h>
 #include <rte_log.h>
 
-/* X(identifier, "name") */
+/* X(ID): the counter GW_CTR_ID, printed (exit dump, UAPI, telemetry,
+ * the reason label in /metrics) as ID in lower case, so that a grep -i for
+ * a printed name finds every place that counts it. */
 #define GW_COUNTERS(X)                                                     \
-	X(RX_LAN, "rx_lan_packets")                                        \
-	X(RX_WAN, "rx_wan_packets")                                        \
-	X(TX_LAN, "tx_lan_packets")                                        \
-	X(TX_WAN, "tx_wan_packets")                                        \
-	X(ENCRYPTED, "encrypted_packets")                                  \
-	X(DECRYPTED, "decrypted_packets")                                  \
-	X(KEEPALIVE_RX, "keepalives_received")                             \
-	X(KEEPALIVE_TX, "keepalives_sent")                                 \
-	X(HANDSHAKE_RX, "handshake_messages_received")                     \
-	X(HANDSHAKE_TX, "handshake_messages_sent")                         \
-	X(TO_CONTROL, "packets_to_control")                                \
-	X(STAGED, "packets_staged")                                        \
-	X(SPREAD_HANDED, "spread_frames_handed")                           \
-	X(DROP_NOT_FOR_US, "drop_not_for_us")                              \
-	X(DROP_MALFORMED, "drop_malformed")                                \
-	X(DROP_NONLINEAR, "drop_multisegment")                             \
-	X(DROP_UNKNOWN_PROTO, "drop_unknown_protocol")                     \
-	X(DROP_NO_ROUTE, "drop_no_allowed_ip")                             \
-	X(DROP_NO_ENDPOINT, "drop_peer_without_endpoint")                  \
-	X(DROP_TOO_BIG, "drop_too_big")                                    \
-	X(DROP_NO_ROOM, "drop_no_headroom_or_tailroom")                    \
-	X(DROP_BAD_TYPE, "drop_bad_message_type")                          \
-	X(DROP_UNKNOWN_INDEX, "drop_unknown_receiver_index")               \
-	X(DROP_KEY_EXPIRED, "drop_keypair_expired")                        \
-	X(DROP_REPLAY, "drop_replayed_counter")                            \
-	X(DROP_DECRYPT, "drop_authentication_failed")                      \
-	X(DROP_SRC_NOT_ALLOWED, "drop_inner_source_not_allowed")           \
-	X(DROP_BAD_MAC1, "drop_bad_mac1")                                  \
-	X(DROP_CONTROL_FULL, "drop_control_ring_full")                     \
-	X(DROP_EVENT_FULL, "drop_event_ring_full")                         \
-	X(DROP_STAGED_FULL, "drop_staged_queue_full")                      \
-	X(DROP_NO_NEIGHBOUR, "drop_neighbour_unresolved")                  \
-	X(DROP_TX_FULL, "drop_tx_queue_full")                              \
-	X(DROP_HANDSHAKE, "drop_handshake_rejected")                       \
-	X(DROP_COOKIE, "drop_cookie_reply_rejected")                       \
-	X(DROP_UNDER_LOAD, "drop_handshake_under_load")                    \
-	X(DROP_NO_MBUF, "drop_no_mbuf")                                    \
-	X(DROP_CONTROL, "drop_control_path")                               \
-	X(COOKIE_TX, "cookie_replies_sent")                                \
-	X(ICMP_TX, "icmp_errors_sent")                                     \
-	X(MSS_CLAMPED, "tcp_mss_clamped")                                  \
-	X(DROP_RATELIMITED, "drop_handshake_ratelimited")                  \
-	X(DROP_TRUNCATED, "drop_message_truncated")                        \
-	X(DROP_OVERSIZED, "drop_message_oversized")                        \
-	X(DROP_BAD_RESERVED, "drop_reserved_bytes_set")                    \
-	X(DROP_COUNTER_WINDOW, "drop_counter_outside_window")              \
-	X(DROP_INNER_NOT_IP, "drop_inner_not_ip")                          \
-	X(DROP_INNER_BAD_LEN, "drop_inner_bad_length")                     \
-	X(DROP_INNER_OPTIONS, "drop_inner_ip_options")                     \
-	X(DROP_INNER_FRAGMENT, "drop_inner_fragment")                      \
-	X(DROP_ICMP_RATELIMITED, "drop_icmp_error_ratelimited")            \
-	X(DROP_GAVE_UP, "drop_handshake_gave_up")                          \
-	X(DROP_PEER_REMOVED, "drop_peer_removed")                          \
-	X(RELOAD_OK, "reloads_applied")                                    \
-	X(RELOAD_FAILED, "reloads_failed")                                 \
-	X(DROP_STAGED_GLOBAL_FULL, "drop_staged_global_full")              \
-	X(DROP_STAGED_NO_KEY, "drop_staged_no_private_key")                \
-	X(DROP_CONTROL_TX_FULL, "drop_control_tx_ring_full")               \
-	X(DROP_HANDSHAKE_RING_FULL, "drop_handshake_ring_full")            \
-	X(DROP_LOCAL_RING_FULL, "drop_local_ring_full")                    \
-	X(DROP_NEIGH_RING_FULL, "drop_neighbour_ring_full")                \
-	X(DROP_TOO_BIG_RING_FULL, "drop_too_big_ring_full")                \
-	X(DROP_SOURCE_LIMITED, "drop_handshake_source_limited")            \
-	X(DROP_COOKIE_UNKNOWN_INDEX, "drop_cookie_reply_unknown_index")    \
-	X(SESSIONS_SWEPT, "sessions_confirmed_by_sweep")                   \
-	X(DROP_ARP_ND_RING_FULL, "drop_arp_nd_ring_full")                  \
-	X(POLL_BUSY_CYCLES, "poll_busy_cycles")                            \
-	X(POLL_IDLE_CYCLES, "poll_idle_cycles")                            \
-	X(DROP_NEIGH_HOLD_FULL, "drop_neighbour_hold_full")                \
-	X(DROP_ICMP_ECHO_RATELIMITED, "drop_icmp_echo_ratelimited")        \
-	X(NEIGH_FAILED, "neighbour_entries_failed")                        \
-	X(NEIGH_REPLACED, "neighbour_entries_replaced")                    \
-	X(NEIGH_COLLECTED, "neighbour_entries_collected")                  \
-	X(DROP_TTL_EXCEEDED, "drop_ttl_exceeded")                          \
-	X(DROP_MARTIAN_SRC, "drop_martian_source")                         \
-	X(DROP_MARTIAN_DST, "drop_martian_destination")                    \
-	X(DROP_INNER_ND, "drop_inner_neighbour_discovery")                 \
-	X(DROP_OUTER_IP_CKSUM, "drop_outer_ip_checksum")                   \
-	X(DROP_OUTER_UDP_CKSUM, "drop_outer_udp_checksum")                 \
-	X(DROP_TTL_RING_FULL, "drop_ttl_exceeded_ring_full")                \
-	X(DROP_RATE_LIMITED, "drop_rate_limited")                          \
-	X(DROP_ACL_DENIED, "drop_acl_denied")
+	X(RX_LAN_PACKETS)                                                  \
+	X(RX_WAN_PACKETS)                                                  \
+	X(TX_LAN_PACKETS)                                                  \
+	X(TX_WAN_PACKETS)                                                  \
+	X(ENCRYPTED_PACKETS)                                               \
+	X(DECRYPTED_PACKETS)                                               \
+	X(KEEPALIVES_RECEIVED)                                             \
+	X(KEEPALIVES_SENT)                                                 \
+	X(HANDSHAKE_MESSAGES_RECEIVED)                                     \
+	X(HANDSHAKE_MESSAGES_SENT)                                         \
+	X(PACKETS_TO_CONTROL)                                              \
+	X(PACKETS_STAGED)                                                  \
+	X(SPREAD_FRAMES_HANDED)                                            \
+	X(DROP_NOT_FOR_US)                                                 \
+	X(DROP_MALFORMED)                                                  \
+	X(DROP_MULTISEGMENT)                                               \
+	X(DROP_UNKNOWN_PROTOCOL)                                           \
+	X(DROP_NO_ALLOWED_IP)                                              \
+	X(DROP_PEER_WITHOUT_ENDPOINT)                                      \
+	X(DROP_TOO_BIG)                                                    \
+	X(DROP_NO_HEADROOM_OR_TAILROOM)                                    \
+	X(DROP_BAD_MESSAGE_TYPE)                                           \
+	X(DROP_UNKNOWN_RECEIVER_INDEX)                                     \
+	X(DROP_KEYPAIR_EXPIRED)                                            \
+	X(DROP_REPLAYED_COUNTER)                                           \
+	X(DROP_AUTHENTICATION_FAILED)                                      \
+	X(DROP_INNER_SOURCE_NOT_ALLOWED)                                   \
+	X(DROP_BAD_MAC1)                                                   \
+	X(DROP_CONTROL_RING_FULL)                                          \
+	X(DROP_EVENT_RING_FULL)                                            \
+	X(DROP_STAGED_QUEUE_FULL)                                          \
+	X(DROP_NEIGHBOUR_UNRESOLVED)                                       \
+	X(DROP_TX_QUEUE_FULL)                                              \
+	X(DROP_HANDSHAKE_REJECTED)                                         \
+	X(DROP_COOKIE_REPLY_REJECTED)                                      \
+	X(DROP_HANDSHAKE_UNDER_LOAD)                                       \
+	X(DROP_NO_MBUF)                                                    \
+	X(DROP_CONTROL_PATH)                                               \
+	X(COOKIE_REPLIES_SENT)                                             \
+	X(ICMP_ERRORS_SENT)                                                \
+	X(TCP_MSS_CLAMPED)                                                 \
+	X(DROP_HANDSHAKE_RATELIMITED)                                      \
+	X(DROP_MESSAGE_TRUNCATED)                                          \
+	X(DROP_MESSAGE_OVERSIZED)                                          \
+	X(DROP_RESERVED_BYTES_SET)                                         \
+	X(DROP_COUNTER_OUTSIDE_WINDOW)                                     \
+	X(DROP_INNER_NOT_IP)                                               \
+	X(DROP_INNER_BAD_LENGTH)                                           \
+	X(DROP_INNER_IP_OPTIONS)                                           \
+	X(DROP_INNER_FRAGMENT)                                             \
+	X(DROP_ICMP_ERROR_RATELIMITED)                                     \
+	X(DROP_HANDSHAKE_GAVE_UP)                                          \
+	X(DROP_PEER_REMOVED)                                               \
+	X(RELOADS_APPLIED)                                                 \
+	X(RELOADS_FAILED)                                                  \
+	X(DROP_STAGED_GLOBAL_FULL)                                         \
+	X(DROP_STAGED_NO_PRIVATE_KEY)                                      \
+	X(DROP_CONTROL_TX_RING_FULL)                                       \
+	X(DROP_HANDSHAKE_RING_FULL)                                        \
+	X(DROP_LOCAL_RING_FULL)                                            \
+	X(DROP_NEIGHBOUR_RING_FULL)                                        \
+	X(DROP_TOO_BIG_RING_FULL)                                          \
+	X(DROP_HANDSHAKE_SOURCE_LIMITED)                                   \
+	X(DROP_COOKIE_REPLY_UNKNOWN_INDEX)                                 \
+	X(SESSIONS_CONFIRMED_BY_SWEEP)                                     \
+	X(DROP_ARP_ND_RING_FULL)                                           \
+	X(POLL_BUSY_CYCLES)                                                \
+	X(POLL_IDLE_CYCLES)                                                \
+	X(DROP_NEIGHBOUR_HOLD_FULL)                                        \
+	X(DROP_ICMP_ECHO_RATELIMITED)                                      \
+	X(NEIGHBOUR_ENTRIES_FAILED)                                        \
+	X(NEIGHBOUR_ENTRIES_REPLACED)                                      \
+	X(NEIGHBOUR_ENTRIES_COLLECTED)                                     \
+	X(DROP_TTL_EXCEEDED)                                               \
+	X(DROP_MARTIAN_SOURCE)                                             \
+	X(DROP_MARTIAN_DESTINATION)                                        \
+	X(DROP_INNER_NEIGHBOUR_DISCOVERY)                                  \
+	X(DROP_OUTER_IP_CHECKSUM)                                          \
+	X(DROP_OUTER_UDP_CHECKSUM)                                         \
+	X(DROP_TTL_EXCEEDED_RING_FULL)                                     \
+	X(DROP_RATE_LIMITED)                                               \
+	X(DROP_ACL_DENIED)
 
 enum gw_counter {
-#define GW_X_ENUM(id, name) GW_CTR_##id,
+#define GW_X_ENUM(id) GW_CTR_##id,
 	GW_COUNTERS(GW_X_ENUM)
 #undef GW_X_ENUM
 	GW_CTR_MAX

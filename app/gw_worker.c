@@ -21,6 +21,13 @@
 
 #include "gw_ctrl_tx.h"
 
+void gw_worker_quiescent(struct gw_lcore *lc)
+{
+	/* chunks in the reorder buffer hold mbufs only: every keypair and
+	 * peer pointer was looked up and used within one call */
+	rte_rcu_qsbr_quiescent(lc->ctx->qsbr, lc->worker_idx);
+}
+
 void gw_tx_flush(struct gw_lcore *lc, enum gw_role role, struct gw_txbuf *b)
 {
 	uint16_t sent;
@@ -36,10 +43,11 @@ void gw_tx_flush(struct gw_lcore *lc, enum gw_role role, struct gw_txbuf *b)
 	}
 	sent = rte_eth_tx_burst(lc->ctx->port[role].port_id, lc->txq, b->m,
 				(uint16_t)b->n);
-	gw_count(lc->stats, role == GW_LAN ? GW_CTR_TX_LAN : GW_CTR_TX_WAN,
+	gw_count(lc->stats,
+		 role == GW_LAN ? GW_CTR_TX_LAN_PACKETS : GW_CTR_TX_WAN_PACKETS,
 		 sent);
 	for (i = sent; i < b->n; i++)
-		drop(lc, b->m[i], GW_CTR_DROP_TX_FULL);
+		drop(lc, b->m[i], GW_CTR_DROP_TX_QUEUE_FULL);
 	b->n = 0;
 }
 

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the worker's files share (gw_worker.c: TX and the poll loop;
- * gw_encap.c: LAN → WAN; gw_decap.c: WAN → LAN and one tunnel's
- * decryption spread over workers): small helpers of the hot path, kept
- * static inline so that splitting the file costs no call.
+ * gw_encap.c: LAN → WAN; gw_decap.c: WAN → LAN; gw_spread.c: one
+ * tunnel's decryption spread over workers): small helpers of the hot
+ * path, kept static inline so that splitting the file costs no call.
  */
 #ifndef GW_WORKER_PRIV_H
 #define GW_WORKER_PRIV_H
@@ -90,7 +90,7 @@ static inline void to_control(struct gw_lcore *lc, struct rte_mbuf *m,
 	if (rte_ring_mp_enqueue(lc->ctx->ctrl_ring[kind], m) != 0)
 		drop(lc, m, gw_ctrl_full_counter(kind));
 	else
-		gw_count(lc->stats, GW_CTR_TO_CONTROL, 1);
+		gw_count(lc->stats, GW_CTR_PACKETS_TO_CONTROL, 1);
 }
 
 /* False when the event ring was full: the caller keeps what the event
@@ -140,7 +140,7 @@ static inline bool eth_out(struct gw_lcore *lc, enum gw_role role,
 		return true;
 	}
 	if (!gw_nexthop(p, family, dst, nh)) {
-		drop(lc, m, GW_CTR_DROP_NO_NEIGHBOUR);
+		drop(lc, m, GW_CTR_DROP_NEIGHBOUR_UNRESOLVED);
 		return false;
 	}
 	if (nc->nh_family == family &&
@@ -296,58 +296,6 @@ static inline bool outer_udp_cksum_ok(const struct rte_mbuf *m,
 	sum = sum_words((const uint8_t *)udp, rte_be_to_cpu_16(udp->dgram_len),
 			sum);
 	return __rte_raw_cksum_reduce(sum) == 0xffff;
-}
-
-/* One tunnel's decryption spread over workers (gw_decap.c); the encap
- * side only notes when its own RX burst was full. */
-struct decap_item {
-	struct rte_mbuf *m;
-	struct gw_keypair *kp;
-	uint64_t counter;
-	uint16_t outer_len;          /* Ethernet + IP + UDP + WG header */
-	struct wg_endpoint src;
-};
-
-enum { GW_SHARE_MIN = 4, GW_SHARE_MAX = 28 };
-
-/* Frames handed from their owner to a helper worker as received, and
- * the result; or the owner's own result waiting for its turn. */
-struct gw_chunk {
-	uint32_t done;               /* atomic: outputs ready (helper → owner) */
-	uint16_t n;
-	uint16_t n_out;
-	struct rte_mbuf *pkts[GW_BURST];   /* handed over */
-	struct decap_item items[GW_BURST]; /* the helper's classification */
-	struct rte_mbuf *out[GW_BURST];
-} __rte_cache_aligned;
-
-struct gw_spread {
-	struct rte_ring *in;         /* chunks handed to this worker */
-	struct rte_ring *to_helper;  /* the helper's `in` */
-	struct gw_spread *helper;
-	/* the reorder buffer: chunks [tail, head) are outstanding, in the
-	 * order their packets arrived */
-	uint32_t head;
-	uint32_t tail;
-	/* the helper's share of a burst, in 1/32 (GW_SHARE_MIN..MAX): the
-	 * owner also transmits everything, so the balance lies above one
-	 * half; moved by one step per burst by the helper's backlog in the
-	 * reorder buffer (gw_wan_burst) */
-	unsigned int share;
-	struct gw_chunk rob[GW_ROB];
-	/* last time this worker had a full RX burst of its own (gw_now_ns);
-	 * a worker that busy gets nothing handed over. Own line: the worker
-	 * before it reads it. */
-	uint64_t full_ns __rte_cache_aligned;
-} __rte_cache_aligned;
-
-static inline void note_full(struct gw_lcore *lc, unsigned int n,
-			     uint64_t now)
-{
-	struct gw_spread *sp = lc->spread;
-
-	if (sp && n >= GW_BURST && now - sp->full_ns > 1000)
-		__atomic_store_n(&sp->full_ns, now, __ATOMIC_RELAXED);
 }
 
 #endif /* GW_WORKER_PRIV_H */

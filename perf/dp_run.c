@@ -184,7 +184,7 @@ static uint64_t drops_total(const struct gw_ctx *ctx)
 	for (l = 0; l < 2; l++)
 		for (c = 0; c < GW_CTR_MAX; c++)
 			if (strncmp(gw_counter_name(c), "drop_", 5) == 0 ||
-			    c == GW_CTR_TO_CONTROL)
+			    c == GW_CTR_PACKETS_TO_CONTROL)
 				n += ctx->stats->lcore[l].c[c];
 	return n;
 }

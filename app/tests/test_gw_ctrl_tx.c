@@ -34,7 +34,7 @@ static unsigned int in_use(void)
 
 static uint64_t ring_full_drops(void)
 {
-	return gw_stats_sum(ctx->stats, GW_CTR_DROP_CONTROL_TX_FULL);
+	return gw_stats_sum(ctx->stats, GW_CTR_DROP_CONTROL_TX_RING_FULL);
 }
 
 static void test_no_ring_until_created(void **state)
@@ -94,7 +94,7 @@ static void test_ctrl_tx_and_flush_use_the_ring(void **state)
 	gw_tx_flush(&ctx->ctrl_lc, GW_LAN, &b);
 	assert_int_equal(b.n, 0);
 	assert_int_equal(rte_ring_count(r), 4);
-	assert_int_equal(gw_stats_sum(ctx->stats, GW_CTR_TX_LAN), 0);
+	assert_int_equal(gw_stats_sum(ctx->stats, GW_CTR_TX_LAN_PACKETS), 0);
 }
 
 static void test_free_gives_every_mbuf_back(void **state)

@@ -250,7 +250,7 @@ static void test_endpoint_once(void)
 	static struct wg_endpoint moved, moved2;
 	struct gw_event ev = { 0 };
 	unsigned int n, n_ep;
-	uint64_t lost0 = counter(GW_CTR_DROP_EVENT_FULL);
+	uint64_t lost0 = counter(GW_CTR_DROP_EVENT_RING_FULL);
 
 	/* from where the peer is: nothing to tell */
 	send_keepalives(10, PEER_EP, 40000);
@@ -278,7 +278,7 @@ static void test_endpoint_once(void)
 	n = drain_events(&n_ep, &ev);
 	CHECK(n == 1 && n_ep == 1 && ev.ep.port == 40002,
 	      "second change: %u events (%u ENDPOINT)", n, n_ep);
-	CHECK(counter(GW_CTR_DROP_EVENT_FULL) == lost0,
+	CHECK(counter(GW_CTR_DROP_EVENT_RING_FULL) == lost0,
 	      "events counted as lost with room in the ring");
 	control_takes_endpoint(&ev, &moved2);
 	ep = moved2;
@@ -300,7 +300,7 @@ static unsigned int fill_events(void)
 static void test_keypair_used_ring_full(void)
 {
 	static struct wg_endpoint moved;
-	uint64_t lost0 = counter(GW_CTR_DROP_EVENT_FULL);
+	uint64_t lost0 = counter(GW_CTR_DROP_EVENT_RING_FULL);
 	struct gw_event ev = { 0 };
 	unsigned int filled, n, n_ep;
 
@@ -314,7 +314,7 @@ static void test_keypair_used_ring_full(void)
 	send_keepalives(5, PEER_EP + 2, 40002);
 	CHECK(__atomic_load_n(&kp->used_reported, __ATOMIC_ACQUIRE) == 1,
 	      "first packet on kp_next: used flag not set");
-	CHECK(counter(GW_CTR_DROP_EVENT_FULL) == lost0,
+	CHECK(counter(GW_CTR_DROP_EVENT_RING_FULL) == lost0,
 	      "a KEYPAIR_USED that the sweep recovers was counted as lost");
 	n = drain_events(&n_ep, NULL);
 	CHECK(n == filled, "%u events after the fill of %u", n, filled);
@@ -337,9 +337,9 @@ static void test_keypair_used_ring_full(void)
 	 * (counted), and the next packet from there posts it */
 	filled = fill_events();
 	send_keepalives(3, PEER_EP + 3, 40003);
-	CHECK(counter(GW_CTR_DROP_EVENT_FULL) == lost0 + 3,
+	CHECK(counter(GW_CTR_DROP_EVENT_RING_FULL) == lost0 + 3,
 	      "ENDPOINT on a full ring: %lu counted, want 3",
-	      (unsigned long)(counter(GW_CTR_DROP_EVENT_FULL) - lost0));
+	      (unsigned long)(counter(GW_CTR_DROP_EVENT_RING_FULL) - lost0));
 	drain_events(&n_ep, NULL);
 	send_keepalives(3, PEER_EP + 3, 40003);
 	n = drain_events(&n_ep, &ev);
@@ -372,7 +372,7 @@ static void wan_one(struct rte_mbuf *m)
 static void test_cookie_reply_index(void)
 {
 	uint8_t msg[WG_MSG_COOKIE_REPLY_LEN];
-	uint64_t unknown0 = counter(GW_CTR_DROP_COOKIE_UNKNOWN_INDEX);
+	uint64_t unknown0 = counter(GW_CTR_DROP_COOKIE_REPLY_UNKNOWN_INDEX);
 	unsigned int n;
 
 	memset(msg, 0xa5, sizeof(msg));
@@ -387,9 +387,9 @@ static void test_cookie_reply_index(void)
 	n = drain_handshakes();
 	CHECK(n == 0, "%u cookie replies for no pending handshake reached "
 		      "the control lcore", n);
-	CHECK(counter(GW_CTR_DROP_COOKIE_UNKNOWN_INDEX) == unknown0 + 2,
+	CHECK(counter(GW_CTR_DROP_COOKIE_REPLY_UNKNOWN_INDEX) == unknown0 + 2,
 	      "drop_cookie_reply_unknown_index: %lu, want 2",
-	      (unsigned long)(counter(GW_CTR_DROP_COOKIE_UNKNOWN_INDEX) -
+	      (unsigned long)(counter(GW_CTR_DROP_COOKIE_REPLY_UNKNOWN_INDEX) -
 			      unknown0));
 	/* one of our initiations waits for an answer: passed on */
 	CHECK(gw_tables_index_add(ctx->tables, PENDING_INDEX,
@@ -495,7 +495,7 @@ static void test_source_limit(void)
 	uint8_t b6[16];
 	uint8_t pub[WG_KEY_LEN];
 	struct wg_cookie_maker mk;
-	uint64_t lim0 = counter(GW_CTR_DROP_SOURCE_LIMITED);
+	uint64_t lim0 = counter(GW_CTR_DROP_HANDSHAKE_SOURCE_LIMITED);
 	unsigned int burst = gw_hs_limit_burst(ctx->n_workers), got;
 
 	/* workers check mac1 with the key of our public key */
@@ -508,9 +508,10 @@ static void test_source_limit(void)
 	got = initiations(&mk, 100, RTE_IPV4(198, 51, 100, 9), NULL);
 	CHECK(got >= burst && got <= burst + 1,
 	      "one source, 100 initiations: %u passed, want %u", got, burst);
-	CHECK(counter(GW_CTR_DROP_SOURCE_LIMITED) - lim0 == 100 - got,
+	CHECK(counter(GW_CTR_DROP_HANDSHAKE_SOURCE_LIMITED) - lim0 == 100 - got,
 	      "drop_handshake_source_limited: %lu, want %u",
-	      (unsigned long)(counter(GW_CTR_DROP_SOURCE_LIMITED) - lim0),
+	      (unsigned long)(counter(GW_CTR_DROP_HANDSHAKE_SOURCE_LIMITED) -
+			      lim0),
 	      100 - got);
 	/* another address is not held back by it */
 	got = initiations(&mk, 5, RTE_IPV4(198, 51, 100, 10), NULL);

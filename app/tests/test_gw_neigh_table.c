@@ -212,7 +212,7 @@ static void test_reachable_stale_probe(void **state)
 	assert_false(use(1));
 	assert_non_null(find(2));
 	assert_int_equal(counts().reachable, 1);
-	assert_int_equal(stats.c[GW_CTR_NEIGH_FAILED], 1);
+	assert_int_equal(stats.c[GW_CTR_NEIGHBOUR_ENTRIES_FAILED], 1);
 	/* unsolicited news of another MAC without override: ignored;
 	 * with it: taken, but only stale until confirmed */
 	assert_true(gw_neigh_table_update(&tab, b, &mac2, 0, T0 + 1010 * SEC));
@@ -240,7 +240,8 @@ static void test_stale_collected(void **state)
 	assert_int_equal(counts().entries, n);
 	gw_neigh_table_tick(&tab, T0 + GW_NEIGH_GC_STALE_S * SEC);
 	assert_int_equal(counts().entries, GW_NEIGH_GC_THRESH1 - 1);
-	assert_int_equal(stats.c[GW_CTR_NEIGH_COLLECTED], n - GW_NEIGH_GC_THRESH1 + 1);
+	assert_int_equal(stats.c[GW_CTR_NEIGHBOUR_ENTRIES_COLLECTED],
+			 n - GW_NEIGH_GC_THRESH1 + 1);
 	gw_neigh_table_tick(&tab, T0 + 100 * GW_NEIGH_GC_STALE_S * SEC);
 	assert_int_equal(counts().entries, GW_NEIGH_GC_THRESH1 - 1);
 }
@@ -282,8 +283,8 @@ static void test_incomplete_gives_up(void **state)
 	assert_int_equal(counts().entries, 0);
 	assert_int_equal(counts().held, 0);
 	assert_int_equal(rte_mempool_in_use_count(pool), 0);
-	assert_int_equal(stats.c[GW_CTR_DROP_NO_NEIGHBOUR], 3);
-	assert_int_equal(stats.c[GW_CTR_NEIGH_FAILED], 1);
+	assert_int_equal(stats.c[GW_CTR_DROP_NEIGHBOUR_UNRESOLVED], 3);
+	assert_int_equal(stats.c[GW_CTR_NEIGHBOUR_ENTRIES_FAILED], 1);
 }
 
 static void test_full_table_lru(void **state)
@@ -309,7 +310,7 @@ static void test_full_table_lru(void **state)
 	assert_null(find(9));
 	assert_non_null(find(10));
 	assert_int_equal(counts().entries, GW_NEIGH_MAX);
-	assert_int_equal(stats.c[GW_CTR_NEIGH_REPLACED], 1);
+	assert_int_equal(stats.c[GW_CTR_NEIGHBOUR_ENTRIES_REPLACED], 1);
 	/* many more: the gateway and the holders stay */
 	for (i = 0; i < 3000; i++)
 		assert_non_null(get(10000 + i, false, T0 + 10000 + i));
@@ -341,11 +342,11 @@ static void test_hold_bounds(void **state)
 	for (i = 0; i < GW_NEIGH_HOLD + 3; i++)
 		hold_one(e);
 	assert_int_equal(counts().held, GW_NEIGH_HOLD);
-	assert_int_equal(stats.c[GW_CTR_DROP_NO_NEIGHBOUR], 3);
+	assert_int_equal(stats.c[GW_CTR_DROP_NEIGHBOUR_UNRESOLVED], 3);
 	for (i = 2; i < 600; i++)
 		hold_one(get(i, false, T0));
 	assert_int_equal(counts().held, 512);
-	assert_int_equal(stats.c[GW_CTR_DROP_NEIGH_HOLD_FULL],
+	assert_int_equal(stats.c[GW_CTR_DROP_NEIGHBOUR_HOLD_FULL],
 			 GW_NEIGH_HOLD + 598 - 512);
 	assert_int_equal(rte_mempool_in_use_count(pool), 512);
 	/* resolved: the frames are handed out and the count goes down */

@@ -155,15 +155,16 @@ static void test_router_lan(void)
 	struct gw_lcore *lc = &ctx->workers[0];
 	struct gw_txbuf tx = { .n = 0 };
 	struct rte_mbuf *in[GW_BURST];
-	uint64_t enc = ctr(GW_CTR_ENCRYPTED), md = ctr(GW_CTR_DROP_MARTIAN_DST);
-	uint64_t ms = ctr(GW_CTR_DROP_MARTIAN_SRC);
+	uint64_t enc = ctr(GW_CTR_ENCRYPTED_PACKETS),
+		 md = ctr(GW_CTR_DROP_MARTIAN_DESTINATION);
+	uint64_t ms = ctr(GW_CTR_DROP_MARTIAN_SOURCE);
 	struct rte_mbuf *m;
 	unsigned int i, n = 0;
 
 	/* TTL 1: not encrypted, handed over whole for time exceeded */
 	in[0] = lan_frame4(LAN_HOST, PEER_NET + 5, 1);
 	gw_lan_burst(lc, in, 1, &tx, gw_now_ns(ctx));
-	CHECK(tx.n == 0 && ctr(GW_CTR_ENCRYPTED) == enc,
+	CHECK(tx.n == 0 && ctr(GW_CTR_ENCRYPTED_PACKETS) == enc,
 	      "TTL 1 was encrypted");
 	m = handed(GW_CTRL_TAG(GW_CTRL_TTL, GW_CTRL_FROM_LAN));
 	if (m) {
@@ -177,7 +178,7 @@ static void test_router_lan(void)
 	CHECK(tx.n == 1, "TTL 2 was not encrypted");
 	rte_pktmbuf_free_bulk(tx.m, tx.n);
 	tx.n = 0;
-	enc = ctr(GW_CTR_ENCRYPTED);
+	enc = ctr(GW_CTR_ENCRYPTED_PACKETS);
 
 	/* nothing of this reaches a peer that takes everything */
 	default_routes(false);
@@ -203,16 +204,16 @@ static void test_router_lan(void)
 	n++;
 	gw_lan_burst(lc, in, n, &tx, gw_now_ns(ctx));
 	default_routes(true);
-	CHECK(tx.n == 0 && ctr(GW_CTR_ENCRYPTED) == enc,
+	CHECK(tx.n == 0 && ctr(GW_CTR_ENCRYPTED_PACKETS) == enc,
 	      "martians: %u encrypted", tx.n);
 	rte_pktmbuf_free_bulk(tx.m, tx.n);
-	CHECK(ctr(GW_CTR_DROP_MARTIAN_DST) - md == RTE_DIM(bad_dst) + 1,
+	CHECK(ctr(GW_CTR_DROP_MARTIAN_DESTINATION) - md == RTE_DIM(bad_dst) + 1,
 	      "martian destinations counted %lu, want %zu",
-	      (unsigned long)(ctr(GW_CTR_DROP_MARTIAN_DST) - md),
+	      (unsigned long)(ctr(GW_CTR_DROP_MARTIAN_DESTINATION) - md),
 	      RTE_DIM(bad_dst) + 1);
-	CHECK(ctr(GW_CTR_DROP_MARTIAN_SRC) - ms == RTE_DIM(bad_src) + 1,
+	CHECK(ctr(GW_CTR_DROP_MARTIAN_SOURCE) - ms == RTE_DIM(bad_src) + 1,
 	      "martian sources counted %lu, want %zu",
-	      (unsigned long)(ctr(GW_CTR_DROP_MARTIAN_SRC) - ms),
+	      (unsigned long)(ctr(GW_CTR_DROP_MARTIAN_SOURCE) - ms),
 	      RTE_DIM(bad_src) + 1);
 	CHECK(gw_ctrl_rings_depth(ctx) == 0, "martians handed over");
 }
@@ -303,9 +304,9 @@ static void test_router_wan(void)
 {
 	static const uint8_t ll[16] = { 0xfe, 0x80, [15] = 9 };
 	struct gw_txbuf tx = { .n = 0 };
-	uint64_t md = ctr(GW_CTR_DROP_MARTIAN_DST);
-	uint64_t ms = ctr(GW_CTR_DROP_MARTIAN_SRC);
-	uint64_t nd = ctr(GW_CTR_DROP_INNER_ND);
+	uint64_t md = ctr(GW_CTR_DROP_MARTIAN_DESTINATION);
+	uint64_t ms = ctr(GW_CTR_DROP_MARTIAN_SOURCE);
+	uint64_t nd = ctr(GW_CTR_DROP_INNER_NEIGHBOUR_DISCOVERY);
 	uint8_t b[200];
 	struct rte_mbuf *m;
 
@@ -379,15 +380,15 @@ static void test_router_wan(void)
 	m = handed(GW_CTRL_TAG(GW_CTRL_TTL, peer->id));
 	rte_pktmbuf_free(m);
 	default_routes(true);
-	CHECK(ctr(GW_CTR_DROP_MARTIAN_DST) - md == 3,
+	CHECK(ctr(GW_CTR_DROP_MARTIAN_DESTINATION) - md == 3,
 	      "tunnel martian destinations: %lu, want 3",
-	      (unsigned long)(ctr(GW_CTR_DROP_MARTIAN_DST) - md));
-	CHECK(ctr(GW_CTR_DROP_MARTIAN_SRC) - ms == 1,
+	      (unsigned long)(ctr(GW_CTR_DROP_MARTIAN_DESTINATION) - md));
+	CHECK(ctr(GW_CTR_DROP_MARTIAN_SOURCE) - ms == 1,
 	      "tunnel martian sources: %lu, want 1",
-	      (unsigned long)(ctr(GW_CTR_DROP_MARTIAN_SRC) - ms));
-	CHECK(ctr(GW_CTR_DROP_INNER_ND) - nd == 2,
+	      (unsigned long)(ctr(GW_CTR_DROP_MARTIAN_SOURCE) - ms));
+	CHECK(ctr(GW_CTR_DROP_INNER_NEIGHBOUR_DISCOVERY) - nd == 2,
 	      "neighbour discovery from the tunnel: %lu, want 2",
-	      (unsigned long)(ctr(GW_CTR_DROP_INNER_ND) - nd));
+	      (unsigned long)(ctr(GW_CTR_DROP_INNER_NEIGHBOUR_DISCOVERY) - nd));
 }
 
 static void test_outer_checksums(void)
@@ -396,9 +397,9 @@ static void test_outer_checksums(void)
 					  [15] = 1 };
 	struct gw_port *wan = &ctx->port[GW_WAN];
 	struct gw_txbuf tx = { .n = 0 };
-	uint64_t ipc = ctr(GW_CTR_DROP_OUTER_IP_CKSUM);
-	uint64_t udpc = ctr(GW_CTR_DROP_OUTER_UDP_CKSUM);
-	uint64_t idx = ctr(GW_CTR_DROP_UNKNOWN_INDEX);
+	uint64_t ipc = ctr(GW_CTR_DROP_OUTER_IP_CHECKSUM);
+	uint64_t udpc = ctr(GW_CTR_DROP_OUTER_UDP_CHECKSUM);
+	uint64_t idx = ctr(GW_CTR_DROP_UNKNOWN_RECEIVER_INDEX);
 	uint8_t b[100];
 	struct rte_mbuf *m;
 	struct rte_ipv4_hdr *ip;
@@ -443,12 +444,12 @@ static void test_outer_checksums(void)
 	CHECK(wan_one(peer_frame(b, 100, true, false), &tx) == 0,
 	      "IPv6 outer with UDP checksum 0 delivered");
 	wan->n_addr6 = 0;
-	CHECK(ctr(GW_CTR_DROP_OUTER_IP_CKSUM) - ipc == 1,
+	CHECK(ctr(GW_CTR_DROP_OUTER_IP_CHECKSUM) - ipc == 1,
 	      "outer IP checksum drops: %lu, want 1",
-	      (unsigned long)(ctr(GW_CTR_DROP_OUTER_IP_CKSUM) - ipc));
-	CHECK(ctr(GW_CTR_DROP_OUTER_UDP_CKSUM) - udpc == 3,
+	      (unsigned long)(ctr(GW_CTR_DROP_OUTER_IP_CHECKSUM) - ipc));
+	CHECK(ctr(GW_CTR_DROP_OUTER_UDP_CHECKSUM) - udpc == 3,
 	      "outer UDP checksum drops: %lu, want 3",
-	      (unsigned long)(ctr(GW_CTR_DROP_OUTER_UDP_CKSUM) - udpc));
-	CHECK(ctr(GW_CTR_DROP_UNKNOWN_INDEX) == idx,
+	      (unsigned long)(ctr(GW_CTR_DROP_OUTER_UDP_CHECKSUM) - udpc));
+	CHECK(ctr(GW_CTR_DROP_UNKNOWN_RECEIVER_INDEX) == idx,
 	      "checksum failures reached the index lookup");
 }

@@ -147,12 +147,12 @@ static unsigned int offer(struct gw_peer *p, unsigned int n)
 
 static void test_per_peer_bound(void **state)
 {
-	uint64_t full0 = counter(GW_CTR_DROP_STAGED_FULL);
+	uint64_t full0 = counter(GW_CTR_DROP_STAGED_QUEUE_FULL);
 
 	(void)state;
 	assert_int_equal(offer(peers[0], GW_STAGED_MAX + 10), GW_STAGED_MAX);
-	assert_int_equal(counter(GW_CTR_DROP_STAGED_FULL) - full0, 10);
-	assert_int_equal(counter(GW_CTR_STAGED), GW_STAGED_MAX);
+	assert_int_equal(counter(GW_CTR_DROP_STAGED_QUEUE_FULL) - full0, 10);
+	assert_int_equal(counter(GW_CTR_PACKETS_STAGED), GW_STAGED_MAX);
 	check_total();
 	/* another peer is not affected */
 	assert_int_equal(offer(peers[1], 3), 3);
@@ -174,11 +174,11 @@ static void test_global_bound(void **state)
 		assert_int_equal(offer(peers[i], 2), 0);
 	assert_int_equal(counter(GW_CTR_DROP_STAGED_GLOBAL_FULL),
 			 2 * (N_PEERS - full));
-	assert_int_equal(counter(GW_CTR_DROP_STAGED_FULL), 0);
+	assert_int_equal(counter(GW_CTR_DROP_STAGED_QUEUE_FULL), 0);
 	check_total();
 	/* what one peer gives up, another can take */
-	gw_staging_drop(ctx, peers[0], GW_CTR_DROP_GAVE_UP);
-	assert_int_equal(counter(GW_CTR_DROP_GAVE_UP), GW_STAGED_MAX);
+	gw_staging_drop(ctx, peers[0], GW_CTR_DROP_HANDSHAKE_GAVE_UP);
+	assert_int_equal(counter(GW_CTR_DROP_HANDSHAKE_GAVE_UP), GW_STAGED_MAX);
 	check_total();
 	assert_int_equal(offer(peers[full], GW_STAGED_MAX), GW_STAGED_MAX);
 	assert_int_equal(offer(peers[full + 1], 1), 0);
@@ -190,14 +190,14 @@ static void test_no_endpoint(void **state)
 	(void)state;
 	set_endpoint(peers[0], false);
 	assert_int_equal(offer(peers[0], 5), 0);
-	assert_int_equal(counter(GW_CTR_DROP_NO_ENDPOINT), 5);
+	assert_int_equal(counter(GW_CTR_DROP_PEER_WITHOUT_ENDPOINT), 5);
 	check_total();
 	/* an endpoint that goes frees what was held */
 	assert_int_equal(offer(peers[1], 7), 7);
 	check_total();
 	set_endpoint(peers[1], false);
 	assert_int_equal(peers[1]->n_staged, 0);
-	assert_int_equal(counter(GW_CTR_DROP_NO_ENDPOINT), 5 + 7);
+	assert_int_equal(counter(GW_CTR_DROP_PEER_WITHOUT_ENDPOINT), 5 + 7);
 	check_total();
 	assert_int_equal(gw_staging_total(ctx), 0);
 }
@@ -215,11 +215,11 @@ static void test_private_key(void **state)
 	assert_int_equal(gw_staging_total(ctx), 10);
 	/* no key: no handshake can complete, nothing may wait for one */
 	gw_control_set_private_key(ctx, none);
-	assert_int_equal(counter(GW_CTR_DROP_STAGED_NO_KEY), 10);
+	assert_int_equal(counter(GW_CTR_DROP_STAGED_NO_PRIVATE_KEY), 10);
 	check_total();
 	assert_int_equal(gw_staging_total(ctx), 0);
 	assert_int_equal(offer(peers[2], 3), 0);
-	assert_int_equal(counter(GW_CTR_DROP_STAGED_NO_KEY), 13);
+	assert_int_equal(counter(GW_CTR_DROP_STAGED_NO_PRIVATE_KEY), 13);
 	check_total();
 	gw_control_set_private_key(ctx, priv);
 	assert_int_equal(offer(peers[2], 3), 3);

@@ -536,10 +536,10 @@ static void test_spread_one_thread(void)
 
 	/* every frame again: whoever classifies it (the owner its part,
 	 * the helper the part handed over) refuses it before decryption */
-	replay0 = own->stats->c[GW_CTR_DROP_REPLAY] +
-		  help->stats->c[GW_CTR_DROP_REPLAY];
-	decrypted0 = own->stats->c[GW_CTR_DECRYPTED] +
-		     help->stats->c[GW_CTR_DECRYPTED];
+	replay0 = own->stats->c[GW_CTR_DROP_REPLAYED_COUNTER] +
+		  help->stats->c[GW_CTR_DROP_REPLAYED_COUNTER];
+	decrypted0 = own->stats->c[GW_CTR_DECRYPTED_PACKETS] +
+		     help->stats->c[GW_CTR_DECRYPTED_PACKETS];
 	for (b = 0; b < N_SPREAD / GW_BURST; b++) {
 		while (!gw_wan_room(own)) {
 			gw_assist(help, gw_now_ns(ctx));
@@ -556,12 +556,12 @@ static void test_spread_one_thread(void)
 		gw_assist(help, gw_now_ns(ctx));
 		CHECK(drain(own, &next) == 0, "replayed frames released");
 	}
-	replays = own->stats->c[GW_CTR_DROP_REPLAY] +
-		  help->stats->c[GW_CTR_DROP_REPLAY] - replay0;
+	replays = own->stats->c[GW_CTR_DROP_REPLAYED_COUNTER] +
+		  help->stats->c[GW_CTR_DROP_REPLAYED_COUNTER] - replay0;
 	CHECK(replays == N_SPREAD, "replays dropped: %lu of %u",
 	      (unsigned long)replays, N_SPREAD);
-	CHECK(own->stats->c[GW_CTR_DECRYPTED] +
-			      help->stats->c[GW_CTR_DECRYPTED] ==
+	CHECK(own->stats->c[GW_CTR_DECRYPTED_PACKETS] +
+			      help->stats->c[GW_CTR_DECRYPTED_PACKETS] ==
 		      decrypted0,
 	      "a replay was decrypted");
 
@@ -578,8 +578,8 @@ static void test_spread_one_thread(void)
 	wan_frames(frames, N_SPREAD / 2, 0, 64);
 	for (i = 0; i < N_SPREAD / 2; i++)
 		copies[i] = rte_pktmbuf_copy(frames[i], pool, 0, UINT32_MAX);
-	replay0 = own->stats->c[GW_CTR_DROP_REPLAY] +
-		  help->stats->c[GW_CTR_DROP_REPLAY];
+	replay0 = own->stats->c[GW_CTR_DROP_REPLAYED_COUNTER] +
+		  help->stats->c[GW_CTR_DROP_REPLAYED_COUNTER];
 	next = 0;
 	got = 0;
 	for (b = 0; b < N_SPREAD / GW_BURST; b++) {
@@ -598,13 +598,13 @@ static void test_spread_one_thread(void)
 	for (i = 0; i < N_SPREAD / 2; i++)
 		CHECK(seen[i] == 1, "pairs: id %u delivered %u times", i,
 		      seen[i]);
-	replays = own->stats->c[GW_CTR_DROP_REPLAY] +
-		  help->stats->c[GW_CTR_DROP_REPLAY] - replay0;
+	replays = own->stats->c[GW_CTR_DROP_REPLAYED_COUNTER] +
+		  help->stats->c[GW_CTR_DROP_REPLAYED_COUNTER] - replay0;
 	CHECK(got == N_SPREAD / 2, "pairs: delivered %u of %u", got,
 	      N_SPREAD / 2);
 	CHECK(replays == N_SPREAD / 2, "pairs: replays dropped %lu of %u",
 	      (unsigned long)replays, N_SPREAD / 2);
-	CHECK(help->stats->c[GW_CTR_DROP_REPLAY] > 0,
+	CHECK(help->stats->c[GW_CTR_DROP_REPLAYED_COUNTER] > 0,
 	      "the helper's post-decryption update refused nothing");
 	gw_spread_free(ctx);
 	ctx->n_workers = 1;
@@ -692,7 +692,8 @@ static void test_no_session(void)
 {
 	struct gw_lcore *lc = &ctx->workers[0];
 	const uint64_t *c = lc->stats->c;
-	uint64_t noep0 = c[GW_CTR_DROP_NO_ENDPOINT], ctl0 = c[GW_CTR_TO_CONTROL];
+	uint64_t noep0 = c[GW_CTR_DROP_PEER_WITHOUT_ENDPOINT],
+		 ctl0 = c[GW_CTR_PACKETS_TO_CONTROL];
 	struct gw_txbuf tx = { .n = 0 };
 	struct rte_mbuf *in[GW_BURST], *m = NULL;
 	unsigned int i, in_use0 = rte_mempool_in_use_count(pool), staged = 0;
@@ -706,9 +707,9 @@ static void test_no_session(void)
 	CHECK(gw_ctrl_rings_depth(ctx) == 0,
 	      "no endpoint: %u handed to the control lcore",
 	      gw_ctrl_rings_depth(ctx));
-	CHECK(c[GW_CTR_DROP_NO_ENDPOINT] - noep0 == GW_BURST,
+	CHECK(c[GW_CTR_DROP_PEER_WITHOUT_ENDPOINT] - noep0 == GW_BURST,
 	      "no endpoint: %" PRIu64 " counted, want %u",
-	      c[GW_CTR_DROP_NO_ENDPOINT] - noep0, GW_BURST);
+	      c[GW_CTR_DROP_PEER_WITHOUT_ENDPOINT] - noep0, GW_BURST);
 	CHECK(rte_mempool_in_use_count(pool) == in_use0,
 	      "no endpoint: %u mbufs kept",
 	      rte_mempool_in_use_count(pool) - in_use0);
@@ -720,9 +721,9 @@ static void test_no_session(void)
 	tx.n = 0;
 	gw_lan_burst(lc, in, GW_BURST, &tx, gw_now_ns(ctx));
 	CHECK(tx.n == 0, "no keypair: %u frames out", tx.n);
-	CHECK(c[GW_CTR_TO_CONTROL] - ctl0 == GW_BURST,
+	CHECK(c[GW_CTR_PACKETS_TO_CONTROL] - ctl0 == GW_BURST,
 	      "no keypair: %" PRIu64 " handed over, want %u",
-	      c[GW_CTR_TO_CONTROL] - ctl0, GW_BURST);
+	      c[GW_CTR_PACKETS_TO_CONTROL] - ctl0, GW_BURST);
 	while (rte_ring_sc_dequeue(ctx->ctrl_ring[GW_CTRL_STAGE],
 				   (void **)&m) == 0) {
 		staged += GW_CTRL_KIND(m->hash.usr) == GW_CTRL_STAGE &&

@@ -6,9 +6,6 @@
 #
 #   wgh_testing_conf KNOBS    append `testing = { KNOBS };` (test-only
 #                             knobs, lib/wg_config.h) to $WGT_GW_CONF
-#   wgh_gw_start              wgt_gw_start, but also accepts a gateway
-#                             built without the UAPI server (app/
-#                             gw_uapi_none.c): then the "running" log line
 #   wgh_snapshot              read the running gateway's counters once
 #                             through DPDK telemetry (/wg_dpdk/counters)
 #                             into a file: "counters as of now"
@@ -50,37 +47,6 @@ wgh_at_most() {
 
 wgh_testing_conf() {
     printf '\ntesting = { %s };\n' "$1" >>"$WGT_GW_CONF"
-}
-
-wgh_gw_start() {
-    local conf=${1:-${WGT_GW_CONF:-}} cmd=() i sock=$WGT_RUN_DIR/$WGT_GW_NAME.sock
-    wgt_require_gateway
-    [[ -n $conf ]] || { wgt_gw_config; conf=$WGT_GW_CONF; }
-    mapfile -d '' cmd < <(wgt_gw_cmd "$conf")
-    wgt_log "gateway: ip netns exec $(wgt_ns gw) ${cmd[*]}"
-    wgt_bg "$(wgt_ns gw)" "$WGT_GW_LOG" "${cmd[@]}"
-    WGT_GW_PID=$WGT_LAST_PID
-    WGT_GW_RC=
-    for ((i = 0; i < 300; i++)); do # 30 s
-        [[ -S $sock ]] && break
-        # a build without the UAPI server says so and runs on
-        grep -q 'UAPI socket for' "$WGT_GW_LOG" 2>/dev/null &&
-            grep -q 'running; SIGINT' "$WGT_GW_LOG" && break
-        if ! kill -0 "$WGT_GW_PID" 2>/dev/null; then
-            tail -n 40 "$WGT_GW_LOG" >&2
-            WGT_GW_PID=
-            wgt_fail "gateway exited during start-up"
-        fi
-        sleep 0.1
-    done
-    if [[ -S $sock ]]; then
-        wgt_log "gateway up (pid $WGT_GW_PID), socket $sock"
-    elif grep -q 'running; SIGINT' "$WGT_GW_LOG"; then
-        wgt_log "gateway up (pid $WGT_GW_PID), built without the UAPI socket"
-    else
-        tail -n 40 "$WGT_GW_LOG" >&2
-        wgt_fail "gateway not up after 30 s"
-    fi
 }
 
 # While the gateway runs its counters come from DPDK telemetry, one

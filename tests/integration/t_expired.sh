@@ -21,7 +21,7 @@ wgt_add_peer 2
 WGT_PEER_GW_ENDPOINT[2]=""
 wgt_gw_config
 wgh_testing_conf "reject_after_time = 3; rekey_after_time = 2;"
-wgh_gw_start
+wgt_gw_start
 lan=$(wgt_ns lan); p2=$(wgt_ns p2)
 wgt_stop_pid "${WGT_PEER_PID[2]}" 5 || true
 echo4=$(wgt_icmp_in_echos "$lan" 4)

@@ -47,7 +47,7 @@ WGT_PEER_GW_ENDPOINT[1]=""
 WGT_PEER_GW_ENDPOINT[2]=""
 wgt_gw_config
 wgh_testing_conf "handshake_cost_us = $COST_US;"
-wgh_gw_start
+wgt_gw_start
 lan=$(wgt_ns lan); p1=$(wgt_ns p1); p2=$(wgt_ns p2); wan=$(wgt_ns wan)
 # peer 2's key is tools/wgpeer.py's (the rate-limit check below)
 wgt_stop_pid "${WGT_PEER_PID[2]}" 5 || true

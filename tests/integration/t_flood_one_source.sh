@@ -36,7 +36,7 @@ wgt_add_peer 1
 WGT_PEER_GW_ENDPOINT[1]=""
 wgt_gw_config
 wgh_testing_conf "handshake_cost_us = $COST_US;"
-wgh_gw_start
+wgt_gw_start
 p1=$(wgt_ns p1); wan=$(wgt_ns wan)
 wgh_snapshot
 rx0=$(wgh_counter rx_wan_packets)

@@ -33,8 +33,7 @@ for n in 1 2; do
     sed -i "s|public_key = \"${WGT_PEER_PUB[n]}\";|& preshared_key = \"$(cat "$gwpsk")\";|" "$WGT_GW_CONF"
 done
 grep -q "preshared_key = \"$(cat "$WGT_DIR/psk1")\"" "$WGT_GW_CONF" || wgt_fail "psk not in the config"
-wgh_gw_start
-[[ -S $WGT_RUN_DIR/$WGT_GW_NAME.sock ]] || wgt_fail "needs a gateway built with the UAPI socket"
+wgt_gw_start
 wg set "${WGT_PEER_NAME[1]}" peer "$WGT_GW_PUB" preshared-key "$WGT_DIR/psk1"
 wg set "${WGT_PEER_NAME[2]}" peer "$WGT_GW_PUB" preshared-key "$WGT_DIR/psk2-other"
 lan=$(wgt_ns lan); p1=$(wgt_ns p1); site1=$(wgt_site4 1); site2=$(wgt_site4 2)

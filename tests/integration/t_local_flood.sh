@@ -27,7 +27,7 @@ wgt_topology
 wgt_add_peer 1
 WGT_PEER_GW_ENDPOINT[1]=""
 wgt_gw_config
-wgh_gw_start
+wgt_gw_start
 lan=$(wgt_ns lan); p1=$(wgt_ns p1)
 wgh_snapshot
 local0=$(wgh_counter packets_to_control)

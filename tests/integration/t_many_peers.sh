@@ -46,7 +46,7 @@ wgt_gw_config
 # room for peers 1 and 2, the N new peers and one more
 sed -i "s/^\(  mtu = 1420;\)/\1\n  max_peers = $((N + 3));/" "$WGT_GW_CONF"
 grep -q "max_peers = $((N + 3));" "$WGT_GW_CONF" || wgt_fail "could not set max_peers in $WGT_GW_CONF"
-wgh_gw_start
+wgt_gw_start
 gw=$WGT_GW_NAME; lan=$(wgt_ns lan); p1=$(wgt_ns p1); site=$(wgt_site4 1)
 wgt_ping_until "$lan" "$site" 20
 wgt_ping "$lan" "$site" 3

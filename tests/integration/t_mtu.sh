@@ -25,7 +25,7 @@ wgt_add_peer 1
 wgt_gw_config
 sed -i "s/^  mtu = [0-9]*;/  mtu = $MTU;/" "$WGT_GW_CONF"
 grep -q "mtu = $MTU;" "$WGT_GW_CONF" || wgt_fail "could not set the MTU in $WGT_GW_CONF"
-wgh_gw_start
+wgt_gw_start
 lan=$(wgt_ns lan); p1=$(wgt_ns p1); site=$(wgt_site4 1); site6=$(wgt_site6 1)
 wgt_ping_until "$lan" "$site" 20
 

@@ -27,7 +27,7 @@ wgt_require_gateway
 wgt_topology
 wgt_add_peer 1
 wgt_gw_config
-wgh_gw_start
+wgt_gw_start
 lan=$(wgt_ns lan); p1=$(wgt_ns p1)
 
 wgt_ping_until "$p1" 2001:db8:a::2 20

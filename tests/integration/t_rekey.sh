@@ -21,7 +21,7 @@ wgt_topology
 wgt_add_peer 1
 wgt_gw_config
 wgh_testing_conf "rekey_after_time = $REKEY; reject_after_time = 10;"
-wgh_gw_start
+wgt_gw_start
 lan=$(wgt_ns lan); site=$(wgt_site4 1); site6=$(wgt_site6 1)
 wgt_ping_until "$lan" "$site" 20
 hs0=$(grep -c 'handshake complete (initiator)' "$WGT_GW_LOG" || true)

@@ -48,7 +48,7 @@ assert sep, "no peers list in the config"
 open(conf, "w").write(head + block + tail)
 PY
 cp "$conf" "$WGT_DIR/start.conf"
-wgh_gw_start
+wgt_gw_start
 wgt_ping_until "$lan" "$site" 20
 wgt_ping "$lan" "$site" 3
 wg set "$gw" peer "$by_uapi" allowed-ips 2001:db8:3001::/64 || wgt_fail "wg set of the UAPI peer failed"

@@ -22,7 +22,7 @@ wgt_topology
 wgt_add_peer 2
 WGT_PEER_GW_ENDPOINT[2]=""
 wgt_gw_config
-wgh_gw_start
+wgt_gw_start
 lan=$(wgt_ns lan); p2=$(wgt_ns p2)
 wgt_stop_pid "${WGT_PEER_PID[2]}" 5 || true
 out_log=$WGT_DIR/wgpeer.log

@@ -23,8 +23,7 @@ wgt_topology
 wgt_add_peer 1
 WGT_PEER_GW_ENDPOINT[1]=""
 wgt_gw_config
-wgh_gw_start
-[[ -S $WGT_RUN_DIR/$WGT_GW_NAME.sock ]] || wgt_fail "needs a gateway built with the UAPI socket"
+wgt_gw_start
 lan=$(wgt_ns lan); p1=$(wgt_ns p1); site=$(wgt_site4 1); pub=${WGT_PEER_PUB[1]}
 wgt_ping_until "$p1" 192.0.2.2 20
 ep=$(wgt_endpoint "$WGT_GW_NAME" "$pub")

@@ -33,7 +33,7 @@ if [[ -e /proc/sys/net/bridge/bridge-nf-call-iptables ]]; then
 fi
 wgt_add_peer 1
 wgt_gw_config
-wgh_gw_start
+wgt_gw_start
 lan=$(wgt_ns lan); p1=$(wgt_ns p1)
 site4=$(wgt_site4 1); site6=$(wgt_site6 1)
 pub=${WGT_PEER_PUB[1]}

@@ -16,7 +16,7 @@ wgt_require_gateway
 wgt_topology
 wgt_add_peer 1
 wgt_gw_config
-wgh_gw_start
+wgt_gw_start
 lan=$(wgt_ns lan); p1=$(wgt_ns p1)
 site4=$(wgt_site4 1); site6=$(wgt_site6 1)
 

@@ -3,7 +3,7 @@
 # One tunnel's decryption spread over two workers, in the real gateway:
 # three lcores on this machine's two CPUs (control, worker 0, worker 1),
 # af_packet queues hashed per flow, so the tunnel's UDP flow lands on one
-# worker, which hands part of its bursts to the other (app/gw_decap.c).
+# worker, which hands part of its bursts to the other (app/gw_spread.c).
 # A TCP transfer from the peer to lan-host must complete, some frames must
 # really have been handed over (spread_frames_handed > 0: otherwise this
 # test tests nothing), no authenticated packet may be refused as a replay
@@ -22,7 +22,7 @@ wgt_require_gateway
 wgt_topology
 wgt_add_peer 1
 wgt_gw_config
-wgh_gw_start
+wgt_gw_start
 lan=$(wgt_ns lan); p1=$(wgt_ns p1)
 wgt_ping_until "$lan" "$(wgt_site4 1)" 20
 grep -q "spreads decryption" "$WGT_GW_LOG" || wgt_fail "no worker spreads decryption (2 workers configured?)"

@@ -40,7 +40,7 @@ wgt_topology
 wgt_add_peer 1
 wgt_gw_config
 wgh_testing_conf "rekey_timeout = $RETRY; rekey_attempt_time = $ATTEMPT;"
-wgh_gw_start
+wgt_gw_start
 gw=$WGT_GW_NAME; lan=$(wgt_ns lan); site=$(wgt_site4 1)
 wgt_ping_until "$lan" "$site" 20
 wgt_ping "$lan" "$site" 3

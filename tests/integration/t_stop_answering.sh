@@ -24,7 +24,7 @@ wgt_topology
 wgt_add_peer 1
 wgt_gw_config
 wgh_testing_conf "rekey_after_time = 3; reject_after_time = $REJECT; rekey_timeout = $RETRY; rekey_attempt_time = $ATTEMPT; keepalive_timeout = 2;"
-wgh_gw_start
+wgt_gw_start
 lan=$(wgt_ns lan); p1=$(wgt_ns p1); site=$(wgt_site4 1)
 wgt_ping_until "$lan" "$site" 20
 wgt_ping "$lan" "$site" 3

@@ -24,8 +24,7 @@ wgt_require_gateway
 wgt_topology
 wgt_add_peer 1
 wgt_gw_config
-wgh_gw_start
-[[ -S $WGT_RUN_DIR/$WGT_GW_NAME.sock ]] || wgt_fail "needs a gateway built with the UAPI socket"
+wgt_gw_start
 lan=$(wgt_ns lan); site=$(wgt_site4 1)
 gw=$WGT_GW_NAME; peer=${WGT_PEER_NAME[1]}
 

@@ -22,7 +22,7 @@ wgt_require_gateway
 wgt_topology
 wgt_add_peer 1
 wgt_gw_config
-wgh_gw_start
+wgt_gw_start
 lan=$(wgt_ns lan); site=$(wgt_site4 1)
 wgt_ping_until "$lan" "$site" 20
 hs0=$(grep -c 'handshake complete (initiator)' "$WGT_GW_LOG" || true)

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Decrypt spreading (gw_spread.c): one tunnel's WAN traffic arrives on one
+ * RX queue, hence on one worker. With two or more workers, that worker
+ * (the owner) hands the older part of each burst, as received, to a
+ * helper worker through an SP/SC ring and classifies and decrypts the rest
+ * itself (gw_decap.h); both parts sit in the owner's reorder buffer in
+ * arrival order, and gw_wan_collect() releases them to TX strictly in that
+ * order. Every packet therefore leaves in the order it arrived on its RX
+ * queue (per-peer order, hence per-flow order), and the shared replay
+ * window is updated by both workers lock-free (wg_replay.h).
+ */
+#ifndef GW_SPREAD_H
+#define GW_SPREAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+
+#include "gw_ctx.h"
+#include "gw_decap.h"
+
+struct gw_txbuf;
+struct rte_ring;
+
+enum gw_spread_limits {
+	GW_ROB = 16,                 /* chunks in flight per owner */
+	GW_SPREAD_MIN = 8,           /* smaller bursts are not split */
+	/* a worker that had a full RX burst of its own this recently is
+	 * busy: nothing is handed to it */
+	GW_BUSY_NS = 50000,
+	/* bounds of the helper's share of a burst, in 1/32 */
+	GW_SHARE_MIN = 4,
+	GW_SHARE_MAX = 28,
+};
+
+/*
+ * WAN → LAN: n (<= GW_BURST) frames received on the WAN port. Decrypted
+ * inner frames are appended to lan_tx (room for n more needed), or, when
+ * the lcore spreads its decryption, kept in its reorder buffer until
+ * gw_wan_collect() releases them. With spreading on, call only when
+ * gw_wan_room() is true. Consumes the mbufs.
+ */
+void gw_wan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
+		  struct gw_txbuf *lan_tx, uint64_t now);
+
+/* Whether gw_wan_burst() may be called (reorder buffer not full). */
+bool gw_wan_room(const struct gw_lcore *lc);
+
+/* Append the decrypted frames whose turn has come, in arrival order, to
+ * lan_tx as far as it has room. Returns how many were appended. */
+unsigned int gw_wan_collect(struct gw_lcore *lc, struct gw_txbuf *lan_tx);
+
+/* Whether the lcore's reorder buffer is empty (nothing handed off is
+ * still outstanding). */
+bool gw_wan_idle(const struct gw_lcore *lc);
+
+/* Helper side: decrypt the chunks other workers handed to lc. Returns how
+ * many chunks were processed. Never waits. */
+unsigned int gw_assist(struct gw_lcore *lc, uint64_t now);
+
+/*
+ * Decrypt spreading between the workers of ctx (worker i hands work to
+ * worker i+1 mod n). No-op with one worker. gw_spread_free() undoes it
+ * (workers stopped). Returns 0 or a negative errno.
+ */
+int gw_spread_setup(struct gw_ctx *ctx);
+void gw_spread_free(struct gw_ctx *ctx);
+
+/* Frames handed from their owner to a helper worker as received, and
+ * the result; or the owner's own result waiting for its turn. */
+struct gw_chunk {
+	uint32_t done;               /* atomic: outputs ready (helper → owner) */
+	uint16_t n;
+	uint16_t n_out;
+	struct rte_mbuf *pkts[GW_BURST];   /* handed over */
+	struct gw_decap_item items[GW_BURST]; /* the helper's classification */
+	struct rte_mbuf *out[GW_BURST];
+} __rte_cache_aligned;
+
+struct gw_spread {
+	struct rte_ring *in;         /* chunks handed to this worker */
+	struct rte_ring *to_helper;  /* the helper's `in` */
+	struct gw_spread *helper;
+	/* the reorder buffer: chunks [tail, head) are outstanding, in the
+	 * order their packets arrived */
+	uint32_t head;
+	uint32_t tail;
+	/* the helper's share of a burst, in 1/32 (GW_SHARE_MIN..MAX): the
+	 * owner also transmits everything, so the balance lies above one
+	 * half; moved by one step per burst by the helper's backlog in the
+	 * reorder buffer (gw_wan_burst) */
+	unsigned int share;
+	struct gw_chunk rob[GW_ROB];
+	/* last time this worker had a full RX burst of its own (gw_now_ns);
+	 * a worker that busy gets nothing handed over. Own line: the worker
+	 * before it reads it. */
+	uint64_t full_ns __rte_cache_aligned;
+} __rte_cache_aligned;
+
+static inline unsigned int rob_used(const struct gw_spread *sp)
+{
+	return sp->head - sp->tail;
+}
+
+/* Every RX burst, either direction: a full one marks the worker busy
+ * (inline: the LAN side's hot path asks too). */
+static inline void note_full(struct gw_lcore *lc, unsigned int n,
+			     uint64_t now)
+{
+	struct gw_spread *sp = lc->spread;
+
+	if (sp && n >= GW_BURST && now - sp->full_ns > 1000)
+		__atomic_store_n(&sp->full_ns, now, __ATOMIC_RELAXED);
+}
+
+#endif /* GW_SPREAD_H */
