@@ -141,7 +141,7 @@ static void test_reload_applies_the_difference(void **state)
 	assert_int_equal(a->persistent_keepalive, 25);
 	assert_int_equal(c->n_allowed_ips, 1);
 	assert_int_equal(c->allowed_ips[0].addr[3], 128);
-	assert_int_equal(gw_stats_sum(ctx->stats, GW_CTR_RELOAD_OK), 1);
+	assert_int_equal(gw_stats_sum(ctx->stats, GW_CTR_RELOADS_APPLIED), 1);
 
 	/* a file describes each peer whole: the keepalive it leaves out is
 	 * off again (as `wg syncconf`), the session still kept */
@@ -173,8 +173,8 @@ static void test_refused_reload_changes_nothing(void **state)
 	assert_null(gw_peer_find(ctx, key_c));
 	assert_ptr_equal(gw_peer_find(ctx, key_a)->kp_current, kp);
 	assert_int_equal(gw_peer_find(ctx, key_a)->persistent_keepalive, 0);
-	assert_int_equal(gw_stats_sum(ctx->stats, GW_CTR_RELOAD_FAILED), 2);
-	assert_int_equal(gw_stats_sum(ctx->stats, GW_CTR_RELOAD_OK), 0);
+	assert_int_equal(gw_stats_sum(ctx->stats, GW_CTR_RELOADS_FAILED), 2);
+	assert_int_equal(gw_stats_sum(ctx->stats, GW_CTR_RELOADS_APPLIED), 0);
 }
 
 int main(int argc, char **argv)

@@ -17,7 +17,7 @@ wgt_require_gateway
 wgt_topology
 wgt_add_peer 1
 wgt_gw_config
-wgh_gw_start
+wgt_gw_start
 gw=$WGT_GW_NAME; lan=$(wgt_ns lan); pub=${WGT_PEER_PUB[1]}
 site4=$(wgt_site4 1); site6=$(wgt_site6 1)
 wgt_ping_until "$lan" "$site4" 20
