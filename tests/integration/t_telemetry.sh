@@ -54,9 +54,12 @@ c() { wgt_json "$counters" "j['/wg_dpdk/counters']['$1']"; }
 missing=$(python3 -c 'import json, sys
 have = json.loads(sys.argv[1])["/wg_dpdk/counters"]
 print(" ".join(n for n in sys.argv[2:] if n not in have))' "$counters" \
-    $(sed -n 's/^[[:space:]]*X([A-Z0-9_]*, "\([a-z0-9_]*\)").*/\1/p' "$WGT_ROOT/app/gw_stats.h") \
+    $(sed -n 's/^[[:space:]]*X(\([A-Z0-9_]*\)).*/\1/p' "$WGT_ROOT/app/gw_stats.h" | tr 'A-Z' 'a-z') \
     mbufs_in_use mbufs_staged mbufs_held_for_neighbours mbufs_in_control_ring)
 [[ -z $missing ]] || wgt_fail "/wg_dpdk/counters lacks: $missing"
+# (the list above is read from gw_stats.h: make sure it was)
+n_names=$(grep -c '^[[:space:]]*X([A-Z0-9_]*)' "$WGT_ROOT/app/gw_stats.h")
+((n_names > 50)) || wgt_fail "read only $n_names counter names from app/gw_stats.h"
 enc=$(c encrypted_packets); dec=$(c decrypted_packets)
 kat=$(c keepalives_sent); kar=$(c keepalives_received)
 rxl=$(c rx_lan_packets); txw=$(c tx_wan_packets); rxw=$(c rx_wan_packets); txl=$(c tx_lan_packets)
@@ -72,8 +75,13 @@ wgt_log "counters: rx_lan=$rxl tx_wan=$txw rx_wan=$rxw tx_lan=$txl encrypted=$en
 p() { wgt_json "$peer" "j['/wg_dpdk/peer']['$1']"; }
 [[ $(wgt_json "$peer" "j['/wg_dpdk/peer'] is not None") == 1 ]] || wgt_fail "/wg_dpdk/peer,<key>: no answer"
 [[ $(p public_key) == "$p1pub" ]] || wgt_fail "/wg_dpdk/peer: public_key $(p public_key)"
-[[ $(p rx_bytes) == "$grx" && $(p tx_bytes) == "$gtx" ]] ||
-    wgt_fail "/wg_dpdk/peer: rx/tx bytes $(p rx_bytes)/$(p tx_bytes), wg show $grx/$gtx"
+# exactly what `wg show` says, before the telemetry call or (when a
+# keepalive went out meanwhile) right after it
+if ! [[ $(p rx_bytes) == "$grx" && $(p tx_bytes) == "$gtx" ]]; then
+    read -r grx2 gtx2 < <(wgt_transfer "$WGT_GW_NAME" "$p1pub")
+    [[ $(p rx_bytes) == "$grx2" && $(p tx_bytes) == "$gtx2" ]] ||
+        wgt_fail "/wg_dpdk/peer: rx/tx bytes $(p rx_bytes)/$(p tx_bytes), wg show $grx/$gtx before and $grx2/$gtx2 after"
+fi
 [[ $(p endpoint) == "$ep" ]] || wgt_fail "/wg_dpdk/peer: endpoint $(p endpoint), wg show $ep"
 [[ $(p latest_handshake) == "$hs" ]] || wgt_fail "/wg_dpdk/peer: latest_handshake $(p latest_handshake), wg show $hs"
 age=$(p current_keypair_age_ms)
