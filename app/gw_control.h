@@ -71,6 +71,10 @@ void gw_control_free(struct gw_ctx *ctx);
 int gw_control_apply_config(struct gw_ctx *ctx, const struct wg_config *cfg);
 /* Runs until ctx->quit. */
 void gw_control_loop(struct gw_ctx *ctx);
+/* One turn of the loop without the timer tick: what workers and
+ * handshake lanes handed over, each ring within its budget, and events.
+ * Returns how much was taken (benchmarks and tests drive it). */
+unsigned int gw_control_poll(struct gw_ctx *ctx);
 
 /* ---- peer API (gw_peer.c) */
 /* The registry above, for tables->max_peers peers; 0 or -ENOMEM. */

@@ -714,7 +714,7 @@ static void wipe_secret_text(config_t *lc)
 static void load_tree(struct wg_config_loader *ld, config_t *lc)
 {
 	static const char *const known[] = { "eal", "interface", "lan", "wan",
-		"workers", "peers", "testing", "metrics", NULL };
+		"workers", "peers", "testing", "metrics", "handshakes", NULL };
 	const config_setting_t *root = config_root_setting(lc);
 	const config_setting_t *s, *peers;
 	struct wg_config *cfg = ld->cfg;
@@ -746,6 +746,8 @@ static void load_tree(struct wg_config_loader *ld, config_t *lc)
 	if ((s = config_setting_get_member(root, "testing")))
 		load_testing(ld, s);
 	wg_config_load_metrics(ld, config_setting_get_member(root, "metrics"));
+	wg_config_load_handshakes(ld,
+				  config_setting_get_member(root, "handshakes"));
 
 	if (peers && cfg->peers)
 		wg_config_check_peer_count(ld, peers);
