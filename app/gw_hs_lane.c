@@ -185,26 +185,36 @@ static void lane_work(const struct gw_ctx *ctx, struct gw_hs_item *it)
 		it->result = wg_noise_derive_keypair(&it->hs, &it->kp);
 }
 
-int gw_hs_lane_main(void *arg)
+static unsigned int lane_burst(struct gw_hs_lane *l)
 {
-	struct gw_hs_lane *l = arg;
-	const struct gw_ctx *ctx = l->ctx;
 	struct gw_hs_item *its[8];
 	unsigned int n, i;
 
-	while (!__atomic_load_n(&ctx->quit, __ATOMIC_RELAXED)) {
-		n = rte_ring_sc_dequeue_burst(l->to_lane, (void **)its,
-					      RTE_DIM(its), NULL);
-		for (i = 0; i < n; i++)
-			lane_work(ctx, its[i]);
-		/* never fails: the ring holds every item there is */
-		if (n)
-			rte_ring_sp_enqueue_bulk(l->from_lane, (void **)its, n,
-						 NULL);
-		else /* a lane is not a data path: idle, let others run */
-			usleep(20);
-	}
+	n = rte_ring_sc_dequeue_burst(l->to_lane, (void **)its, RTE_DIM(its),
+				      NULL);
+	for (i = 0; i < n; i++)
+		lane_work(l->ctx, its[i]);
+	/* never fails: the ring holds every item there is */
+	if (n)
+		rte_ring_sp_enqueue_bulk(l->from_lane, (void **)its, n, NULL);
+	return n;
+}
+
+int gw_hs_lane_main(void *arg)
+{
+	struct gw_hs_lane *l = arg;
+
+	while (!__atomic_load_n(&l->ctx->quit, __ATOMIC_RELAXED))
+		if (!lane_burst(l))
+			usleep(20); /* not a data path: idle, let others run */
 	return 0;
+}
+
+unsigned int gw_hs_lane_run_once(struct gw_ctx *ctx, unsigned int i)
+{
+	struct gw_hs_lanes *ls = ctx->hs_lanes;
+
+	return ls && i < ls->n ? lane_burst(&ls->lane[i]) : 0;
 }
 
 /* -------------------------------------------------- control side */

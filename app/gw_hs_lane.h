@@ -71,5 +71,8 @@ uint64_t gw_hs_lanes_answered(const struct gw_ctx *ctx);
 
 /* A lane's loop (rte_eal_remote_launch argument: the lane). */
 int gw_hs_lane_main(void *lane);
+/* One burst of lane i on the calling thread, for tests that drive lanes
+ * they did not launch; how many items it worked on. */
+unsigned int gw_hs_lane_run_once(struct gw_ctx *ctx, unsigned int i);
 
 #endif /* GW_HS_LANE_H */
