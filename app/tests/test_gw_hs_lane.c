@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hand-over of responder handshakes to handshake lanes (EAL --no-huge
+ * --no-pci, no port; the control side of perf/hs_world.h, its lanes
+ * created on lcores 1 and 2 but driven by hand with gw_hs_lane_run_once,
+ * so that the order of events is the test's):
+ *
+ *  - every initiation answered through a lane gets a response its
+ *    initiator accepts, with the session installed on the peer under the
+ *    response's sender index, and no mbuf left out of the pool;
+ *  - one owner: while lane 0 makes peer 0's response, a newer initiation
+ *    of peer 0 decrypted by lane 1 is refused (drop_handshake_rejected),
+ *    the peer's own handshake stays empty, and the first response is
+ *    still applied and valid;
+ *  - a peer removed while its response is being made: the result is
+ *    discarded, nothing is sent, the busy mark goes;
+ *  - with every lane full, the control lcore answers inline.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <rte_eal.h>
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include "gw_control.h"
+#include "gw_ctrl_rings.h"
+#include "gw_hs_lane.h"
+#include "gw_tables.h"
+#include "hs_world.h"
+#include "wg_crypto.h"
+
+/* cmocka's check with the test's own message */
+#define CHECK(cond, ...) do { if (!(cond)) fail_msg(__VA_ARGS__); } while (0)
+
+/* 40 for the first tests, then more than every lane holds */
+enum { PEERS = 40 + 2 * GW_HS_LANE_ITEMS + 8 };
+
+static struct hs_world w;
+static uint64_t unix_base;
+static unsigned int n_sent[PEERS]; /* initiations made per client */
+
+static struct gw_peer *peer_of(uint32_t p)
+{
+	return gw_peer_find(w.ctx, w.cl[p].id.public_key);
+}
+
+static uint64_t drops(void)
+{
+	return gw_stats_sum(w.ctx->stats, GW_CTR_DROP_HANDSHAKE);
+}
+
+/* Client p's next initiation onto the handshake ring (each one second
+ * newer than its last). */
+static void initiate(uint32_t p)
+{
+	struct rte_mbuf *m = hs_client_initiation(
+		&w, p, unix_base + (uint64_t)++n_sent[p] * 1000000000ull);
+
+	CHECK(m && rte_ring_enqueue(w.ctx->ctrl_ring[GW_CTRL_HANDSHAKE],
+				    m) == 0,
+	      "initiation of client %u not queued", p);
+}
+
+/* Control turns until the handshake ring is empty. */
+static void poll_all(void)
+{
+	unsigned int guard = 0;
+
+	do
+		gw_control_poll(w.ctx);
+	while (rte_ring_count(w.ctx->ctrl_ring[GW_CTRL_HANDSHAKE]) &&
+	       ++guard < 1000);
+	gw_control_poll(w.ctx);
+}
+
+/* What the control lcore sent: responses by client (the last one kept,
+ * sender index in idx[]), other frames counted in *other. */
+static unsigned int collect(uint8_t (*resp)[sizeof(struct wg_msg_response)],
+			    bool *got, unsigned int *other)
+{
+	struct rte_mbuf *m = NULL;
+	unsigned int n = 0;
+
+	while (rte_ring_dequeue(w.wan_tx, (void **)&m) == 0) {
+		const uint8_t *msg;
+		uint32_t len, p;
+
+		if (hs_frame_client(&w, m, &p, &msg, &len) ==
+			    WG_MSG_RESPONSE &&
+		    len == sizeof(resp[0])) {
+			memcpy(resp[p], msg, len);
+			got[p] = true;
+			n++;
+		} else {
+			(*other)++;
+		}
+		rte_pktmbuf_free(m);
+	}
+	return n;
+}
+
+static uint8_t resp[PEERS][sizeof(struct wg_msg_response)];
+static bool got[PEERS];
+
+static void clear_got(void)
+{
+	memset(got, 0, sizeof(got));
+}
+
+static void test_all_through_lanes(void **state __rte_unused)
+{
+	unsigned int other = 0, n, p, ok = 0, installed = 0;
+
+	clear_got();
+	for (p = 0; p < 16; p++)
+		initiate(p);
+	poll_all();
+	CHECK(gw_hs_lanes_in_flight(w.ctx) == 16,
+	      "%u items out, 16 expected", gw_hs_lanes_in_flight(w.ctx));
+	/* two trips: decrypt, then respond */
+	for (int trip = 0; trip < 2; trip++) {
+		for (int k = 0; k < 4; k++) {
+			gw_hs_lane_run_once(w.ctx, 0);
+			gw_hs_lane_run_once(w.ctx, 1);
+		}
+		gw_control_poll(w.ctx);
+	}
+	n = collect(resp, got, &other);
+	CHECK(n == 16 && other == 0, "%u responses and %u other frames", n,
+	      other);
+	CHECK(gw_hs_lanes_answered(w.ctx) == 16, "lanes answered %lu",
+	      (unsigned long)gw_hs_lanes_answered(w.ctx));
+	CHECK(gw_hs_lanes_in_flight(w.ctx) == 0, "%u items still out",
+	      gw_hs_lanes_in_flight(w.ctx));
+	for (p = 0; p < 16; p++) {
+		const struct wg_msg_response *r = (const void *)resp[p];
+		struct gw_peer *peer = peer_of(p);
+		struct gw_keypair *kp = peer ? peer->kp_next : NULL;
+
+		if (got[p] && hs_client_response(&w, p, resp[p],
+						 sizeof(resp[p])) ==
+				      WG_NOISE_OK)
+			ok++;
+		if (kp && kp->local_index == wg_get_le32(r->sender_index))
+			installed++;
+	}
+	CHECK(ok == 16, "%u of 16 responses valid", ok);
+	CHECK(installed == 16, "%u of 16 sessions installed", installed);
+}
+
+/* Lanes are picked round robin and an item keeps its lane for both
+ * trips: after test_all_through_lanes (16 items) the next is lane 0. */
+static void test_one_owner(void **state __rte_unused)
+{
+	struct gw_peer *peer = peer_of(20);
+	struct wg_handshake first;
+	unsigned int other = 0, n;
+	uint64_t d0 = drops();
+
+	clear_got();
+	initiate(20);                   /* to lane 0 */
+	poll_all();
+	gw_hs_lane_run_once(w.ctx, 0);  /* decrypted */
+	gw_control_poll(w.ctx);         /* accepted: lane 0 makes the response */
+	CHECK(gw_hs_lane_busy(w.ctx, peer), "peer 20 not marked busy");
+	CHECK(peer->hs.state == WG_HS_ZEROED,
+	      "peer 20's own handshake in state %d while a lane has it",
+	      (int)peer->hs.state);
+	first = w.cl[20].hs;
+	usleep(30 * 1000); /* past the initiation flood limit (20 ms) */
+	initiate(20);                   /* to lane 1 */
+	poll_all();
+	gw_hs_lane_run_once(w.ctx, 1);  /* decrypted while lane 0 has the peer */
+	gw_control_poll(w.ctx);
+	n = collect(resp, got, &other);
+	CHECK(drops() == d0 + 1,
+	      "second initiation while busy: %lu drops, 1 expected",
+	      (unsigned long)(drops() - d0));
+	CHECK(n == 0 && other == 0, "%u responses, %u other while busy", n,
+	      other);
+	CHECK(gw_hs_lane_busy(w.ctx, peer), "peer 20 no longer busy");
+	gw_hs_lane_run_once(w.ctx, 0);  /* the first response */
+	gw_control_poll(w.ctx);
+	n = collect(resp, got, &other);
+	CHECK(n == 1 && got[20], "%u responses once lane 0 is done", n);
+	CHECK(!gw_hs_lane_busy(w.ctx, peer), "peer 20 still busy");
+	w.cl[20].hs = first; /* the initiator state the response answers */
+	CHECK(got[20] && hs_client_response(&w, 20, resp[20],
+					     sizeof(resp[20])) == WG_NOISE_OK,
+	      "first response of peer 20 not valid");
+	CHECK(gw_hs_lanes_in_flight(w.ctx) == 0, "%u items still out",
+	      gw_hs_lanes_in_flight(w.ctx));
+	wg_wipe(&first, sizeof(first));
+}
+
+static void test_removed_in_flight(void **state __rte_unused)
+{
+	struct gw_peer *peer = peer_of(30);
+	uint32_t id = peer->id;
+	unsigned int other = 0, n;
+	uint64_t d0 = drops();
+
+	clear_got();
+	initiate(30);
+	poll_all();
+	gw_hs_lane_run_once(w.ctx, 0);
+	gw_hs_lane_run_once(w.ctx, 1);
+	gw_control_poll(w.ctx);
+	CHECK(gw_hs_lane_busy(w.ctx, peer), "peer 30 not busy");
+	gw_peer_remove(w.ctx, peer);
+	gw_hs_lane_run_once(w.ctx, 0);
+	gw_hs_lane_run_once(w.ctx, 1);
+	gw_control_poll(w.ctx);
+	n = collect(resp, got, &other);
+	CHECK(n == 0, "%u responses for a removed peer", n);
+	CHECK(drops() == d0 + 1, "%lu drops, 1 expected",
+	      (unsigned long)(drops() - d0));
+	CHECK(gw_tables_peer(w.ctx->tables, id) == NULL, "slot not empty");
+	CHECK(gw_hs_lanes_in_flight(w.ctx) == 0, "%u items still out",
+	      gw_hs_lanes_in_flight(w.ctx));
+}
+
+static void test_inline_when_full(void **state __rte_unused)
+{
+	unsigned int other = 0, n, p, first = 40, ok = 0;
+	unsigned int cap = 2 * GW_HS_LANE_ITEMS;
+
+	clear_got();
+	/* in chunks below the "under load" fill of the handshake ring */
+	for (p = 0; p < cap + 4; p++) {
+		initiate(first + p);
+		if (p % 64 == 63)
+			poll_all();
+	}
+	poll_all();
+	n = collect(resp, got, &other);
+	CHECK(n == 4 && other == 0,
+	      "%u answered inline with the lanes full (4 expected), %u other",
+	      n, other);
+	CHECK(gw_hs_lanes_in_flight(w.ctx) == cap, "%u items out",
+	      gw_hs_lanes_in_flight(w.ctx));
+	for (int k = 0; k < 64; k++) {
+		gw_hs_lane_run_once(w.ctx, 0);
+		gw_hs_lane_run_once(w.ctx, 1);
+		gw_control_poll(w.ctx);
+	}
+	n += collect(resp, got, &other);
+	for (p = first; p < first + cap + 4; p++)
+		ok += got[p] && hs_client_response(&w, p, resp[p],
+						   sizeof(resp[p])) ==
+				       WG_NOISE_OK;
+	CHECK(ok == cap + 4, "%u of %u valid", ok, cap + 4);
+}
+
+static void test_no_mbuf_left(void **state __rte_unused)
+{
+	CHECK(rte_mempool_in_use_count(w.pool) == 0, "%u mbufs not back",
+	      rte_mempool_in_use_count(w.pool));
+}
+
+int main(int argc, char **argv)
+{
+	char prefix[64];
+	/* three lcores whatever the machine: lanes 1 and 2 never run as
+	 * threads here, the test steps them */
+	char *eal[] = { argv[0], "--lcores", "0@0,1@0,2@0", "--no-huge",
+			"-m", "512", "--no-pci", "--no-shconf", "--file-prefix",
+			prefix, "--log-level", "*:error" };
+	uint16_t lanes[2] = { 1, 2 };
+	/* in this order: each leaves the lanes empty for the next */
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_all_through_lanes),
+		cmocka_unit_test(test_one_owner),
+		cmocka_unit_test(test_removed_in_flight),
+		cmocka_unit_test(test_inline_when_full),
+		cmocka_unit_test(test_no_mbuf_left),
+	};
+	int ret;
+
+	(void)argc;
+	snprintf(prefix, sizeof(prefix), "t_hs_lane_%d", (int)getpid());
+	if (wg_crypto_init() != 0 ||
+	    rte_eal_init((int)RTE_DIM(eal), eal) < 0) {
+		fprintf(stderr, "EAL init failed\n");
+		return 1;
+	}
+	unix_base = (uint64_t)time(NULL) * 1000000000ull;
+	if (hs_world_build(&w, "thl", PEERS, lanes, 2, false) < 0) {
+		fprintf(stderr, "world setup failed\n");
+		return 1;
+	}
+	ret = cmocka_run_group_tests(tests, NULL, NULL);
+	hs_world_free(&w);
+	rte_eal_cleanup();
+	return ret;
+}
