@@ -23,6 +23,7 @@
 #include <rte_ring_elem.h>
 
 #include "gw_ctrl_rings.h"
+#include "gw_hs_backlog.h"
 #include "gw_hs_lane.h"
 #include "gw_hs_respond.h"
 #include "gw_icmp.h"
@@ -57,7 +58,8 @@ int gw_control_create(struct gw_ctx *ctx)
 	}
 	c->dev.ctx = ctx;
 	ctx->control = c;
-	if (gw_peers_init(ctx) < 0)
+	if (gw_peers_init(ctx) < 0 ||
+	    gw_hs_backlog_create(ctx, ctx->tables->max_peers) < 0)
 		return -ENOMEM;
 	wg_timer_params_init(&c->timer_params);
 	if (ctx->cfg) {
@@ -101,6 +103,7 @@ void gw_control_free(struct gw_ctx *ctx)
 		gw_uapi_close(c->uapi);
 	c->uapi = NULL;
 	gw_peers_free(ctx);
+	gw_hs_backlog_free(ctx);
 	/* every mbuf a peer held is back: what is still out is held for a
 	 * neighbour, or leaked */
 	if (ctx->pool)
@@ -261,15 +264,13 @@ static void on_cookie_reply(struct gw_ctx *ctx, uint8_t *msg)
 		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_COOKIE, 1);
 }
 
-/* An initiation goes to a handshake lane when there is one with room,
- * else it is answered here (gw_hs_lane.h). */
+/* An initiation that earned DH work waits for it in the backlog, without
+ * its mbuf (gw_hs_backlog.h). */
 static void on_initiation(struct gw_ctx *ctx, uint8_t *msg, uint32_t len,
 			  const struct gw_hs_src *src)
 {
-	if (!gw_hs_check_macs(ctx, msg, len, src, gw_now_ns(ctx)))
-		return;
-	if (!gw_hs_lanes_submit(ctx, msg, len, src))
-		gw_hs_respond_inline(ctx, msg, len, src);
+	if (gw_hs_check_macs(ctx, msg, len, src, gw_now_ns(ctx)))
+		gw_hs_backlog_push(ctx, msg, len, src);
 }
 
 static void handshake_input(struct gw_ctx *ctx, struct rte_mbuf *m)
@@ -501,8 +502,10 @@ unsigned int gw_control_poll(struct gw_ctx *ctx)
 
 	/* every ring its budget, so no kind starves another */
 	work = gw_ctrl_rings_serve(ctx, ctrl_input);
-	/* what the handshake lanes finished, also bounded */
+	/* what the handshake lanes finished, then the DH work of the turn,
+	 * both bounded */
 	work += gw_hs_lanes_collect(ctx);
+	work += gw_hs_backlog_serve(ctx);
 	n = rte_ring_sc_dequeue_burst_elem(ctx->event_ring, evs,
 					   sizeof(evs[0]), GW_BURST, NULL);
 	for (i = 0; i < n; i++)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The worker -> control rings and their fair service (gw_ctrl_rings.h). */
 #include "gw_ctrl_rings.h"
+#include "gw_hs_backlog.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -17,8 +18,9 @@ struct ring_spec {
 
 static const struct ring_spec specs[GW_CTRL_NB_KINDS] = {
 	[GW_CTRL_LOCAL] = { "gw_ctrl_local", GW_LOCAL_RING, GW_CTRL_BUDGET },
+	/* cheap to take: the DH work waits in the backlog */
 	[GW_CTRL_HANDSHAKE] = { "gw_ctrl_hs", GW_HANDSHAKE_RING,
-				GW_HANDSHAKE_BUDGET },
+				GW_CTRL_BUDGET },
 	[GW_CTRL_STAGE] = { "gw_ctrl_stage", GW_STAGE_RING, GW_CTRL_BUDGET },
 	[GW_CTRL_NEIGH] = { "gw_ctrl_neigh", GW_NEIGH_RING, GW_CTRL_BUDGET },
 	[GW_CTRL_TOO_BIG] = { "gw_ctrl_big", GW_TOO_BIG_RING, GW_CTRL_BUDGET },
@@ -96,6 +98,8 @@ bool gw_ctrl_under_load(struct gw_ctx *ctx, struct wg_load_state *load,
 {
 	struct rte_ring *r = ctx->ctrl_ring[GW_CTRL_HANDSHAKE];
 
-	return wg_under_load(load, rte_ring_count(r),
+	/* what waits for DH work, in the ring or in the backlog */
+	return wg_under_load(load,
+			     rte_ring_count(r) + gw_hs_backlog_count(ctx),
 			     rte_ring_get_capacity(r), now);
 }

@@ -16,8 +16,10 @@
 #include "gw_ctx.h"
 #include "wg_cookie.h"
 
-/* Per turn of the control loop: handshakes are the dear ones (up to
- * four DH operations each), the others are cheap. */
+/* Per turn of the control loop: handshakes answered on the control lcore
+ * itself are the dear ones (five X25519 operations each: at most
+ * GW_HANDSHAKE_BUDGET, gw_hs_backlog.h); taking packets off any ring is
+ * cheap. */
 enum { GW_HANDSHAKE_BUDGET = 8, GW_CTRL_BUDGET = GW_BURST };
 
 /* The counter a packet of this kind is dropped under when its ring is
@@ -78,7 +80,8 @@ unsigned int gw_ctrl_rings_serve(struct gw_ctx *ctx,
 unsigned int gw_ctrl_rings_depth(const struct gw_ctx *ctx);
 
 /* Whether handshake messages queue up faster than the control lcore
- * takes them: the handshake ring's fill, nothing else (wg_under_load). */
+ * answers them: the handshake ring's fill with the initiations waiting in
+ * the backlog, against the ring's size (wg_under_load: 1/8). */
 bool gw_ctrl_under_load(struct gw_ctx *ctx, struct wg_load_state *load,
 			uint64_t now);
 

@@ -142,6 +142,7 @@ struct gw_neigh;
 struct gw_control;
 struct gw_counters;
 struct gw_hs_lanes;
+struct gw_hs_backlog;
 struct rte_ring;
 struct rte_mempool;
 struct rte_rcu_qsbr;
@@ -171,6 +172,8 @@ struct gw_ctx {
 	struct gw_control *control;
 	/* lcores taking responder X25519 work (gw_hs_lane.h); NULL: none */
 	struct gw_hs_lanes *hs_lanes;
+	/* initiations waiting for DH work (gw_hs_backlog.h) */
+	struct gw_hs_backlog *hs_backlog;
 	struct rte_ring *ctrl_ring[GW_CTRL_NB_KINDS]; /* by gw_ctrl_kind */
 	struct rte_ring *event_ring;
 	struct gw_stats *stats;

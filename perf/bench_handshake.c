@@ -46,6 +46,7 @@
 #include <sodium.h>
 
 #include "gw_control.h"
+#include "gw_hs_backlog.h"
 #include "gw_hs_lane.h"
 #include "hs_world.h"
 #include "perf_eal.h"
@@ -158,7 +159,10 @@ static int run_case(const struct opts *o, unsigned int cores,
 	while (answered + r->cookies < total && now_s() - t1 < 10) {
 		unsigned int n, i;
 
-		while (fed < total && rte_ring_count(hs_ring) < FEED_BELOW &&
+		while (fed < total &&
+		       rte_ring_count(hs_ring) +
+				       gw_hs_backlog_count(w.ctx) <
+			       FEED_BELOW &&
 		       rte_ring_enqueue(hs_ring, frames[fed]) == 0)
 			fed++;
 		if (gw_control_poll(w.ctx))
