@@ -18,9 +18,10 @@ struct ring_spec {
 
 static const struct ring_spec specs[GW_CTRL_NB_KINDS] = {
 	[GW_CTRL_LOCAL] = { "gw_ctrl_local", GW_LOCAL_RING, GW_CTRL_BUDGET },
-	/* cheap to take: the DH work waits in the backlog */
+	/* cheap to take (mac1, a cookie reply at most): the DH work waits
+	 * in the backlog, and a burst must not overflow the ring */
 	[GW_CTRL_HANDSHAKE] = { "gw_ctrl_hs", GW_HANDSHAKE_RING,
-				GW_CTRL_BUDGET },
+				GW_HANDSHAKE_INTAKE },
 	[GW_CTRL_STAGE] = { "gw_ctrl_stage", GW_STAGE_RING, GW_CTRL_BUDGET },
 	[GW_CTRL_NEIGH] = { "gw_ctrl_neigh", GW_NEIGH_RING, GW_CTRL_BUDGET },
 	[GW_CTRL_TOO_BIG] = { "gw_ctrl_big", GW_TOO_BIG_RING, GW_CTRL_BUDGET },
@@ -71,7 +72,7 @@ unsigned int gw_ctrl_rings_serve(struct gw_ctx *ctx,
 				 void (*input)(struct gw_ctx *ctx,
 					       struct rte_mbuf *m))
 {
-	struct rte_mbuf *pkts[GW_BURST];
+	struct rte_mbuf *pkts[GW_HANDSHAKE_INTAKE]; /* the largest budget */
 	unsigned int k, i, n, work = 0;
 
 	for (k = 1; k < GW_CTRL_NB_KINDS; k++) {

@@ -20,7 +20,11 @@
  * itself are the dear ones (five X25519 operations each: at most
  * GW_HANDSHAKE_BUDGET, gw_hs_backlog.h); taking packets off any ring is
  * cheap. */
-enum { GW_HANDSHAKE_BUDGET = 8, GW_CTRL_BUDGET = GW_BURST };
+enum {
+	GW_HANDSHAKE_BUDGET = 8,
+	GW_HANDSHAKE_INTAKE = 4 * GW_BURST,
+	GW_CTRL_BUDGET = GW_BURST,
+};
 
 /* The counter a packet of this kind is dropped under when its ring is
  * full (kinds are the worker's constants, never a packet's data). */

@@ -20,9 +20,12 @@
  * is checked (consume_response, derive_keypair) and confirmed with a
  * keepalive, as an initiator does; the peer then has a session.
  *
- * Peer p sends from 203.0.113.(1 + p % 254), UDP port 1024 + p / 254, so
- * that the gateway (wan.gateway = our WAN address, 198.51.100.2) answers
- * each through us. One JSON line: "bench": "storm", peers, seconds until
+ * Peer p sends from 2001:db8:(1 + p / 65536):(p % 65536)::1, a /64 of its
+ * own as N clients behind N addresses would (a few IPv4 documentation
+ * addresses shared by 100,000 peers would meet the per-source limits
+ * instead, which is not what is measured), through us as the gateway's
+ * router (wan.gateway = our WAN address 2001:db8::2): we answer its
+ * neighbour solicitations for that address and announce it. One JSON line: "bench": "storm", peers, seconds until
  * the last session, initiations sent, cookie replies, responses, invalid
  * responses, peers without a session at the limit.
  */
@@ -46,7 +49,11 @@
 
 #define STORM_REKEY_TIMEOUT 5.0
 #define STORM_JITTER 0.333
-#define SOURCES 254u
+#define PEER_PORT 40000
+/* us on the WAN link, and the gateway */
+static const uint8_t me6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+static const uint8_t gw6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+enum { FRAME6_HDR = RTE_ETHER_HDR_LEN + 40 + 8, ND_NS = 135, ND_NA = 136 };
 
 struct speer {
 	struct wg_identity id;
@@ -98,14 +105,41 @@ static void peer_key(uint64_t seed, uint32_t p, uint8_t key[WG_KEY_LEN])
 	crypto_generichash(key, WG_KEY_LEN, in, sizeof(in), NULL, 0);
 }
 
-static rte_be32_t peer_addr(uint32_t p)
+static void peer_addr6(uint32_t p, uint8_t a[16])
 {
-	return IP4(203, 0, 113, 1 + p % SOURCES);
+	memset(a, 0, 16);
+	a[0] = 0x20;
+	a[1] = 0x01;
+	a[2] = 0x0d;
+	a[3] = 0xb8;
+	a[4] = (uint8_t)((1 + (p >> 16)) >> 8);
+	a[5] = (uint8_t)(1 + (p >> 16));
+	a[6] = (uint8_t)(p >> 8);
+	a[7] = (uint8_t)p;
+	a[15] = 1;
 }
 
-static uint16_t peer_port(uint32_t p)
+/* Ethernet + IPv6 + l4 bytes; the caller fills the l4 part, then
+ * l4_cksum. */
+static struct rte_ipv6_hdr *put_ip6(uint8_t *f, const struct rte_ether_addr *dst,
+				    const struct rte_ether_addr *src,
+				    const uint8_t *sip, const uint8_t *dip,
+				    uint8_t proto, uint16_t l4_len, uint8_t hops)
 {
-	return (uint16_t)(1024 + p / SOURCES);
+	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)f;
+	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eh + 1);
+
+	rte_ether_addr_copy(dst, &eh->dst_addr);
+	rte_ether_addr_copy(src, &eh->src_addr);
+	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	memset(ip, 0, sizeof(*ip));
+	ip->vtc_flow = RTE_BE32(6u << 28);
+	ip->payload_len = rte_cpu_to_be_16(l4_len);
+	ip->proto = proto;
+	ip->hop_limits = hops;
+	memcpy(ip->src_addr, sip, 16);
+	memcpy(ip->dst_addr, dip, 16);
+	return ip;
 }
 
 static int write_peers(const char *path, uint32_t n, uint64_t seed)
@@ -132,17 +166,82 @@ static int write_peers(const char *path, uint32_t n, uint64_t seed)
 	return fclose(f);
 }
 
+static void send_frame(struct storm *s, const uint8_t *f, uint16_t len)
+{
+	while (send_raw(&s->g, WAN, f, len) < 0)
+		s->tx_fail++; /* the ring is full: offer it again */
+}
+
 /* A message from peer p's address and port to the gateway's. */
 static void send_msg(struct storm *s, uint32_t p, const void *msg,
 		     uint16_t len)
 {
-	uint8_t f[FRAME_HDR + 160];
+	uint8_t f[FRAME6_HDR + 160], src[16];
+	struct rte_ipv6_hdr *ip;
+	struct rte_udp_hdr *udp;
 
-	put_headers(f, &s->g.o.gw_mac[WAN], &s->g.ports[WAN].mac,
-		    peer_addr(p), wan_gw, peer_port(p), WG_PORT, len, 0);
-	memcpy(f + FRAME_HDR, msg, len);
-	while (send_raw(&s->g, WAN, f, (uint16_t)(FRAME_HDR + len)) < 0)
-		s->tx_fail++; /* the ring is full: offer it again */
+	peer_addr6(p, src);
+	ip = put_ip6(f, &s->g.o.gw_mac[WAN], &s->g.ports[WAN].mac, src, gw6,
+		     IPPROTO_UDP, (uint16_t)(8 + len), 64);
+	udp = (struct rte_udp_hdr *)(ip + 1);
+	udp->src_port = RTE_BE16(PEER_PORT);
+	udp->dst_port = RTE_BE16(WG_PORT);
+	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(8 + len));
+	udp->dgram_cksum = 0;
+	memcpy(udp + 1, msg, len);
+	udp->dgram_cksum = rte_ipv6_udptcp_cksum(ip, udp);
+	send_frame(s, f, (uint16_t)(FRAME6_HDR + len));
+}
+
+/* Neighbour discovery for our WAN address: an advertisement (answer to
+ * dst) or a solicitation of the gateway's address that tells it ours
+ * (RFC 4861 7.2.3). Both carry our link-layer address. */
+static void send_nd(struct storm *s, uint8_t type, const uint8_t *dst,
+		    const struct rte_ether_addr *dst_mac)
+{
+	uint8_t f[RTE_ETHER_HDR_LEN + 40 + 32];
+	struct rte_ipv6_hdr *ip;
+	uint8_t *ic;
+
+	ip = put_ip6(f, dst_mac, &s->g.ports[WAN].mac, me6, dst,
+		     IPPROTO_ICMPV6, 32, 255);
+	ic = (uint8_t *)(ip + 1);
+	memset(ic, 0, 32);
+	ic[0] = type;
+	if (type == ND_NA)
+		ic[4] = 0x60; /* solicited, override */
+	memcpy(ic + 8, type == ND_NA ? me6 : gw6, 16);
+	ic[24] = type == ND_NA ? 2 : 1; /* target / source link-layer */
+	ic[25] = 1;
+	memcpy(ic + 26, s->g.ports[WAN].mac.addr_bytes, 6);
+	*(uint16_t *)(ic + 2) = rte_ipv6_udptcp_cksum(ip, ic);
+	send_frame(s, f, sizeof(f));
+}
+
+static void announce6(struct storm *s)
+{
+	static const uint8_t sol_node[16] = { 0xff, 0x02, [11] = 1, [12] = 0xff,
+					      [15] = 1 };
+	struct rte_ether_addr mc = { { 0x33, 0x33, 0xff, 0, 0, 1 } };
+
+	send_nd(s, ND_NS, sol_node, &mc);
+}
+
+/* An NS for our address: answered. True if m was neighbour discovery. */
+static bool handle_nd(struct storm *s, struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eh =
+		rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const struct rte_ipv6_hdr *ip = (const void *)(eh + 1);
+	const uint8_t *ic = (const uint8_t *)(ip + 1);
+
+	if (m->data_len < RTE_ETHER_HDR_LEN + 40 + 24 ||
+	    eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV6) ||
+	    ip->proto != IPPROTO_ICMPV6)
+		return false;
+	if (ic[0] == ND_NS && !memcmp(ic + 8, me6, 16))
+		send_nd(s, ND_NA, ip->src_addr, &eh->src_addr);
+	return true;
 }
 
 static double jitter(void)
@@ -209,43 +308,46 @@ static int frame_peer(const struct storm *s, struct rte_mbuf *m,
 {
 	const struct rte_ether_hdr *eh =
 		rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	const struct rte_ipv4_hdr *ip = (const void *)(eh + 1);
+	const struct rte_ipv6_hdr *ip = (const void *)(eh + 1);
 	const struct rte_udp_hdr *udp = (const void *)(ip + 1);
-	uint32_t dst, p;
+	uint8_t want[16];
+	uint32_t p;
 
-	if (m->data_len < FRAME_HDR + 4 ||
-	    eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
-	    ip->next_proto_id != IPPROTO_UDP || ip->version_ihl != 0x45)
+	if (m->data_len < FRAME6_HDR + 4 ||
+	    eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV6) ||
+	    ip->proto != IPPROTO_UDP || udp->dst_port != RTE_BE16(PEER_PORT))
 		return -1;
-	dst = rte_be_to_cpu_32(ip->dst_addr);
-	if ((dst >> 8) != (RTE_IPV4(203, 0, 113, 0) >> 8) || (dst & 0xff) < 1 ||
-	    (dst & 0xff) > SOURCES || rte_be_to_cpu_16(udp->dst_port) < 1024)
-		return -1;
-	p = (uint32_t)(rte_be_to_cpu_16(udp->dst_port) - 1024) * SOURCES +
-	    (dst & 0xff) - 1;
+	p = (uint32_t)(((ip->dst_addr[4] << 8 | ip->dst_addr[5]) - 1) << 16 |
+		       ip->dst_addr[6] << 8 | ip->dst_addr[7]);
+	peer_addr6(p, want);
 	*len = (uint16_t)(rte_be_to_cpu_16(udp->dgram_len) - 8);
-	if (p >= s->n || FRAME_HDR + *len > m->data_len)
+	if (p >= s->n || memcmp(want, ip->dst_addr, 16) ||
+	    FRAME6_HDR + *len > m->data_len)
 		return -1;
 	*msg = (const uint8_t *)(udp + 1);
 	return (int)p;
 }
 
-static void poll_ports(struct storm *s)
+/* Frames received; 0 lets the caller sleep (the gateway shares the CPUs
+ * with us: a generator spinning on them slows what it measures). */
+static unsigned int poll_ports(struct storm *s)
 {
 	struct rte_mbuf *m[BURST];
+	unsigned int got = 0;
 	uint16_t q, i, n;
 	int role;
 
 	for (role = 0; role < 2; role++)
 		for (q = 0; q < s->g.ports[role].nb_rxq; q++) {
 			n = rte_eth_rx_burst(s->g.ports[role].id, q, m, BURST);
+			got += n;
 			for (i = 0; i < n; i++) {
 				const uint8_t *msg;
 				uint16_t len;
 				int p;
 
 				if (handle_arp(&s->g, role, m[i]) ||
-				    role != WAN ||
+				    role != WAN || handle_nd(s, m[i]) ||
 				    (p = frame_peer(s, m[i], &msg, &len)) < 0) {
 					rte_pktmbuf_free(m[i]);
 					continue;
@@ -263,6 +365,7 @@ static void poll_ports(struct storm *s)
 				rte_pktmbuf_free(m[i]);
 			}
 		}
+	return got;
 }
 
 /* Every peer's keys and first initiation, before the clock starts. */
@@ -321,7 +424,7 @@ static int parse(struct storm *s, int argc, char **argv)
 		else
 			return -1;
 	}
-	if (!gw_pub || s->n == 0 || s->n > SOURCES * 60000u ||
+	if (!gw_pub || s->n == 0 || s->n > (1u << 24) ||
 	    sodium_base642bin(s->g.o.gw_pub, WG_KEY_LEN, gw_pub,
 			      strlen(gw_pub), NULL, &n, NULL,
 			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
@@ -336,6 +439,7 @@ static void storm(struct storm *s)
 	uint32_t p;
 
 	announce(&s->g);
+	announce6(s);
 	usleep(200 * 1000);
 	poll_ports(s);
 	t0 = s->t0 = now_s();
@@ -347,7 +451,8 @@ static void storm(struct storm *s)
 			poll_ports(s);
 	}
 	while (s->n_done < s->n && (now = now_s()) - t0 < s->limit) {
-		poll_ports(s);
+		if (!poll_ports(s))
+			usleep(50);
 		if (now - last_scan < 0.01)
 			continue;
 		last_scan = now;

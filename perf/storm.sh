@@ -75,7 +75,7 @@ eal = ["-l", "${STORM_GW_LCORES:-0-1}", "--no-pci", "--no-huge", "-m", "3072",
        "--vdev", "net_memif1,role=server,id=0,socket=$dir/wan.sock,socket-abstract=no,mac=$gw_wan_mac"];
 interface = { name = "$name"; private_key = "$gw_priv"; listen_port = 51820; mtu = 1420; max_peers = $max_peers; };
 lan = { port = 0; address = ["192.0.2.1/24"]; };
-wan = { port = 1; address = ["198.51.100.1/24"]; gateway = "198.51.100.2"; };
+wan = { port = 1; address = ["198.51.100.1/24", "2001:db8::1/64"]; gateway = "2001:db8::2"; };
 workers = { lcores = [1]; };
 $hs_group
 testing = { stats_interval = 1; };
