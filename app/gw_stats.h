@@ -97,6 +97,8 @@
 	X(DROP_OUTER_IP_CKSUM, "drop_outer_ip_checksum")                   \
 	X(DROP_OUTER_UDP_CKSUM, "drop_outer_udp_checksum")                 \
 	X(DROP_TTL_RING_FULL, "drop_ttl_exceeded_ring_full")               \
+	X(DROP_RATE_LIMITED, "drop_rate_limited")                          \
+	X(DROP_ACL_DENIED, "drop_acl_denied")                              \
 	X(DROP_HANDSHAKE_BACKLOG_FULL, "drop_handshake_backlog_full")      \
 	X(DROP_HANDSHAKE_STALE, "drop_handshake_stale")
 
