@@ -68,20 +68,38 @@ void gw_ctrl_rings_free(struct gw_ctx *ctx)
 	ctx->event_ring = NULL;
 }
 
+/* Up to budget packets off r, a burst at a time: a budget may be larger
+ * than the burst array (the handshake intake is), and must never decide
+ * how much is written into it. */
+static unsigned int serve_ring(struct gw_ctx *ctx, struct rte_ring *r,
+			       unsigned int budget,
+			       void (*input)(struct gw_ctx *ctx,
+					     struct rte_mbuf *m))
+{
+	struct rte_mbuf *pkts[GW_BURST];
+	unsigned int i, n, want, taken = 0;
+
+	while (taken < budget) {
+		want = RTE_MIN(budget - taken, (unsigned int)RTE_DIM(pkts));
+		n = rte_ring_sc_dequeue_burst(r, (void **)pkts, want, NULL);
+		for (i = 0; i < n; i++)
+			input(ctx, pkts[i]);
+		taken += n;
+		if (n < want)
+			break;
+	}
+	return taken;
+}
+
 unsigned int gw_ctrl_rings_serve(struct gw_ctx *ctx,
 				 void (*input)(struct gw_ctx *ctx,
 					       struct rte_mbuf *m))
 {
-	struct rte_mbuf *pkts[GW_HANDSHAKE_INTAKE]; /* the largest budget */
-	unsigned int k, i, n, work = 0;
+	unsigned int k, work = 0;
 
-	for (k = 1; k < GW_CTRL_NB_KINDS; k++) {
-		n = rte_ring_sc_dequeue_burst(ctx->ctrl_ring[k], (void **)pkts,
-					      specs[k].budget, NULL);
-		for (i = 0; i < n; i++)
-			input(ctx, pkts[i]);
-		work += n;
-	}
+	for (k = 1; k < GW_CTRL_NB_KINDS; k++)
+		work += serve_ring(ctx, ctx->ctrl_ring[k], specs[k].budget,
+				   input);
 	return work;
 }
 

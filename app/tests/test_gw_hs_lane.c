@@ -14,7 +14,11 @@
  *    still applied and valid;
  *  - a peer removed while its response is being made: the result is
  *    discarded, nothing is sent, the busy mark goes;
- *  - with every lane full, the control lcore answers inline.
+ *  - with every lane full, the control lcore answers inline;
+ *  - one turn takes a whole GW_HANDSHAKE_INTAKE off the handshake ring,
+ *    each message once and in order, and leaves the rest (the intake is
+ *    larger than a burst: a turn that dequeued it into a GW_BURST array
+ *    wrote past the array's end).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -115,6 +119,46 @@ static bool got[PEERS];
 static void clear_got(void)
 {
 	memset(got, 0, sizeof(got));
+}
+
+/* The intake test's input: every mbuf in the order it came, freed. */
+static struct rte_mbuf *taken[GW_HANDSHAKE_INTAKE + GW_BURST];
+static unsigned int n_taken;
+
+static void take(struct gw_ctx *ctx __rte_unused, struct rte_mbuf *m)
+{
+	if (n_taken < RTE_DIM(taken))
+		taken[n_taken] = m;
+	n_taken++;
+	rte_pktmbuf_free(m);
+}
+
+static void test_intake_whole_budget(void **state __rte_unused)
+{
+	struct rte_ring *r = w.ctx->ctrl_ring[GW_CTRL_HANDSHAKE];
+	struct rte_mbuf *queued[RTE_DIM(taken)];
+	unsigned int i, n, in_order = 0;
+
+	for (i = 0; i < RTE_DIM(queued); i++) {
+		queued[i] = hs_client_initiation(&w, i % PEERS,
+						 unix_base + i);
+		CHECK(queued[i] && rte_ring_enqueue(r, queued[i]) == 0,
+		      "frame %u not queued", i);
+	}
+	n_taken = 0;
+	n = gw_ctrl_rings_serve(w.ctx, take);
+	CHECK(n == GW_HANDSHAKE_INTAKE && n_taken == GW_HANDSHAKE_INTAKE,
+	      "one turn took %u (input saw %u), the intake is %d", n, n_taken,
+	      GW_HANDSHAKE_INTAKE);
+	for (i = 0; i < n_taken && i < RTE_DIM(taken); i++)
+		in_order += taken[i] == queued[i];
+	CHECK(in_order == GW_HANDSHAKE_INTAKE, "%u of %d in ring order",
+	      in_order, GW_HANDSHAKE_INTAKE);
+	CHECK(rte_ring_count(r) == GW_BURST, "%u left on the ring, %d expected",
+	      rte_ring_count(r), GW_BURST);
+	n = gw_ctrl_rings_serve(w.ctx, take);
+	CHECK(n == GW_BURST && rte_ring_count(r) == 0,
+	      "second turn took %u, %u left", n, rte_ring_count(r));
 }
 
 static void test_all_through_lanes(void **state __rte_unused)
@@ -279,6 +323,7 @@ int main(int argc, char **argv)
 	uint16_t lanes[2] = { 1, 2 };
 	/* in this order: each leaves the lanes empty for the next */
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_intake_whole_budget),
 		cmocka_unit_test(test_all_through_lanes),
 		cmocka_unit_test(test_one_owner),
 		cmocka_unit_test(test_removed_in_flight),
