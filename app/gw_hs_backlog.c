@@ -54,17 +54,30 @@ unsigned int gw_hs_backlog_count(const struct gw_ctx *ctx)
 	return ctx->hs_backlog ? ctx->hs_backlog->count : 0;
 }
 
+/* The oldest entry goes: stale, or (a full backlog) the one whose
+ * initiator is next to give up on it. */
+static void drop_oldest(struct gw_ctx *ctx, struct gw_hs_backlog *b,
+			enum gw_counter why)
+{
+	gw_count(ctx->ctrl_lc.stats, why, 1);
+	wg_wipe(&b->e[b->head], sizeof(b->e[0]));
+	b->head = (b->head + 1) % b->cap;
+	b->count--;
+}
+
 bool gw_hs_backlog_push(struct gw_ctx *ctx, const uint8_t *msg,
 			uint32_t len, const struct gw_hs_src *src)
 {
 	struct gw_hs_backlog *b = ctx->hs_backlog;
 	struct hs_wait *w;
 
-	if (!b || len != WG_MSG_INITIATION_LEN || b->count == b->cap) {
+	if (!b || len != WG_MSG_INITIATION_LEN) {
 		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_HANDSHAKE_BACKLOG_FULL,
 			 1);
 		return false;
 	}
+	if (b->count == b->cap)
+		drop_oldest(ctx, b, GW_CTR_DROP_HANDSHAKE_BACKLOG_FULL);
 	w = &b->e[(b->head + b->count) % b->cap];
 	w->arrived_ns = gw_now_ns(ctx);
 	w->src = *src;
@@ -80,16 +93,18 @@ unsigned int gw_hs_backlog_serve(struct gw_ctx *ctx)
 	uint64_t max_age = ctx->control->timer_params.rekey_timeout;
 	unsigned int inline_done = 0, taken = 0;
 
-	/* a bound on the turn even when only stale ones wait */
+	/* the stale ones off the old end, a bounded number per turn */
+	while (b && b->count && taken < GW_HS_BACKLOG_TURN &&
+	       now - b->e[b->head].arrived_ns > max_age) {
+		drop_oldest(ctx, b, GW_CTR_DROP_HANDSHAKE_STALE);
+		taken++;
+	}
+	/* the DH work from the new end */
 	while (b && b->count && taken < GW_HS_BACKLOG_TURN) {
-		struct hs_wait *w = &b->e[b->head];
+		struct hs_wait *w = &b->e[(b->head + b->count - 1) % b->cap];
 
-		if (now - w->arrived_ns > max_age) {
-			/* its initiator has sent a newer one meanwhile */
-			gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_HANDSHAKE_STALE,
-				 1);
-		} else if (!gw_hs_lanes_submit(ctx, w->msg, sizeof(w->msg),
-					       &w->src)) {
+		if (!gw_hs_lanes_submit(ctx, w->msg, sizeof(w->msg),
+					&w->src)) {
 			if (inline_done == GW_HANDSHAKE_BUDGET)
 				break;
 			inline_done++;
@@ -97,7 +112,6 @@ unsigned int gw_hs_backlog_serve(struct gw_ctx *ctx)
 					     &w->src);
 		}
 		wg_wipe(w, sizeof(*w));
-		b->head = (b->head + 1) % b->cap;
 		b->count--;
 		taken++;
 	}
