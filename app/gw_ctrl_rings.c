@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /* The worker -> control rings and their fair service (gw_ctrl_rings.h). */
 #include "gw_ctrl_rings.h"
+#include "gw_ctrl_tx.h"
 #include "gw_hs_backlog.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
 
+/* a turn's cookie replies fit the control lcore's TX ring, with room */
+static_assert(GW_HANDSHAKE_INTAKE <= GW_CTRL_TX_RING / 2,
+	      "handshake intake larger than the control TX ring can send");
 
 struct ring_spec {
 	const char *name;

@@ -19,10 +19,17 @@
 /* Per turn of the control loop: handshakes answered on the control lcore
  * itself are the dear ones (five X25519 operations each: at most
  * GW_HANDSHAKE_BUDGET, gw_hs_backlog.h); taking packets off any ring is
- * cheap. */
+ * cheap. The handshake intake (mac1, under load mac2 or a cookie reply,
+ * a copy into the backlog: a few microseconds each) is a quarter of the
+ * ring a turn: a retry wave after a restart arrives at tens of thousands
+ * a second and a turn with its DH work takes milliseconds, so that a
+ * smaller intake lets the ring overflow (the peers dropped wait 5 s for
+ * their next retry while the backlog runs dry: perf/storm.sh); a larger
+ * one would make more cookie replies in one turn than the control lcore's
+ * TX ring holds (GW_CTRL_TX_RING). */
 enum {
 	GW_HANDSHAKE_BUDGET = 8,
-	GW_HANDSHAKE_INTAKE = 4 * GW_BURST,
+	GW_HANDSHAKE_INTAKE = GW_HANDSHAKE_RING / 4,
 	GW_CTRL_BUDGET = GW_BURST,
 };
 
