@@ -52,6 +52,7 @@ cleanup() {
 		for _ in $(seq 100); do kill -0 "$gw_pid" 2>/dev/null || break; sleep 0.1; done
 		kill -KILL "$gw_pid" 2>/dev/null || true
 	fi
+	if [[ -n ${STORM_KEEP_LOG:-} && -f $dir/gw.log ]]; then cp "$dir/gw.log" "$STORM_KEEP_LOG"; fi
 	rm -rf "$dir" "/var/run/dpdk/$name-gw" "/var/run/dpdk/$name-gen"
 	rm -f "/var/run/wireguard/$name.sock"
 }
@@ -109,15 +110,20 @@ timeout $((${STORM_LIMIT:-600} + 300)) "$gen_bin" -l "${STORM_GEN_LCORE:-0}" --n
 	--log-level=pmd.net.memif:error -- \
 	--gw-pub "$gw_pub" --gw-lan-mac "$gw_lan_mac" --gw-wan-mac "$gw_wan_mac" \
 	--peers "$n" --seed "$seed" --limit "${STORM_LIMIT:-600}" >"$dir/gen.out" || rc=$?
-cat "$dir/gen.out"
+grep -v "^{" "$dir/gen.out" || true  # its JSON line comes out completed below
 # the keepalives reach the gateway, every held frame leaves it
 sleep 3
 mbufs_after=$(mbufs_in_use)
 sessions=$(wg show "$name" latest-handshakes | awk '$2 != 0' | wc -l)
+# a clean stop: the gateway logs what is still out of its pool at exit
+kill -INT "$gw_pid"
+for _ in $(seq 300); do kill -0 "$gw_pid" 2>/dev/null || break; sleep 0.1; done
+mbufs_exit=$(awk '$(NF-1) == "mbufs_in_use" { v = $NF } END { print v }' "$dir/gw.log")
 # the last value the log gave counter $1 (stats dumps, testing.stats_interval)
 counter() { awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) v = $(i + 1) } END { print v + 0 }' "$dir/gw.log"; }
 jq -c --argjson hs "$hs_per_s" --argjson before "${mbufs_before:-0}" \
 	--argjson after "${mbufs_after:-0}" --argjson gw_sessions "$sessions" \
+	--argjson at_exit "${mbufs_exit:--1}" \
 	--argjson cookies_tx "$(counter cookie_replies_sent)" \
 	--argjson ring_full "$(counter drop_handshake_ring_full)" \
 	--argjson source_limited "$(counter drop_handshake_source_limited)" \
@@ -130,15 +136,15 @@ jq -c --argjson hs "$hs_per_s" --argjson before "${mbufs_before:-0}" \
 		gw_drop_ring_full: $ring_full,
 		gw_drop_source_limited: $source_limited,
 		gw_drop_under_load: $under_load,
-		mbufs_in_use_before: $before, mbufs_in_use_after: $after}' \
+		mbufs_in_use_before: $before, mbufs_in_use_after: $after,
+		mbufs_in_use_at_exit: $at_exit}' \
 	< <(grep '^{' "$dir/gen.out")
-[[ -n ${STORM_KEEP_LOG:-} ]] && cp "$dir/gw.log" "$STORM_KEEP_LOG"
 if ((rc != 0)); then
 	echo "storm: gen_storm failed ($rc); gateway log:" >&2
 	tail -n 20 "$dir/gw.log" >&2
 	exit "$rc"
 fi
-if ((sessions != n)) || [[ $mbufs_before != "$mbufs_after" ]]; then
-	echo "storm: $sessions of $n sessions on the gateway, mbufs in use $mbufs_before before, $mbufs_after after" >&2
+if ((sessions != n)) || [[ $mbufs_before != "$mbufs_after" || $mbufs_exit != 0 ]]; then
+	echo "storm: $sessions of $n sessions on the gateway, mbufs in use $mbufs_before before, $mbufs_after after, '$mbufs_exit' at exit" >&2
 	exit 1
 fi
