@@ -14,7 +14,8 @@
  *    still applied and valid;
  *  - a peer removed while its response is being made: the result is
  *    discarded, nothing is sent, the busy mark goes;
- *  - with every lane full, the control lcore answers inline;
+ *  - with every lane full, the control lcore answers inline, newest
+ *    first;
  *  - one turn takes a whole GW_HANDSHAKE_INTAKE off the handshake ring,
  *    each message once and in order, and leaves the rest (the intake is
  *    larger than a burst: a turn that dequeued it into a GW_BURST array
@@ -46,8 +47,13 @@
 /* cmocka's check with the test's own message */
 #define CHECK(cond, ...) do { if (!(cond)) fail_msg(__VA_ARGS__); } while (0)
 
-/* 40 for the first tests, then more than every lane holds */
-enum { PEERS = 40 + 2 * GW_HS_LANE_ITEMS + 8 };
+/* 40 for the first tests, then more than every lane holds, twice */
+enum {
+	LANES_HOLD = 2 * GW_HS_LANE_ITEMS,
+	NEWEST_FIRST = 40 + LANES_HOLD + 4, /* test_newest_first's clients */
+	BEYOND = 20,                        /* waiting while the lanes are full */
+	PEERS = NEWEST_FIRST + LANES_HOLD + BEYOND,
+};
 
 static struct hs_world w;
 static uint64_t unix_base;
@@ -306,6 +312,47 @@ static void test_inline_when_full(void **state __rte_unused)
 	CHECK(ok == cap + 4, "%u of %u valid", ok, cap + 4);
 }
 
+/* Lanes full, BEYOND initiations waiting: a turn answers the newest
+ * GW_HANDSHAKE_BUDGET of them inline (oldest first would answer the ones
+ * whose initiators are next to give up on them). */
+static void test_newest_first(void **state __rte_unused)
+{
+	unsigned int other = 0, n, p, ok = 0, first = NEWEST_FIRST;
+	unsigned int newest = first + LANES_HOLD + BEYOND - GW_HANDSHAKE_BUDGET;
+
+	clear_got();
+	for (p = 0; p < LANES_HOLD; p++) {
+		initiate(first + p);
+		if (p % 64 == 63)
+			poll_all();
+	}
+	poll_all();
+	CHECK(gw_hs_lanes_in_flight(w.ctx) == LANES_HOLD &&
+		      collect(resp, got, &other) == 0,
+	      "lanes not full (%u items out) or answers inline",
+	      gw_hs_lanes_in_flight(w.ctx));
+	for (p = LANES_HOLD; p < LANES_HOLD + BEYOND; p++)
+		initiate(first + p);
+	gw_control_poll(w.ctx);
+	n = collect(resp, got, &other);
+	CHECK(n == GW_HANDSHAKE_BUDGET, "%u answered inline in one turn", n);
+	for (p = newest; p < first + LANES_HOLD + BEYOND; p++)
+		CHECK(got[p], "client %u (of the newest %d) not answered first",
+		      p, GW_HANDSHAKE_BUDGET);
+	for (int k = 0; k < 64; k++) {
+		gw_hs_lane_run_once(w.ctx, 0);
+		gw_hs_lane_run_once(w.ctx, 1);
+		gw_control_poll(w.ctx);
+	}
+	collect(resp, got, &other);
+	for (p = first; p < first + LANES_HOLD + BEYOND; p++)
+		ok += got[p] && hs_client_response(&w, p, resp[p],
+						   sizeof(resp[p])) ==
+				       WG_NOISE_OK;
+	CHECK(ok == LANES_HOLD + BEYOND, "%u of %d valid", ok,
+	      LANES_HOLD + BEYOND);
+}
+
 static void test_no_mbuf_left(void **state __rte_unused)
 {
 	CHECK(rte_mempool_in_use_count(w.pool) == 0, "%u mbufs not back",
@@ -328,6 +375,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_one_owner),
 		cmocka_unit_test(test_removed_in_flight),
 		cmocka_unit_test(test_inline_when_full),
+		cmocka_unit_test(test_newest_first),
 		cmocka_unit_test(test_no_mbuf_left),
 	};
 	int ret;
