@@ -28,7 +28,9 @@
  * does everything (as without `handshakes`); cores=2: one lane on lcore
  * 1, and the control lcore answers inline what does not fit in it. Cases
  * are interleaved (1, 2, 1, 2, ...) and the medians printed; every
- * response of the last round is checked by its initiator.
+ * response of the last round is checked by its initiator. max_turn_us is
+ * the longest single gw_control_poll of a case: the longest that timers,
+ * ARP and the UAPI (served between turns) wait behind handshakes.
  *
  * Usage: bench_handshake [EAL options --] [--peers N] [--rounds R]
  *        [--repeat K] [--cores 1,2]
@@ -112,6 +114,8 @@ static double x25519_rate(unsigned int n, bool base, double seconds)
 
 struct case_out {
 	double hs_per_s, bound;
+	double max_turn_s;   /* the longest gw_control_poll: what timers,
+			      * ARP and the UAPI can wait behind */
 	uint32_t valid, invalid, cookies, lane_answers;
 	unsigned int leaked;
 };
@@ -167,8 +171,13 @@ static int run_case(const struct opts *o, unsigned int cores,
 			       FEED_BELOW &&
 		       rte_ring_enqueue(hs_ring, frames[fed]) == 0)
 			fed++;
-		if (gw_control_poll(w.ctx))
+		double ts = now_s();
+
+		if (gw_control_poll(w.ctx)) {
 			t1 = now_s();
+			if (t1 - ts > r->max_turn_s)
+				r->max_turn_s = t1 - ts;
+		}
 		n = rte_ring_dequeue_burst(w.wan_tx, (void **)out,
 					   RTE_DIM(out), NULL);
 		for (i = 0; i < n; i++) {
@@ -279,7 +288,7 @@ int main(int argc, char **argv)
 	char *def_eal[] = { argv[0], "-l", "0-1", "--no-huge", "-m", "1024",
 			    "--no-pci", "--file-prefix", prefix,
 			    "--log-level", "*:error" };
-	double hs[4][16], bound[4][16];
+	double hs[4][16], bound[4][16], turn[4][16];
 	struct case_out r;
 	struct opts o;
 	int sep, status = 0;
@@ -300,19 +309,21 @@ int main(int argc, char **argv)
 	       o.peers, o.rounds, o.repeat);
 	printf("# x25519_bound = cores / (4 / DH_per_s + 1 / base_per_s): %d X25519 operations per responder handshake\n",
 	       X25519_PER_HANDSHAKE);
-	printf("%-6s %-4s %12s %12s %7s %7s %8s %7s %7s\n", "cores", "rep",
-	       "hs/s", "bound/s", "ratio", "valid", "invalid", "lane", "leaked");
+	printf("%-6s %-4s %12s %12s %7s %7s %8s %7s %7s %9s\n", "cores", "rep",
+	       "hs/s", "bound/s", "ratio", "valid", "invalid", "lane", "leaked",
+	       "turn_us");
 	for (k = 0; k < o.repeat; k++)
 		for (c = 0; c < o.n_cores; c++) {
 			if (run_case(&o, o.cores[c], k * 4 + c, &r) < 0 ||
 			    r.invalid || r.leaked || r.cookies)
 				status = 1;
 			hs[c][k] = r.hs_per_s;
+			turn[c][k] = r.max_turn_s * 1e6;
 			bound[c][k] = r.bound;
-			printf("%-6u %-4u %12.0f %12.0f %7.3f %7u %8u %7u %7u\n",
+			printf("%-6u %-4u %12.0f %12.0f %7.3f %7u %8u %7u %7u %9.0f\n",
 			       o.cores[c], k, r.hs_per_s, r.bound,
 			       r.hs_per_s / r.bound, r.valid, r.invalid,
-			       r.lane_answers, r.leaked);
+			       r.lane_answers, r.leaked, turn[c][k]);
 		}
 	for (c = 0; c < o.n_cores; c++) {
 		double h, b, ratios[16];
@@ -321,10 +332,10 @@ int main(int argc, char **argv)
 			ratios[k] = hs[c][k] / bound[c][k];
 		h = median(hs[c], o.repeat);
 		b = median(bound[c], o.repeat);
-		printf("{\"bench\": \"handshake\", \"cores\": %u, \"handshakes_per_s\": %.0f, \"x25519_bound\": %.0f, \"ratio\": %.3f, \"x25519_per_handshake\": %d, \"lanes\": %u, \"peers\": %u, \"repeats\": %u}\n",
+		printf("{\"bench\": \"handshake\", \"cores\": %u, \"handshakes_per_s\": %.0f, \"x25519_bound\": %.0f, \"ratio\": %.3f, \"x25519_per_handshake\": %d, \"lanes\": %u, \"peers\": %u, \"repeats\": %u, \"max_turn_us\": %.0f}\n",
 		       o.cores[c], h, b, median(ratios, o.repeat),
 		       X25519_PER_HANDSHAKE, o.cores[c] > 1 ? 1u : 0u,
-		       o.peers, o.repeat);
+		       o.peers, o.repeat, median(turn[c], o.repeat));
 	}
 	if (o.n_cores == 2)
 		printf("# cores=%u / cores=%u handshakes per second: %.2f\n",
