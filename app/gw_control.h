@@ -52,6 +52,9 @@ struct gw_control {
 	 * then costs what the live ones do. */
 	struct gw_peer *tick_head;
 	struct gw_peer *tick_tail;
+	/* where the next tick goes on (a tick visits a bounded number of
+	 * peers, gw_control.c); NULL: at the head */
+	struct gw_peer *tick_cursor;
 	unsigned int n_ticking;
 	/* packets staged over all peers (gw_staging.c), at most
 	 * GW_MAX_PEERS_STAGED */
