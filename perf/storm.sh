@@ -14,10 +14,13 @@
 #   perf/storm.sh [N]            N peers (default 100000)
 #
 # Environment: BUILD_DIR (build), STORM_HS_PER_S (skip the measurement),
-# STORM_GW_LCORES (0-1: control on 0, the worker on 1), STORM_HS_LCORES
-# (handshakes.lcores list, e.g. "2"; then give STORM_GW_LCORES room),
-# STORM_GEN_LCORE (0), STORM_LIMIT (seconds, default 600), STORM_KEEP_LOG
-# (a file to copy the gateway's log to).
+# STORM_GW_LCORES (EAL --lcores, 0-1: control on 0, the worker on 1),
+# STORM_HS_LCORES (handshakes.lcores list, e.g. "2"; then give it an lcore:
+# STORM_GW_LCORES="0@0,1@1,2@1" on 2 CPUs), STORM_GEN_LCORE (1: beside the
+# worker, which needs little of it here, not beside the control lcore),
+# STORM_LIMIT (seconds, default 600), STORM_KEEP_LOG (a file to copy the
+# gateway's log to), STORM_GW_MEM (MiB for the
+# gateway's EAL, default 3072, 8192 above 20,000 peers).
 # Every wait is bounded; the trap stops both processes and removes the
 # sockets and the config on any exit. Only documentation addresses.
 set -euo pipefail
@@ -45,8 +48,10 @@ fi
 dir=$(mktemp -d /tmp/wg-storm.XXXXXX)
 name=wgst$$
 gw_pid=
+gen_pid=
 # shellcheck disable=SC2317  # called by the trap
 cleanup() {
+	if [[ -n $gen_pid ]]; then kill "$gen_pid" 2>/dev/null || true; fi
 	if [[ -n $gw_pid ]] && kill -0 "$gw_pid" 2>/dev/null; then
 		kill -INT "$gw_pid" 2>/dev/null || true
 		for _ in $(seq 100); do kill -0 "$gw_pid" 2>/dev/null || break; sleep 0.1; done
@@ -69,8 +74,10 @@ if [[ -n ${STORM_HS_LCORES:-} ]]; then
 	hs_group="handshakes = { lcores = [${STORM_HS_LCORES}]; };"
 fi
 max_peers=$((n < 16 ? 16 : n))
+# MiB of (4 KiB-page) memory: the tables for 100,000 peers take gigabytes
+gw_mem=$((n <= 20000 ? 3072 : 8192))
 cat >"$dir/gw.conf" <<CONF
-eal = ["-l", "${STORM_GW_LCORES:-0-1}", "--no-pci", "--no-huge", "-m", "3072",
+eal = ["--lcores", "${STORM_GW_LCORES:-0-1}", "--no-pci", "--no-huge", "-m", "${STORM_GW_MEM:-$gw_mem}",
        "--file-prefix", "$name-gw",
        "--vdev", "net_memif0,role=server,id=0,socket=$dir/lan.sock,socket-abstract=no,mac=$gw_lan_mac",
        "--vdev", "net_memif1,role=server,id=0,socket=$dir/wan.sock,socket-abstract=no,mac=$gw_wan_mac"];
@@ -101,20 +108,47 @@ mbufs_in_use() {
 }
 sleep 2
 mbufs_before=$(mbufs_in_use)
+# CPU seconds of the control lcore (the main thread): the storm's cost
+# apart from what else runs on a shared machine
+ctl_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$gw_pid/task/$gw_pid/stat"; }
+# a `wg show` of the idle gateway (it streams every peer), to compare with
+# the storm's
+t0=$(date +%s%N)
+wg show "$name" listen-port >/dev/null
+uapi_idle_ms=$((($(date +%s%N) - t0) / 1000000))
+cpu_before=$(ctl_cpu)
 
 rc=0
-timeout $((${STORM_LIMIT:-600} + 300)) "$gen_bin" -l "${STORM_GEN_LCORE:-0}" --no-pci --no-huge -m 1024 \
+timeout $((${STORM_LIMIT:-600} + 300)) "$gen_bin" -l "${STORM_GEN_LCORE:-1}" --no-pci --no-huge -m 1024 \
 	--file-prefix "$name-gen" \
 	--vdev "net_memif0,role=client,id=0,socket=$dir/lan.sock,socket-abstract=no,mac=02:00:00:00:01:02" \
 	--vdev "net_memif1,role=client,id=0,socket=$dir/wan.sock,socket-abstract=no,mac=02:00:00:00:02:02" \
 	--log-level=pmd.net.memif:error -- \
 	--gw-pub "$gw_pub" --gw-lan-mac "$gw_lan_mac" --gw-wan-mac "$gw_wan_mac" \
-	--peers "$n" --seed "$seed" --limit "${STORM_LIMIT:-600}" >"$dir/gen.out" || rc=$?
+	--peers "$n" --seed "$seed" --limit "${STORM_LIMIT:-600}" >"$dir/gen.out" &
+gen_pid=$!
+# the UAPI while handshakes storm in: how long a `wg show` waits at most
+# (one a second, while the generator runs; bounded by its limit)
+uapi_max_ms=0
+for _ in $(seq $((${STORM_LIMIT:-600} + 300))); do
+	kill -0 "$gen_pid" 2>/dev/null || break
+	t0=$(date +%s%N)
+	wg show "$name" listen-port >/dev/null 2>&1 || true
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	((ms > uapi_max_ms)) && uapi_max_ms=$ms
+	sleep 1
+done
+wait "$gen_pid" || rc=$?
+cpu_after=$(ctl_cpu)
 grep -v "^{" "$dir/gen.out" || true  # its JSON line comes out completed below
-# the keepalives reach the gateway, every held frame leaves it
-sleep 3
+# the keepalives reach the gateway, every held frame leaves it (bounded)
+gen_sessions=$(jq -r 'select(.bench == "storm") | .sessions' < <(grep '^{' "$dir/gen.out") 2>/dev/null || echo 0)
+for _ in $(seq 15); do
+	sleep 2
+	sessions=$(wg show "$name" latest-handshakes | awk '$2 != 0' | wc -l)
+	((sessions >= ${gen_sessions:-0})) && break
+done
 mbufs_after=$(mbufs_in_use)
-sessions=$(wg show "$name" latest-handshakes | awk '$2 != 0' | wc -l)
 # a clean stop: the gateway logs what is still out of its pool at exit
 kill -INT "$gw_pid"
 for _ in $(seq 300); do kill -0 "$gw_pid" 2>/dev/null || break; sleep 0.1; done
@@ -123,7 +157,9 @@ mbufs_exit=$(awk '$(NF-1) == "mbufs_in_use" { v = $NF } END { print v }' "$dir/g
 counter() { awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) v = $(i + 1) } END { print v + 0 }' "$dir/gw.log"; }
 jq -c --argjson hs "$hs_per_s" --argjson before "${mbufs_before:-0}" \
 	--argjson after "${mbufs_after:-0}" --argjson gw_sessions "$sessions" \
-	--argjson at_exit "${mbufs_exit:--1}" \
+	--argjson at_exit "${mbufs_exit:--1}" --argjson uapi_max_ms "$uapi_max_ms" \
+	--argjson uapi_idle_ms "$uapi_idle_ms" \
+	--argjson ctl_cpu_s "$(awk -v a="$cpu_before" -v b="$cpu_after" 'BEGIN { printf "%.2f", b - a }')" \
 	--argjson cookies_tx "$(counter cookie_replies_sent)" \
 	--argjson ring_full "$(counter drop_handshake_ring_full)" \
 	--argjson source_limited "$(counter drop_handshake_source_limited)" \
@@ -137,7 +173,9 @@ jq -c --argjson hs "$hs_per_s" --argjson before "${mbufs_before:-0}" \
 		gw_drop_source_limited: $source_limited,
 		gw_drop_under_load: $under_load,
 		mbufs_in_use_before: $before, mbufs_in_use_after: $after,
-		mbufs_in_use_at_exit: $at_exit}' \
+		mbufs_in_use_at_exit: $at_exit, uapi_idle_ms: $uapi_idle_ms,
+		uapi_max_ms: $uapi_max_ms, control_cpu_s: $ctl_cpu_s,
+		sessions_per_control_cpu_s: (if $ctl_cpu_s > 0 then (.sessions / $ctl_cpu_s | round) else null end)}' \
 	< <(grep '^{' "$dir/gen.out")
 if ((rc != 0)); then
 	echo "storm: gen_storm failed ($rc); gateway log:" >&2
