@@ -54,12 +54,11 @@ unsigned int gw_hs_backlog_count(const struct gw_ctx *ctx)
 	return ctx->hs_backlog ? ctx->hs_backlog->count : 0;
 }
 
-/* The oldest entry goes: stale, or (a full backlog) the one whose
- * initiator is next to give up on it. */
-static void drop_oldest(struct gw_ctx *ctx, struct gw_hs_backlog *b,
-			enum gw_counter why)
+/* A full backlog drops its oldest: the one whose initiator is next to
+ * give up on it. */
+static void drop_oldest(struct gw_ctx *ctx, struct gw_hs_backlog *b)
 {
-	gw_count(ctx->ctrl_lc.stats, why, 1);
+	gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_HANDSHAKE_BACKLOG_FULL, 1);
 	wg_wipe(&b->e[b->head], sizeof(b->e[0]));
 	b->head = (b->head + 1) % b->cap;
 	b->count--;
@@ -77,7 +76,7 @@ bool gw_hs_backlog_push(struct gw_ctx *ctx, const uint8_t *msg,
 		return false;
 	}
 	if (b->count == b->cap)
-		drop_oldest(ctx, b, GW_CTR_DROP_HANDSHAKE_BACKLOG_FULL);
+		drop_oldest(ctx, b);
 	w = &b->e[(b->head + b->count) % b->cap];
 	w->arrived_ns = gw_now_ns(ctx);
 	w->src = *src;
@@ -90,21 +89,20 @@ unsigned int gw_hs_backlog_serve(struct gw_ctx *ctx)
 {
 	struct gw_hs_backlog *b = ctx->hs_backlog;
 	uint64_t now = gw_now_ns(ctx);
-	uint64_t max_age = ctx->control->timer_params.rekey_timeout;
+	uint64_t retry = ctx->control->timer_params.rekey_timeout;
+	/* an answer must reach its initiator before it retries */
+	uint64_t max_age = retry - retry / GW_HS_BACKLOG_MARGIN;
 	unsigned int inline_done = 0, taken = 0;
 
-	/* the stale ones off the old end, a bounded number per turn */
-	while (b && b->count && taken < GW_HS_BACKLOG_TURN &&
-	       now - b->e[b->head].arrived_ns > max_age) {
-		drop_oldest(ctx, b, GW_CTR_DROP_HANDSHAKE_STALE);
-		taken++;
-	}
-	/* the DH work from the new end */
+	/* a bound on the turn even when only stale ones wait */
 	while (b && b->count && taken < GW_HS_BACKLOG_TURN) {
-		struct hs_wait *w = &b->e[(b->head + b->count - 1) % b->cap];
+		struct hs_wait *w = &b->e[b->head];
 
-		if (!gw_hs_lanes_submit(ctx, w->msg, sizeof(w->msg),
-					&w->src)) {
+		if (now - w->arrived_ns > max_age) {
+			gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_HANDSHAKE_STALE,
+				 1);
+		} else if (!gw_hs_lanes_submit(ctx, w->msg, sizeof(w->msg),
+					       &w->src)) {
 			if (inline_done == GW_HANDSHAKE_BUDGET)
 				break;
 			inline_done++;
@@ -112,6 +110,7 @@ unsigned int gw_hs_backlog_serve(struct gw_ctx *ctx)
 					     &w->src);
 		}
 		wg_wipe(w, sizeof(*w));
+		b->head = (b->head + 1) % b->cap;
 		b->count--;
 		taken++;
 	}

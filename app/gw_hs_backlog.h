@@ -4,7 +4,7 @@
  * lcore takes handshake messages off the workers' ring quickly (mac1,
  * and under load mac2 or a cookie reply: cheap), copies each initiation
  * that earned DH work here and frees its mbuf at once, and then does the
- * DH work (inline or on a lane) at its own pace, newest first.
+ * DH work (inline or on a lane) at its own pace.
  *
  * Why: after a restart every peer retries within REKEY_TIMEOUT's jitter
  * (333 ms), many more initiations than a ring of mbufs can hold; dropped,
@@ -13,16 +13,17 @@
  * (interface.max_peers, at least GW_HANDSHAKE_RING, at most
  * GW_HS_BACKLOG_MAX).
  *
- * Newest first: an initiator keeps waiting for the answer to its latest
- * initiation for REKEY_TIMEOUT and then replaces it. When more waits than
- * can be answered in that time (a storm of N peers at R handshakes a
- * second holds N / R seconds of work), oldest first would only ever reach
- * initiations about to be replaced, and most answers would arrive after
- * their initiator moved on (measured with perf/storm.sh: a quarter of the
- * responses of a 10,000-peer storm). The newest is the one whose
- * initiator is surest to still want it. At the old end, an initiation
- * older than REKEY_TIMEOUT has been replaced by its peer's retry and is
- * dropped unanswered (drop_handshake_stale); a full backlog drops its
+ * Oldest first, and only while an answer can still reach its initiator
+ * before that retries (REKEY_TIMEOUT after it sent): older than
+ * REKEY_TIMEOUT less a fifth (4 s) an initiation is dropped unanswered
+ * (drop_handshake_stale; its peer's retry takes its place). When more
+ * waits than can be answered in that time (a storm of N peers at R
+ * handshakes a second holds N / R seconds of work) oldest first with the
+ * limit at REKEY_TIMEOUT itself only reached initiations about to be
+ * replaced, and most answers arrived after their initiator had moved on
+ * (a quarter of the responses of a 10,000-peer perf/storm.sh); newest
+ * first left the oldest waiting until stale whenever arrivals kept up
+ * with the answers (bench_handshake lost them). A full backlog drops its
  * oldest to take the new one (drop_handshake_backlog_full).
  * "Under load" counts what waits here with what waits in the ring.
  */
@@ -38,6 +39,7 @@
 enum {
 	GW_HS_BACKLOG_MAX = 1 << 17,
 	GW_HS_BACKLOG_TURN = 256,  /* taken per turn at most (stale included) */
+	GW_HS_BACKLOG_MARGIN = 5,  /* the age limit: REKEY_TIMEOUT less 1/5 */
 };
 
 struct gw_hs_backlog;
@@ -50,9 +52,9 @@ void gw_hs_backlog_free(struct gw_ctx *ctx);
  * dropping the oldest (counted); false (counted) for a wrong length. */
 bool gw_hs_backlog_push(struct gw_ctx *ctx, const uint8_t *msg,
 			uint32_t len, const struct gw_hs_src *src);
-/* One turn: the stale ones dropped, then the DH work, newest first: to
- * lanes while they have room, inline at most GW_HANDSHAKE_BUDGET. Returns
- * how many initiations it took (at most GW_HS_BACKLOG_TURN). */
+/* One turn, oldest first: the stale ones dropped, the DH work to lanes
+ * while they have room, inline at most GW_HANDSHAKE_BUDGET. Returns how
+ * many initiations it took (at most GW_HS_BACKLOG_TURN). */
 unsigned int gw_hs_backlog_serve(struct gw_ctx *ctx);
 unsigned int gw_hs_backlog_count(const struct gw_ctx *ctx);
 

@@ -14,8 +14,9 @@
  *    still applied and valid;
  *  - a peer removed while its response is being made: the result is
  *    discarded, nothing is sent, the busy mark goes;
- *  - with every lane full, the control lcore answers inline, newest
- *    first;
+ *  - with every lane full, the control lcore answers inline, oldest
+ *    first of those young enough to be answered in time, and drops the
+ *    older ones;
  *  - one turn takes a whole GW_HANDSHAKE_INTAKE off the handshake ring,
  *    each message once and in order, and leaves the rest (the intake is
  *    larger than a burst: a turn that dequeued it into a GW_BURST array
@@ -39,7 +40,9 @@
 
 #include "gw_control.h"
 #include "gw_ctrl_rings.h"
+#include "gw_hs_backlog.h"
 #include "gw_hs_lane.h"
+#include "gw_hs_respond.h"
 #include "gw_tables.h"
 #include "hs_world.h"
 #include "wg_crypto.h"
@@ -50,9 +53,9 @@
 /* 40 for the first tests, then more than every lane holds, twice */
 enum {
 	LANES_HOLD = 2 * GW_HS_LANE_ITEMS,
-	NEWEST_FIRST = 40 + LANES_HOLD + 4, /* test_newest_first's clients */
+	AGED = 40 + LANES_HOLD + 4, /* test_backlog_age_and_order's */
 	BEYOND = 20,                        /* waiting while the lanes are full */
-	PEERS = NEWEST_FIRST + LANES_HOLD + BEYOND,
+	PEERS = AGED + LANES_HOLD + BEYOND,
 };
 
 static struct hs_world w;
@@ -312,13 +315,34 @@ static void test_inline_when_full(void **state __rte_unused)
 	CHECK(ok == cap + 4, "%u of %u valid", ok, cap + 4);
 }
 
-/* Lanes full, BEYOND initiations waiting: a turn answers the newest
- * GW_HANDSHAKE_BUDGET of them inline (oldest first would answer the ones
- * whose initiators are next to give up on them). */
-static void test_newest_first(void **state __rte_unused)
+/* Client p's next initiation straight into the backlog (as the intake
+ * puts it there), its frame freed. */
+static void wait_in_backlog(uint32_t p)
 {
-	unsigned int other = 0, n, p, ok = 0, first = NEWEST_FIRST;
-	unsigned int newest = first + LANES_HOLD + BEYOND - GW_HANDSHAKE_BUDGET;
+	struct rte_mbuf *m = hs_client_initiation(
+		&w, p, unix_base + (uint64_t)++n_sent[p] * 1000000000ull);
+	struct gw_hs_src src;
+	uint32_t len;
+	uint8_t *msg;
+
+	CHECK(m, "no mbuf for client %u", p);
+	msg = gw_hs_parse_udp(m, &src, &len);
+	CHECK(gw_hs_backlog_push(w.ctx, msg, len, &src),
+	      "client %u not taken into the backlog", p);
+	rte_pktmbuf_free(m);
+}
+
+/* Lanes full: initiations older than the age limit are dropped unanswered,
+ * and of the fresh ones a turn answers the oldest GW_HANDSHAKE_BUDGET
+ * inline (newest first left the oldest to go stale; the limit at
+ * REKEY_TIMEOUT itself answered initiators about to retry). */
+static void test_backlog_age_and_order(void **state __rte_unused)
+{
+	struct wg_timer_params *tp = &w.ctx->control->timer_params;
+	uint64_t saved = tp->rekey_timeout;
+	uint64_t stale0 = gw_stats_sum(w.ctx->stats, GW_CTR_DROP_HANDSHAKE_STALE);
+	unsigned int other = 0, n, p, ok = 0, first = AGED;
+	unsigned int old = first + LANES_HOLD, fresh = old + BEYOND / 2;
 
 	clear_got();
 	for (p = 0; p < LANES_HOLD; p++) {
@@ -331,13 +355,26 @@ static void test_newest_first(void **state __rte_unused)
 		      collect(resp, got, &other) == 0,
 	      "lanes not full (%u items out) or answers inline",
 	      gw_hs_lanes_in_flight(w.ctx));
-	for (p = LANES_HOLD; p < LANES_HOLD + BEYOND; p++)
-		initiate(first + p);
+	/* retries every 250 ms: the limit is 200 ms */
+	tp->rekey_timeout = 250 * WG_NSEC_PER_MSEC;
+	for (p = old; p < fresh; p++)
+		wait_in_backlog(p);
+	usleep(300 * 1000);
+	for (p = fresh; p < old + BEYOND; p++)
+		wait_in_backlog(p);
 	gw_control_poll(w.ctx);
+	tp->rekey_timeout = saved;
 	n = collect(resp, got, &other);
+	CHECK(gw_stats_sum(w.ctx->stats, GW_CTR_DROP_HANDSHAKE_STALE) ==
+		      stale0 + BEYOND / 2,
+	      "%lu stale drops, %d expected",
+	      (unsigned long)(gw_stats_sum(w.ctx->stats,
+					   GW_CTR_DROP_HANDSHAKE_STALE) -
+			      stale0),
+	      BEYOND / 2);
 	CHECK(n == GW_HANDSHAKE_BUDGET, "%u answered inline in one turn", n);
-	for (p = newest; p < first + LANES_HOLD + BEYOND; p++)
-		CHECK(got[p], "client %u (of the newest %d) not answered first",
+	for (p = fresh; p < fresh + GW_HANDSHAKE_BUDGET; p++)
+		CHECK(got[p], "client %u (of the oldest fresh %d) not answered",
 		      p, GW_HANDSHAKE_BUDGET);
 	for (int k = 0; k < 64; k++) {
 		gw_hs_lane_run_once(w.ctx, 0);
@@ -345,12 +382,12 @@ static void test_newest_first(void **state __rte_unused)
 		gw_control_poll(w.ctx);
 	}
 	collect(resp, got, &other);
-	for (p = first; p < first + LANES_HOLD + BEYOND; p++)
+	for (p = first; p < old + BEYOND; p++)
 		ok += got[p] && hs_client_response(&w, p, resp[p],
 						   sizeof(resp[p])) ==
 				       WG_NOISE_OK;
-	CHECK(ok == LANES_HOLD + BEYOND, "%u of %d valid", ok,
-	      LANES_HOLD + BEYOND);
+	CHECK(ok == LANES_HOLD + BEYOND / 2, "%u of %d valid", ok,
+	      LANES_HOLD + BEYOND / 2);
 }
 
 static void test_no_mbuf_left(void **state __rte_unused)
@@ -375,7 +412,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_one_owner),
 		cmocka_unit_test(test_removed_in_flight),
 		cmocka_unit_test(test_inline_when_full),
-		cmocka_unit_test(test_newest_first),
+		cmocka_unit_test(test_backlog_age_and_order),
 		cmocka_unit_test(test_no_mbuf_left),
 	};
 	int ret;
