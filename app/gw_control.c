@@ -17,15 +17,16 @@
 #include <unistd.h>
 
 #include <rte_cycles.h>
-#include <rte_ip.h>
 #include <rte_malloc.h>
 #include <rte_mempool.h>
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
-#include <rte_udp.h>
 
 #include "gw_ctrl_rings.h"
 #include "gw_ctrl_tx.h"
+#include "gw_hs_backlog.h"
+#include "gw_hs_lane.h"
+#include "gw_hs_respond.h"
 #include "gw_icmp.h"
 #include "gw_neighbour.h"
 #include "gw_port.h"
@@ -37,20 +38,19 @@
 #include "wg_timers.h"
 
 #define TICK_NS (10 * WG_NSEC_PER_MSEC)
+/* Peers visited per tick at most: a pass over 100,000 live peers takes 13
+ * ticks (130 ms, late enough for timers counted in seconds), and a tick's
+ * peers cost about a millisecond however many there are. Visiting every
+ * live peer every tick made the control lcore spend its time on ticks
+ * once a restart storm had given most peers a session: 36,000 sessions
+ * in, it answered 43 handshakes a second (perf/storm.sh). */
+#define TICK_PEERS 8192
 
 static uint64_t unix_now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * WG_NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t mono_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * WG_NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
@@ -66,7 +66,8 @@ int gw_control_create(struct gw_ctx *ctx)
 	}
 	c->dev.ctx = ctx;
 	ctx->control = c;
-	if (gw_peers_init(ctx) < 0)
+	if (gw_peers_init(ctx) < 0 ||
+	    gw_hs_backlog_create(ctx, ctx->tables->max_peers) < 0)
 		return -ENOMEM;
 	wg_timer_params_init(&c->timer_params);
 	if (ctx->cfg) {
@@ -110,6 +111,7 @@ void gw_control_free(struct gw_ctx *ctx)
 		gw_uapi_close(c->uapi);
 	c->uapi = NULL;
 	gw_peers_free(ctx);
+	gw_hs_backlog_free(ctx);
 	/* every mbuf a peer held is back: what is still out is held for a
 	 * neighbour, or leaked */
 	if (ctx->pool)
@@ -126,67 +128,6 @@ void gw_control_free(struct gw_ctx *ctx)
 }
 
 /* ------------------------------------------------------ sending */
-
-/* Send a handshake message (UDP payload) to ep on the WAN port. With
- * resolve false (answers to sources nobody authenticated), the next hop
- * must already be known: a flood from spoofed on-link addresses must not
- * fill the neighbour table or make us ARP for each of them. */
-static void send_udp(struct gw_ctx *ctx, const struct wg_endpoint *ep,
-		     const void *msg, uint32_t len, bool resolve)
-{
-	struct rte_mbuf *m = rte_pktmbuf_alloc(ctx->pool);
-	struct rte_ether_hdr *eh;
-	struct rte_ether_addr mac;
-	uint8_t nh[16];
-	void *p;
-
-	if (!m) {
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_NO_MBUF, 1);
-		return;
-	}
-	/* payload first: the IPv6 UDP checksum covers it */
-	p = rte_pktmbuf_append(m, (uint16_t)len);
-	if (p)
-		memcpy(p, msg, len);
-	if (!p || !gw_udp_prepend(ctx, m, ep, len)) {
-		rte_pktmbuf_free(m);
-		return;
-	}
-	eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	rte_ether_addr_copy(&ctx->port[GW_WAN].mac, &eh->src_addr);
-	eh->ether_type = rte_cpu_to_be_16(ep->family == WG_FAMILY_V4 ?
-						  RTE_ETHER_TYPE_IPV4 :
-						  RTE_ETHER_TYPE_IPV6);
-	gw_count(ctx->ctrl_lc.stats, GW_CTR_HANDSHAKE_MESSAGES_SENT, 1);
-	if (gw_nexthop(&ctx->port[GW_WAN], ep->family, ep->addr, nh) &&
-	    gw_neigh_lookup(ctx->neigh, GW_WAN, ep->family, nh, &mac)) {
-		rte_ether_addr_copy(&mac, &eh->dst_addr);
-		gw_ctrl_tx(ctx, GW_WAN, m);
-	} else if (resolve) {
-		gw_neigh_hold(ctx, GW_WAN, m);
-	} else {
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_NEIGHBOUR_UNRESOLVED,
-			 1);
-		rte_pktmbuf_free(m);
-	}
-}
-
-/* Handshake messages count in a peer's transfer bytes (as in the Linux
- * driver and wireguard-go, so `wg show` agrees on both ends) and so in
- * its packets. */
-static void count_handshake(struct gw_ctx *ctx, struct gw_peer *peer,
-			    uint32_t rx, uint32_t tx)
-{
-	struct gw_peer_act *act = &peer->act[ctx->ctrl_lc.worker_idx];
-
-	__atomic_store_n(&act->rx_bytes, act->rx_bytes + rx, __ATOMIC_RELAXED);
-	__atomic_store_n(&act->tx_bytes, act->tx_bytes + tx, __ATOMIC_RELAXED);
-	/* and, with them, in its packets: one message each way at most */
-	__atomic_store_n(&act->rx_packets, act->rx_packets + (rx != 0),
-			 __ATOMIC_RELAXED);
-	__atomic_store_n(&act->tx_packets, act->tx_packets + (tx != 0),
-			 __ATOMIC_RELAXED);
-}
 
 static void send_initiation(struct gw_ctx *ctx, struct gw_peer *peer,
 			    bool is_retry);
@@ -242,7 +183,8 @@ static void send_initiation(struct gw_ctx *ctx, struct gw_peer *peer,
 	const struct wg_endpoint *ep = peer->endpoint;
 	uint32_t idx;
 
-	if (!ep || !c->id.has_private_key)
+	/* a lane is making the peer's response: that session is on its way */
+	if (!ep || !c->id.has_private_key || gw_hs_lane_busy(ctx, peer))
 		return;
 	gw_peer_wake(ctx, peer);
 	if (!wg_timers_want_handshake(&peer->timers, now, is_retry))
@@ -260,8 +202,8 @@ static void send_initiation(struct gw_ctx *ctx, struct gw_peer *peer,
 				       unix_now_ns(), NULL) != WG_NOISE_OK)
 		return;
 	wg_cookie_add_macs(&peer->cookie, (uint8_t *)&msg, sizeof(msg), now);
-	send_udp(ctx, ep, &msg, sizeof(msg), true);
-	count_handshake(ctx, peer, 0, sizeof(msg));
+	gw_hs_send_udp(ctx, ep, &msg, sizeof(msg), true);
+	gw_hs_count(ctx, peer, 0, sizeof(msg));
 	wg_timers_any_authenticated_packet_traversal(&peer->timers, now);
 	wg_timers_any_authenticated_packet_sent(&peer->timers);
 	wg_timers_handshake_initiated(&peer->timers, now);
@@ -270,156 +212,6 @@ static void send_initiation(struct gw_ctx *ctx, struct gw_peer *peer,
 
 /* ------------------------------------------------- handshake input */
 
-struct hs_src {
-	struct wg_endpoint ep;
-	uint8_t bytes[WG_COOKIE_SOURCE_MAX];
-	size_t len;
-};
-
-/* The worker checked lengths and mac1: find the UDP payload and the
- * source again. */
-static uint8_t *parse_udp(struct rte_mbuf *m, struct hs_src *src,
-			  uint32_t *len)
-{
-	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	struct rte_udp_hdr *udp;
-
-	memset(src, 0, sizeof(*src));
-	if (eh->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
-		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
-
-		udp = (struct rte_udp_hdr *)((uint8_t *)ip +
-					     (ip->version_ihl & 0xf) * 4);
-		src->ep.family = WG_FAMILY_V4;
-		memcpy(src->ep.addr, &ip->src_addr, 4);
-		memcpy(src->bytes, &ip->src_addr, 4);
-		src->len = 4;
-	} else {
-		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eh + 1);
-
-		udp = (struct rte_udp_hdr *)(ip + 1);
-		src->ep.family = WG_FAMILY_V6;
-		memcpy(src->ep.addr, ip->src_addr, 16);
-		memcpy(src->bytes, ip->src_addr, 16);
-		src->len = 16;
-	}
-	src->ep.port = rte_be_to_cpu_16(udp->src_port);
-	memcpy(src->bytes + src->len, &udp->src_port, 2);
-	src->len += 2;
-	*len = rte_be_to_cpu_16(udp->dgram_len) - sizeof(*udp);
-	return (uint8_t *)(udp + 1);
-}
-
-/* testing.handshake_cost_us: make each DH step dearer, to overload the
- * control lcore at a rate a test can generate. */
-static void test_handshake_cost(struct gw_ctx *ctx)
-{
-	uint32_t us = ctx->cfg ? ctx->cfg->testing.handshake_cost_us : 0;
-
-	if (us)
-		rte_delay_us_block(us);
-}
-
-/*
- * mac1 (again, with the full checker) and, under load, mac2 and the
- * per-source rate limit, as the reference implementations: under load a
- * message without a valid mac2 gets a cookie reply (cheap) instead of DH
- * work, and one with a valid mac2 (its sender proved it receives at its
- * address) gets DH work at most WG_RATELIMIT_PER_SECOND times a second
- * per source. False when the message must not be processed.
- */
-static bool check_macs(struct gw_ctx *ctx, uint8_t *msg, uint32_t len,
-		       const struct hs_src *src, uint64_t now)
-{
-	struct gw_control *c = ctx->control;
-	bool under_load = gw_ctrl_under_load(ctx, &c->load, now);
-	enum wg_mac_state st = wg_cookie_validate(&c->checker, msg, len,
-						  src->bytes, src->len,
-						  under_load, now);
-	struct wg_msg_cookie_reply reply;
-
-	if (st == WG_MAC_INVALID) {
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_BAD_MAC1, 1);
-		return false;
-	}
-	if (!under_load)
-		return true;
-	if (st != WG_MAC_VALID_MAC1_COOKIE) {
-		wg_cookie_create_reply(&c->checker, &reply, msg, len,
-				       src->bytes, src->len, now, NULL);
-		send_udp(ctx, &src->ep, &reply, sizeof(reply), false);
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_COOKIE_REPLIES_SENT, 1);
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_HANDSHAKE_UNDER_LOAD,
-			 1);
-		return false;
-	}
-	if (!wg_ratelimit_allow(&c->rl, src->ep.family, src->ep.addr, now)) {
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_HANDSHAKE_RATELIMITED,
-			 1);
-		return false;
-	}
-	return true;
-}
-
-static void on_initiation(struct gw_ctx *ctx, uint8_t *msg, uint32_t len,
-			  const struct hs_src *src)
-{
-	struct gw_control *c = ctx->control;
-	struct wg_initiation_result res;
-	struct wg_msg_response resp;
-	struct wg_keypair wkp;
-	struct gw_peer *peer;
-	uint64_t now = gw_now_ns(ctx);
-	enum wg_noise_result r;
-	uint32_t idx;
-
-	if (!check_macs(ctx, msg, len, src, now))
-		return;
-	test_handshake_cost(ctx);
-	r = wg_noise_consume_initiation(
-		&c->id, (const struct wg_msg_initiation *)msg, &res);
-	peer = r == WG_NOISE_OK ? gw_peer_find(ctx, res.remote_static) : NULL;
-	if (peer)
-		r = wg_noise_accept_initiation(&peer->hs, &res, mono_now_ns());
-	if (!peer || r != WG_NOISE_OK) {
-		GW_LOG(DEBUG, "initiation refused: %s",
-		       peer ? wg_noise_result_str(r) : "unknown peer");
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_HANDSHAKE_REJECTED, 1);
-		wg_wipe(&res, sizeof(res));
-		return;
-	}
-	wg_wipe(&res, sizeof(res));
-	gw_peer_set_endpoint(ctx, peer, &src->ep);
-
-	if (peer->hs_index)
-		gw_tables_index_del(ctx->tables, peer->hs_index);
-	peer->hs_index = 0;
-	idx = gw_tables_index_new(ctx->tables);
-	if (wg_noise_create_response(&peer->hs, &resp, idx, NULL) !=
-		    WG_NOISE_OK ||
-	    wg_noise_derive_keypair(&peer->hs, &wkp) != WG_NOISE_OK) {
-		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_HANDSHAKE_REJECTED, 1);
-		return;
-	}
-	if (gw_peer_install_keypair(ctx, peer, &wkp) < 0) {
-		wg_keypair_wipe(&wkp);
-		return;
-	}
-	wg_keypair_wipe(&wkp);
-	wg_cookie_add_macs(&peer->cookie, (uint8_t *)&resp, sizeof(resp),
-			   now);
-	send_udp(ctx, &src->ep, &resp, sizeof(resp), true);
-	count_handshake(ctx, peer, len, sizeof(resp));
-	wg_timers_any_authenticated_packet_received(&peer->timers);
-	wg_timers_session_derived(&peer->timers, now);
-	wg_timers_any_authenticated_packet_traversal(&peer->timers, now);
-	wg_timers_any_authenticated_packet_sent(&peer->timers);
-	/* data that arrives before the initiator confirms waits for it:
-	 * no initiation of ours crosses this response */
-	wg_timers_handshake_response_sent(&peer->timers, now);
-	GW_PEER_LOG(&c->peer_log, now, peer, "handshake answered (responder)");
-}
-
 static void handshake_done(struct gw_peer *peer, uint64_t now)
 {
 	peer->last_handshake_unix_ns = unix_now_ns();
@@ -427,7 +219,7 @@ static void handshake_done(struct gw_peer *peer, uint64_t now)
 }
 
 static void on_response(struct gw_ctx *ctx, uint8_t *msg, uint32_t len,
-			const struct hs_src *src)
+			const struct gw_hs_src *src)
 {
 	struct gw_control *c = ctx->control;
 	const struct wg_msg_response *r = (const void *)msg;
@@ -442,16 +234,16 @@ static void on_response(struct gw_ctx *ctx, uint8_t *msg, uint32_t len,
 			 1);
 		return;
 	}
-	if (!check_macs(ctx, msg, len, src, now))
+	if (!gw_hs_check_macs(ctx, msg, len, src, now))
 		return;
-	test_handshake_cost(ctx);
+	gw_hs_test_cost(ctx);
 	if (wg_noise_consume_response(&peer->hs, &c->id, r) != WG_NOISE_OK ||
 	    wg_noise_derive_keypair(&peer->hs, &wkp) != WG_NOISE_OK) {
 		gw_count(ctx->ctrl_lc.stats, GW_CTR_DROP_HANDSHAKE_REJECTED, 1);
 		return;
 	}
 	gw_peer_set_endpoint(ctx, peer, &src->ep);
-	count_handshake(ctx, peer, len, 0);
+	gw_hs_count(ctx, peer, len, 0);
 	if (gw_peer_install_keypair(ctx, peer, &wkp) < 0) {
 		wg_keypair_wipe(&wkp);
 		return;
@@ -482,11 +274,20 @@ static void on_cookie_reply(struct gw_ctx *ctx, uint8_t *msg)
 			 1);
 }
 
+/* An initiation that earned DH work waits for it in the backlog, without
+ * its mbuf (gw_hs_backlog.h). */
+static void on_initiation(struct gw_ctx *ctx, uint8_t *msg, uint32_t len,
+			  const struct gw_hs_src *src)
+{
+	if (gw_hs_check_macs(ctx, msg, len, src, gw_now_ns(ctx)))
+		gw_hs_backlog_push(ctx, msg, len, src);
+}
+
 static void handshake_input(struct gw_ctx *ctx, struct rte_mbuf *m)
 {
-	struct hs_src src;
+	struct gw_hs_src src;
 	uint32_t len;
-	uint8_t *msg = parse_udp(m, &src, &len);
+	uint8_t *msg = gw_hs_parse_udp(m, &src, &len);
 
 	switch (wg_msg_type_word(msg)) {
 	case WG_MSG_INITIATION:
@@ -680,6 +481,25 @@ static void peer_tick(struct gw_ctx *ctx, struct gw_peer *peer, uint64_t now)
 
 /* ------------------------------------------------------- loop */
 
+/* Up to TICK_PEERS of the ticking peers, on from where the last tick
+ * stopped (gw_peer_sleep moves the cursor off a peer that leaves). */
+static void tick_peers(struct gw_ctx *ctx, uint64_t now)
+{
+	struct gw_control *c = ctx->control;
+	struct gw_peer *peer = c->tick_cursor ? c->tick_cursor : c->tick_head;
+	struct gw_peer *next;
+	unsigned int n;
+
+	for (n = 0; peer && n < TICK_PEERS; n++, peer = next) {
+		peer_tick(ctx, peer, now);
+		/* peers woken meanwhile join at the tail */
+		next = peer->tick_next;
+		if (gw_peer_dormant(peer))
+			gw_peer_sleep(ctx, peer);
+	}
+	c->tick_cursor = peer; /* NULL: the next tick starts a pass */
+}
+
 /* testing.stats_interval: every counter, and the pool's mbufs in use, to
  * the log, so that a test can read them while the gateway runs. */
 static void stats_dump(struct gw_ctx *ctx, uint64_t now)
@@ -705,11 +525,30 @@ static void stats_dump(struct gw_ctx *ctx, uint64_t now)
 	GW_LOG(INFO, "stats %" PRIu64 " end", c->stats_seq);
 }
 
+unsigned int gw_control_poll(struct gw_ctx *ctx)
+{
+	struct gw_event evs[GW_BURST];
+	unsigned int n, i, work;
+
+	/* every ring its budget, so no kind starves another */
+	work = gw_ctrl_rings_serve(ctx, ctrl_input);
+	/* what the handshake lanes finished, then the DH work of the turn,
+	 * both bounded */
+	work += gw_hs_lanes_collect(ctx);
+	work += gw_hs_backlog_serve(ctx);
+	n = rte_ring_sc_dequeue_burst_elem(ctx->event_ring, evs,
+					   sizeof(evs[0]), GW_BURST, NULL);
+	for (i = 0; i < n; i++)
+		event_input(ctx, &evs[i]);
+	work += n;
+	/* a telemetry or metrics thread waiting for a snapshot */
+	gw_counters_serve(ctx->counters);
+	return work;
+}
+
 void gw_control_loop(struct gw_ctx *ctx)
 {
 	struct gw_control *c = ctx->control;
-	struct gw_event evs[GW_BURST];
-	struct gw_peer *peer, *next;
 
 	c->uapi = gw_uapi_open(&c->dev, c->name);
 	if (c->uapi) {
@@ -722,30 +561,12 @@ void gw_control_loop(struct gw_ctx *ctx)
 	}
 
 	while (!__atomic_load_n(&ctx->quit, __ATOMIC_RELAXED)) {
-		unsigned int n, i, work = 0;
-		uint64_t now;
+		unsigned int work = gw_control_poll(ctx);
+		uint64_t now = gw_now_ns(ctx);
 
-		/* every ring its budget, so no kind starves another */
-		work += gw_ctrl_rings_serve(ctx, ctrl_input);
-		n = rte_ring_sc_dequeue_burst_elem(ctx->event_ring, evs,
-						   sizeof(evs[0]), GW_BURST,
-						   NULL);
-		for (i = 0; i < n; i++)
-			event_input(ctx, &evs[i]);
-		work += n;
-		/* a telemetry or metrics thread waiting for a snapshot */
-		gw_counters_serve(ctx->counters);
-
-		now = gw_now_ns(ctx);
 		if (now - c->last_tick_ns >= TICK_NS) {
 			c->last_tick_ns = now;
-			for (peer = c->tick_head; peer; peer = next) {
-				peer_tick(ctx, peer, now);
-				/* peers woken meanwhile join at the tail */
-				next = peer->tick_next;
-				if (gw_peer_dormant(peer))
-					gw_peer_sleep(ctx, peer);
-			}
+			tick_peers(ctx, now);
 			gw_neigh_tick(ctx, now);
 			stats_dump(ctx, now);
 			gw_tables_reclaim(ctx->tables);

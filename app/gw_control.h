@@ -53,6 +53,9 @@ struct gw_control {
 	 * then costs what the live ones do. */
 	struct gw_peer *tick_head;
 	struct gw_peer *tick_tail;
+	/* where the next tick goes on (a tick visits a bounded number of
+	 * peers, gw_control.c); NULL: at the head */
+	struct gw_peer *tick_cursor;
 	unsigned int n_ticking;
 	/* packets staged over all peers (gw_staging.c), at most
 	 * GW_MAX_PEERS_STAGED */
@@ -72,5 +75,9 @@ void gw_control_free(struct gw_ctx *ctx);
 int gw_control_apply_config(struct gw_ctx *ctx, const struct wg_config *cfg);
 /* Runs until ctx->quit. */
 void gw_control_loop(struct gw_ctx *ctx);
+/* One turn of the loop without the timer tick: what workers and
+ * handshake lanes handed over, each ring within its budget, and events.
+ * Returns how much was taken (benchmarks and tests drive it). */
+unsigned int gw_control_poll(struct gw_ctx *ctx);
 
 #endif /* GW_CONTROL_H */

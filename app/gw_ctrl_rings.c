@@ -1,13 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /* The worker -> control rings and their fair service (gw_ctrl_rings.h). */
 #include "gw_ctrl_rings.h"
+#include "gw_ctrl_tx.h"
+#include "gw_hs_backlog.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
 
+/* a turn's cookie replies fit the control lcore's TX ring, with room */
+static_assert(GW_HANDSHAKE_INTAKE <= GW_CTRL_TX_RING / 2,
+	      "handshake intake larger than the control TX ring can send");
 
 struct ring_spec {
 	const char *name;
@@ -17,8 +23,10 @@ struct ring_spec {
 
 static const struct ring_spec specs[GW_CTRL_NB_KINDS] = {
 	[GW_CTRL_LOCAL] = { "gw_ctrl_local", GW_LOCAL_RING, GW_CTRL_BUDGET },
+	/* cheap to take (mac1, a cookie reply at most): the DH work waits
+	 * in the backlog, and a burst must not overflow the ring */
 	[GW_CTRL_HANDSHAKE] = { "gw_ctrl_hs", GW_HANDSHAKE_RING,
-				GW_HANDSHAKE_BUDGET },
+				GW_HANDSHAKE_INTAKE },
 	[GW_CTRL_STAGE] = { "gw_ctrl_stage", GW_STAGE_RING, GW_CTRL_BUDGET },
 	[GW_CTRL_NEIGH] = { "gw_ctrl_neigh", GW_NEIGH_RING, GW_CTRL_BUDGET },
 	[GW_CTRL_TOO_BIG] = { "gw_ctrl_big", GW_TOO_BIG_RING, GW_CTRL_BUDGET },
@@ -65,20 +73,38 @@ void gw_ctrl_rings_free(struct gw_ctx *ctx)
 	ctx->event_ring = NULL;
 }
 
+/* Up to budget packets off r, a burst at a time: a budget may be larger
+ * than the burst array (the handshake intake is), and must never decide
+ * how much is written into it. */
+static unsigned int serve_ring(struct gw_ctx *ctx, struct rte_ring *r,
+			       unsigned int budget,
+			       void (*input)(struct gw_ctx *ctx,
+					     struct rte_mbuf *m))
+{
+	struct rte_mbuf *pkts[GW_BURST];
+	unsigned int i, n, want, taken = 0;
+
+	while (taken < budget) {
+		want = RTE_MIN(budget - taken, (unsigned int)RTE_DIM(pkts));
+		n = rte_ring_sc_dequeue_burst(r, (void **)pkts, want, NULL);
+		for (i = 0; i < n; i++)
+			input(ctx, pkts[i]);
+		taken += n;
+		if (n < want)
+			break;
+	}
+	return taken;
+}
+
 unsigned int gw_ctrl_rings_serve(struct gw_ctx *ctx,
 				 void (*input)(struct gw_ctx *ctx,
 					       struct rte_mbuf *m))
 {
-	struct rte_mbuf *pkts[GW_BURST];
-	unsigned int k, i, n, work = 0;
+	unsigned int k, work = 0;
 
-	for (k = 1; k < GW_CTRL_NB_KINDS; k++) {
-		n = rte_ring_sc_dequeue_burst(ctx->ctrl_ring[k], (void **)pkts,
-					      specs[k].budget, NULL);
-		for (i = 0; i < n; i++)
-			input(ctx, pkts[i]);
-		work += n;
-	}
+	for (k = 1; k < GW_CTRL_NB_KINDS; k++)
+		work += serve_ring(ctx, ctx->ctrl_ring[k], specs[k].budget,
+				   input);
 	return work;
 }
 
@@ -96,6 +122,8 @@ bool gw_ctrl_under_load(struct gw_ctx *ctx, struct wg_load_state *load,
 {
 	struct rte_ring *r = ctx->ctrl_ring[GW_CTRL_HANDSHAKE];
 
-	return wg_under_load(load, rte_ring_count(r),
+	/* what waits for DH work, in the ring or in the backlog */
+	return wg_under_load(load,
+			     rte_ring_count(r) + gw_hs_backlog_count(ctx),
 			     rte_ring_get_capacity(r), now);
 }

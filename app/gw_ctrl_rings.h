@@ -16,9 +16,22 @@
 #include "gw_ctx.h"
 #include "wg_cookie.h"
 
-/* Per turn of the control loop: handshakes are the dear ones (up to
- * four DH operations each), the others are cheap. */
-enum { GW_HANDSHAKE_BUDGET = 8, GW_CTRL_BUDGET = GW_BURST };
+/* Per turn of the control loop: handshakes answered on the control lcore
+ * itself are the dear ones (five X25519 operations each: at most
+ * GW_HANDSHAKE_BUDGET, gw_hs_backlog.h); taking packets off any ring is
+ * cheap. The handshake intake (mac1, under load mac2 or a cookie reply,
+ * a copy into the backlog: a few microseconds each) is a quarter of the
+ * ring a turn: a retry wave after a restart arrives at tens of thousands
+ * a second and a turn with its DH work takes milliseconds, so that a
+ * smaller intake lets the ring overflow (the peers dropped wait 5 s for
+ * their next retry while the backlog runs dry: perf/storm.sh); a larger
+ * one would make more cookie replies in one turn than the control lcore's
+ * TX ring holds (GW_CTRL_TX_RING). */
+enum {
+	GW_HANDSHAKE_BUDGET = 8,
+	GW_HANDSHAKE_INTAKE = GW_HANDSHAKE_RING / 4,
+	GW_CTRL_BUDGET = GW_BURST,
+};
 
 /* The counter a packet of this kind is dropped under when its ring is
  * full (kinds are the worker's constants, never a packet's data). */
@@ -78,7 +91,8 @@ unsigned int gw_ctrl_rings_serve(struct gw_ctx *ctx,
 unsigned int gw_ctrl_rings_depth(const struct gw_ctx *ctx);
 
 /* Whether handshake messages queue up faster than the control lcore
- * takes them: the handshake ring's fill, nothing else (wg_under_load). */
+ * answers them: the handshake ring's fill with the initiations waiting in
+ * the backlog, against the ring's size (wg_under_load: 1/8). */
 bool gw_ctrl_under_load(struct gw_ctx *ctx, struct wg_load_state *load,
 			uint64_t now);
 

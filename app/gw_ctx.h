@@ -141,6 +141,8 @@ struct wg_ratelimit;
 struct gw_neigh;
 struct gw_control;
 struct gw_counters;
+struct gw_hs_lanes;
+struct gw_hs_backlog;
 struct rte_ring;
 struct rte_mempool;
 struct rte_rcu_qsbr;
@@ -168,6 +170,10 @@ struct gw_ctx {
 	struct gw_tables *tables;
 	struct gw_neigh *neigh;
 	struct gw_control *control;
+	/* lcores taking responder X25519 work (gw_hs_lane.h); NULL: none */
+	struct gw_hs_lanes *hs_lanes;
+	/* initiations waiting for DH work (gw_hs_backlog.h) */
+	struct gw_hs_backlog *hs_backlog;
 	struct rte_ring *ctrl_ring[GW_CTRL_NB_KINDS]; /* by gw_ctrl_kind */
 	struct rte_ring *event_ring;
 	struct gw_stats *stats;

@@ -21,11 +21,22 @@
 #include "gw_crypto.h"
 #include "gw_ctrl_tx.h"
 #include "gw_ctrl_rings.h"
+#include "gw_hs_lane.h"
 #include "gw_hs_limit.h"
 #include "gw_neighbour.h"
 #include "gw_port.h"
 #include "gw_tables.h"
 #include "gw_worker.h"
+
+static bool is_handshake_lcore(const struct wg_config *cfg, unsigned int lcore)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->handshakes.n_lcores; i++)
+		if (cfg->handshakes.lcores[i] == lcore)
+			return true;
+	return false;
+}
 
 static int pick_workers(struct gw_ctx *ctx, const struct wg_config *cfg)
 {
@@ -47,8 +58,10 @@ static int pick_workers(struct gw_ctx *ctx, const struct wg_config *cfg)
 				ctx->workers[n++].lcore_id = lcore;
 		}
 	} else {
+		/* handshake lanes are not workers (gw_hs_lane.h) */
 		RTE_LCORE_FOREACH_WORKER(lcore)
-			if (n < GW_MAX_WORKERS)
+			if (n < GW_MAX_WORKERS &&
+			    !is_handshake_lcore(cfg, lcore))
 				ctx->workers[n++].lcore_id = lcore;
 	}
 	if (n == 0) {
@@ -119,6 +132,10 @@ int gw_setup(struct gw_ctx *ctx, struct wg_config *cfg)
 	ret = gw_control_create(ctx);
 	if (ret < 0)
 		return ret;
+	ret = gw_hs_lanes_create(ctx, cfg->handshakes.lcores,
+				 cfg->handshakes.n_lcores);
+	if (ret < 0)
+		return ret;
 	/* ports first: applying peers already sends ARP for endpoints */
 	ret = gw_ports_start(ctx);
 	if (ret < 0)
@@ -162,7 +179,7 @@ int gw_launch(struct gw_ctx *ctx)
 			return ret;
 		}
 	}
-	return 0;
+	return gw_hs_lanes_launch(ctx);
 }
 
 void gw_teardown(struct gw_ctx *ctx)
@@ -195,6 +212,7 @@ void gw_teardown(struct gw_ctx *ctx)
 	gw_spread_free(ctx);
 	gw_ctrl_rings_free(ctx);
 	gw_hs_limit_free(ctx);
+	gw_hs_lanes_free(ctx);
 	rte_free(ctx->qsbr);
 	gw_stats_free(ctx->stats);
 	rte_mempool_free(ctx->pool);

@@ -163,6 +163,8 @@ void gw_peer_sleep(struct gw_ctx *ctx, struct gw_peer *peer)
 
 	if (!peer->ticking)
 		return;
+	if (c->tick_cursor == peer)
+		c->tick_cursor = peer->tick_next;
 	if (peer->tick_prev)
 		peer->tick_prev->tick_next = peer->tick_next;
 	else

@@ -88,6 +88,9 @@ const char *gw_reload_fixed_field(const struct wg_config *run,
 		return "wan";
 	if (!same_workers(run, file))
 		return "workers";
+	if (memcmp(&run->handshakes, &file->handshakes,
+		   sizeof(run->handshakes)) != 0)
+		return "handshakes.lcores";
 	if (memcmp(&run->testing, &file->testing, sizeof(run->testing)) != 0)
 		return "testing";
 	if (run->metrics.enabled != file->metrics.enabled ||

@@ -100,7 +100,9 @@
 	X(DROP_OUTER_UDP_CHECKSUM)                                         \
 	X(DROP_TTL_EXCEEDED_RING_FULL)                                     \
 	X(DROP_RATE_LIMITED)                                               \
-	X(DROP_ACL_DENIED)
+	X(DROP_ACL_DENIED)                                                 \
+	X(DROP_HANDSHAKE_BACKLOG_FULL)                                     \
+	X(DROP_HANDSHAKE_STALE)
 
 enum gw_counter {
 #define GW_X_ENUM(id) GW_CTR_##id,

@@ -333,7 +333,8 @@ static void load_testing(struct wg_config_loader *ld, const config_setting_t *g)
 static void load_tree(struct wg_config_loader *ld, config_t *lc)
 {
 	static const char *const known[] = { "eal", "interface", "lan", "wan",
-		"workers", "peers", "testing", "metrics", "acls", NULL };
+		"workers", "peers", "testing", "metrics", "acls", "handshakes",
+		NULL };
 	const config_setting_t *root = config_root_setting(lc);
 	const config_setting_t *s, *peers;
 	struct wg_config *cfg = ld->cfg;
@@ -368,6 +369,8 @@ static void load_tree(struct wg_config_loader *ld, config_t *lc)
 	if ((s = config_setting_get_member(root, "testing")))
 		load_testing(ld, s);
 	wg_config_load_metrics(ld, config_setting_get_member(root, "metrics"));
+	wg_config_load_handshakes(ld,
+				  config_setting_get_member(root, "handshakes"));
 
 	if (peers && cfg->peers)
 		wg_config_check_peer_count(ld, peers);

@@ -147,6 +147,14 @@ struct wg_metrics_config {
 
 #define WG_METRICS_DEFAULT_LISTEN "127.0.0.1:9586"
 
+/* The `handshakes` group: lcores that take the X25519 work of responder
+ * handshakes (app/gw_hs_lane.h); none: the control lcore does it all. */
+enum { WG_HANDSHAKE_LCORES_MAX = 8 };
+struct wg_handshake_config {
+	uint16_t lcores[WG_HANDSHAKE_LCORES_MAX];
+	unsigned int n_lcores;
+};
+
 struct wg_config {
 	/* EAL arguments from the file, NULL-terminated (the caller supplies
 	 * argv[0]); n_eal_args == 0 when there is no `eal` list */
@@ -171,6 +179,7 @@ struct wg_config {
 	size_t n_acls;
 
 	struct wg_metrics_config metrics;
+	struct wg_handshake_config handshakes;
 	struct wg_testing_config testing;  /* test-only, see above */
 };
 

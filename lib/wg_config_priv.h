@@ -104,6 +104,11 @@ void wg_config_load_peer_policy(struct wg_config_loader *ld,
 void wg_config_load_metrics(struct wg_config_loader *ld,
 			    const config_setting_t *g);
 
+/* The `handshakes` group (wg_config_handshake.c); g NULL: none. Call
+ * after the workers group (it checks overlap). */
+void wg_config_load_handshakes(struct wg_config_loader *ld,
+			       const config_setting_t *g);
+
 void wg_config_check_peer_count(struct wg_config_loader *ld,
 				 const config_setting_t *peers);
 void wg_config_check_peer_keys(struct wg_config_loader *ld);

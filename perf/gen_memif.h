@@ -101,6 +101,9 @@ const uint8_t *wg_payload(struct rte_mbuf *m, uint16_t *len);
 int port_setup(struct gen *g, int role);
 int send_raw(struct gen *g, int role, const uint8_t *f, uint16_t len);
 void announce(struct gen *g);
+/* Answer an ARP request for our address on that port; true if m was ARP
+ * (m is the caller's either way). */
+bool handle_arp(struct gen *g, int role, struct rte_mbuf *m);
 unsigned int poll_rx(struct gen *g, struct sink *s,
 		     struct wg_msg_response *resp, bool *got_resp);
 

@@ -79,7 +79,7 @@ int send_raw(struct gen *g, int role, const uint8_t *f, uint16_t len)
 }
 
 /* Answer an ARP request for our address on that port. True if m was ARP. */
-static bool handle_arp(struct gen *g, int role, struct rte_mbuf *m)
+bool handle_arp(struct gen *g, int role, struct rte_mbuf *m)
 {
 	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_arp_hdr *a = (struct rte_arp_hdr *)(eh + 1);

@@ -101,6 +101,8 @@ static const char *const printed[] = {
 	"drop_ttl_exceeded_ring_full",
 	"drop_rate_limited",
 	"drop_acl_denied",
+	"drop_handshake_backlog_full",
+	"drop_handshake_stale",
 };
 
 static void test_names_as_printed_before(void **state)

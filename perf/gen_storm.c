@@ -1,0 +1,578 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * gen_storm: the restart storm (issue 11, "Handshakes"). N distinct
+ * WireGuard peers, each a lib/wg_noise initiator, bring themselves
+ * through their first handshake against a freshly started gateway over
+ * its WAN port (net_memif, as perf/e2e.sh), and the time until every one
+ * has a session is reported.
+ *
+ *   gen_storm --write-peers FILE --peers N [--seed S]
+ *        the config's peers list (public keys from the seed) for wg-dpdk
+ *   gen_storm [EAL options] -- --gw-pub B64 --gw-lan-mac MAC
+ *        --gw-wan-mac MAC --peers N [--seed S] [--limit SECONDS]
+ *
+ * Each peer behaves as wireguard-go's does on start: one initiation at
+ * once (all N are made before the clock starts, so that the generator's
+ * own X25519 work is not in the storm), then, without a response, another
+ * every REKEY_TIMEOUT (5 s) plus up to 333 ms of jitter. A cookie reply is
+ * consumed (lib/wg_cookie) and its cookie gives the next initiation its
+ * mac2; it does not trigger a send of its own.
+ *
+ * Where it differs, so that the generator's X25519 work stays out of the
+ * storm (on 2 cores it shares one with the control lcore, and 100,000
+ * peers retrying every 5 s would need more X25519 than the gateway):
+ *  - a retry sends the same initiation again with fresh macs (mac2 from
+ *    the cookie) instead of a new ephemeral key and timestamp; the gateway
+ *    does the same work for it (it reads the timestamp only after both of
+ *    its DH), and an answer to any copy is valid. Every STORM_FRESH_EVERY
+ *    th try is a new initiation, in case the gateway accepted a copy whose
+ *    answer was lost (it refuses the same timestamp again);
+ *  - a response to the current initiation is kept, and counts as the
+ *    peer's session when it arrives; after the clock stops every kept one
+ *    is checked (consume_response, derive_keypair: an invalid one fails
+ *    the run) and confirmed with a keepalive, so that the gateway has the
+ *    session too (storm.sh counts them with `wg show`).
+ *
+ * Peer p sends from 2001:db8:(1 + p / 65536):(p % 65536)::1, a /64 of its
+ * own as N clients behind N addresses would (a few IPv4 documentation
+ * addresses shared by 100,000 peers would meet the per-source limits
+ * instead, which is not what is measured), through us as the gateway's
+ * router (wan.gateway = our WAN address 2001:db8::2): we answer its
+ * neighbour solicitations for that address and announce it. One JSON line: "bench": "storm", peers, seconds until
+ * the last session, initiations sent, cookie replies, responses, invalid
+ * responses, peers without a session at the limit.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_lcore.h>
+#include <rte_udp.h>
+#include <sodium.h>
+
+#include "gen_memif.h"
+#include "perf_eal.h"
+#include "wg_cookie.h"
+#include "wg_crypto.h"
+#include "wg_transport.h"
+
+#define STORM_REKEY_TIMEOUT 5.0
+#define STORM_JITTER 0.333
+#define STORM_FRESH_EVERY 8
+#define PEER_PORT 40000
+/* us on the WAN link, and the gateway */
+static const uint8_t me6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+static const uint8_t gw6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+enum { FRAME6_HDR = RTE_ETHER_HDR_LEN + 40 + 8, ND_NS = 135, ND_NA = 136 };
+
+struct speer {
+	struct wg_identity id;
+	struct wg_handshake hs;
+	struct wg_cookie_maker cookie;
+	struct wg_msg_initiation msg;    /* the current one, without macs */
+	uint8_t resp[WG_MSG_RESPONSE_LEN]; /* its answer, checked later */
+	double next_try;                 /* 0: done */
+	uint32_t tries;
+	bool done;
+};
+
+struct storm {
+	struct gen g;
+	uint32_t n;
+	uint64_t seed;
+	double limit;
+	struct speer *p;
+	uint64_t sent, cookies, responses, invalid, stale, tx_fail;
+	uint32_t n_done;
+	double t0, last_done;
+	uint32_t done_by_s[64];          /* sessions made in each second */
+	bool polling;                    /* inside poll_ports */
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t unix_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Peer p's private key: a hash of the seed and p, so that the config
+ * writer and the generator agree without passing N keys around. */
+static void peer_key(uint64_t seed, uint32_t p, uint8_t key[WG_KEY_LEN])
+{
+	uint8_t in[16];
+
+	memcpy(in, &seed, 8);
+	memcpy(in + 8, &p, 4);
+	memcpy(in + 12, "strm", 4);
+	crypto_generichash(key, WG_KEY_LEN, in, sizeof(in), NULL, 0);
+}
+
+static void peer_addr6(uint32_t p, uint8_t a[16])
+{
+	memset(a, 0, 16);
+	a[0] = 0x20;
+	a[1] = 0x01;
+	a[2] = 0x0d;
+	a[3] = 0xb8;
+	a[4] = (uint8_t)((1 + (p >> 16)) >> 8);
+	a[5] = (uint8_t)(1 + (p >> 16));
+	a[6] = (uint8_t)(p >> 8);
+	a[7] = (uint8_t)p;
+	a[15] = 1;
+}
+
+/* Ethernet + IPv6 + l4 bytes; the caller fills the l4 part, then
+ * l4_cksum. */
+static struct rte_ipv6_hdr *put_ip6(uint8_t *f, const struct rte_ether_addr *dst,
+				    const struct rte_ether_addr *src,
+				    const uint8_t *sip, const uint8_t *dip,
+				    uint8_t proto, uint16_t l4_len, uint8_t hops)
+{
+	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)f;
+	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eh + 1);
+
+	rte_ether_addr_copy(dst, &eh->dst_addr);
+	rte_ether_addr_copy(src, &eh->src_addr);
+	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	memset(ip, 0, sizeof(*ip));
+	ip->vtc_flow = RTE_BE32(6u << 28);
+	ip->payload_len = rte_cpu_to_be_16(l4_len);
+	ip->proto = proto;
+	ip->hop_limits = hops;
+	memcpy(ip->src_addr, sip, 16);
+	memcpy(ip->dst_addr, dip, 16);
+	return ip;
+}
+
+static int write_peers(const char *path, uint32_t n, uint64_t seed)
+{
+	FILE *f = fopen(path, "w");
+	char b64[64];
+	uint8_t key[WG_KEY_LEN];
+	struct wg_identity id;
+
+	if (!f)
+		return -1;
+	fprintf(f, "peers = (\n");
+	for (uint32_t p = 0; p < n; p++) {
+		peer_key(seed, p, key);
+		wg_identity_set(&id, key);
+		sodium_bin2base64(b64, sizeof(b64), id.public_key, WG_KEY_LEN,
+				  sodium_base64_VARIANT_ORIGINAL);
+		fprintf(f, "  { public_key = \"%s\"; }%s\n", b64,
+			p + 1 < n ? "," : "");
+	}
+	fprintf(f, ");\n");
+	wg_identity_clear(&id);
+	sodium_memzero(key, sizeof(key));
+	return fclose(f);
+}
+
+static unsigned int poll_ports(struct storm *s);
+
+/* A full ring is offered the frame again, meanwhile taking what the
+ * gateway sent (else its answers find our ring full and are lost) or,
+ * from inside that, letting the gateway's control lcore have the CPU it
+ * may share with us. */
+static void send_frame(struct storm *s, const uint8_t *f, uint16_t len)
+{
+	while (send_raw(&s->g, WAN, f, len) < 0) {
+		s->tx_fail++;
+		if (s->polling)
+			usleep(10);
+		else
+			poll_ports(s);
+	}
+}
+
+/* A message from peer p's address and port to the gateway's. */
+static void send_msg(struct storm *s, uint32_t p, const void *msg,
+		     uint16_t len)
+{
+	uint8_t f[FRAME6_HDR + 160], src[16];
+	struct rte_ipv6_hdr *ip;
+	struct rte_udp_hdr *udp;
+
+	peer_addr6(p, src);
+	ip = put_ip6(f, &s->g.o.gw_mac[WAN], &s->g.ports[WAN].mac, src, gw6,
+		     IPPROTO_UDP, (uint16_t)(8 + len), 64);
+	udp = (struct rte_udp_hdr *)(ip + 1);
+	udp->src_port = RTE_BE16(PEER_PORT);
+	udp->dst_port = RTE_BE16(WG_PORT);
+	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(8 + len));
+	udp->dgram_cksum = 0;
+	memcpy(udp + 1, msg, len);
+	udp->dgram_cksum = rte_ipv6_udptcp_cksum(ip, udp);
+	send_frame(s, f, (uint16_t)(FRAME6_HDR + len));
+}
+
+/* Neighbour discovery for our WAN address: an advertisement (answer to
+ * dst) or a solicitation of the gateway's address that tells it ours
+ * (RFC 4861 7.2.3). Both carry our link-layer address. */
+static void send_nd(struct storm *s, uint8_t type, const uint8_t *dst,
+		    const struct rte_ether_addr *dst_mac)
+{
+	uint8_t f[RTE_ETHER_HDR_LEN + 40 + 32];
+	struct rte_ipv6_hdr *ip;
+	uint8_t *ic;
+
+	ip = put_ip6(f, dst_mac, &s->g.ports[WAN].mac, me6, dst,
+		     IPPROTO_ICMPV6, 32, 255);
+	ic = (uint8_t *)(ip + 1);
+	memset(ic, 0, 32);
+	ic[0] = type;
+	if (type == ND_NA)
+		ic[4] = 0x60; /* solicited, override */
+	memcpy(ic + 8, type == ND_NA ? me6 : gw6, 16);
+	ic[24] = type == ND_NA ? 2 : 1; /* target / source link-layer */
+	ic[25] = 1;
+	memcpy(ic + 26, s->g.ports[WAN].mac.addr_bytes, 6);
+	*(uint16_t *)(ic + 2) = rte_ipv6_udptcp_cksum(ip, ic);
+	send_frame(s, f, sizeof(f));
+}
+
+static void announce6(struct storm *s)
+{
+	static const uint8_t sol_node[16] = { 0xff, 0x02, [11] = 1, [12] = 0xff,
+					      [15] = 1 };
+	struct rte_ether_addr mc = { { 0x33, 0x33, 0xff, 0, 0, 1 } };
+
+	send_nd(s, ND_NS, sol_node, &mc);
+}
+
+/* An NS for our address: answered. True if m was neighbour discovery. */
+static bool handle_nd(struct storm *s, struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eh =
+		rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const struct rte_ipv6_hdr *ip = (const void *)(eh + 1);
+	const uint8_t *ic = (const uint8_t *)(ip + 1);
+
+	if (m->data_len < RTE_ETHER_HDR_LEN + 40 + 24 ||
+	    eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV6) ||
+	    ip->proto != IPPROTO_ICMPV6)
+		return false;
+	if (ic[0] == ND_NS && !memcmp(ic + 8, me6, 16))
+		send_nd(s, ND_NA, ip->src_addr, &eh->src_addr);
+	return true;
+}
+
+static double jitter(void)
+{
+	return STORM_JITTER * (double)randombytes_uniform(1000) / 1000.0;
+}
+
+/* Peer p's next initiation: its sender index carries p and the try. */
+static void initiate(struct storm *s, uint32_t p, double now)
+{
+	struct speer *sp = &s->p[p];
+	struct wg_msg_initiation msg;
+
+	if (sp->tries && sp->tries % STORM_FRESH_EVERY == 0 &&
+	    wg_noise_create_initiation(&sp->hs, &sp->id, &sp->msg,
+				       sp->tries << 20 | p, unix_ns(),
+				       NULL) != WG_NOISE_OK)
+		return;
+	msg = sp->msg;
+	sp->tries++;
+	wg_cookie_add_macs(&sp->cookie, (uint8_t *)&msg, sizeof(msg),
+			   mono_ns());
+	send_msg(s, p, &msg, sizeof(msg));
+	s->sent++;
+	sp->next_try = now + STORM_REKEY_TIMEOUT + jitter();
+}
+
+static void on_response(struct storm *s, uint32_t p, const uint8_t *msg)
+{
+	struct speer *sp = &s->p[p];
+
+	s->responses++;
+	if (sp->done ||
+	    wg_get_le32(((const struct wg_msg_response *)msg)->receiver_index) !=
+		    sp->hs.local_index) {
+		s->stale++; /* an answer to an initiation we replaced */
+		return;
+	}
+	memcpy(sp->resp, msg, sizeof(sp->resp));
+	sp->done = true;
+	sp->next_try = 0;
+	s->n_done++;
+	s->last_done = now_s();
+	if (s->last_done - s->t0 < (double)RTE_DIM(s->done_by_s))
+		s->done_by_s[(unsigned int)(s->last_done - s->t0)]++;
+}
+
+/* After the clock: every kept response checked and its session confirmed
+ * with a keepalive (the responder uses a session once it has seen our
+ * first packet on it). */
+static void confirm_all(struct storm *s)
+{
+	uint8_t ka[WG_MSG_TRANSPORT_MIN_LEN];
+	struct wg_keypair kp;
+
+	for (uint32_t p = 0; p < s->n; p++) {
+		struct speer *sp = &s->p[p];
+
+		if (!sp->done)
+			continue;
+		if (wg_noise_consume_response(&sp->hs, &sp->id,
+					      (const void *)sp->resp) !=
+			    WG_NOISE_OK ||
+		    wg_noise_derive_keypair(&sp->hs, &kp) != WG_NOISE_OK) {
+			s->invalid++;
+			continue;
+		}
+		wg_transport_seal(&kp, 0, NULL, 0, MTU, ka);
+		send_msg(s, p, ka, sizeof(ka));
+		wg_keypair_wipe(&kp);
+		if (p % BURST == 0)
+			poll_ports(s);
+	}
+}
+
+/* Peer index from the frame's destination address and port. */
+static int frame_peer(const struct storm *s, struct rte_mbuf *m,
+		      const uint8_t **msg, uint16_t *len)
+{
+	const struct rte_ether_hdr *eh =
+		rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const struct rte_ipv6_hdr *ip = (const void *)(eh + 1);
+	const struct rte_udp_hdr *udp = (const void *)(ip + 1);
+	uint8_t want[16];
+	uint32_t p;
+
+	if (m->data_len < FRAME6_HDR + 4 ||
+	    eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV6) ||
+	    ip->proto != IPPROTO_UDP || udp->dst_port != RTE_BE16(PEER_PORT))
+		return -1;
+	p = (uint32_t)(((ip->dst_addr[4] << 8 | ip->dst_addr[5]) - 1) << 16 |
+		       ip->dst_addr[6] << 8 | ip->dst_addr[7]);
+	peer_addr6(p, want);
+	*len = (uint16_t)(rte_be_to_cpu_16(udp->dgram_len) - 8);
+	if (p >= s->n || memcmp(want, ip->dst_addr, 16) ||
+	    FRAME6_HDR + *len > m->data_len)
+		return -1;
+	*msg = (const uint8_t *)(udp + 1);
+	return (int)p;
+}
+
+/* Frames received; 0 lets the caller sleep (the gateway shares the CPUs
+ * with us: a generator spinning on them slows what it measures). */
+static unsigned int poll_ports(struct storm *s)
+{
+	struct rte_mbuf *m[BURST];
+	unsigned int got = 0;
+	uint16_t q, i, n;
+	int role;
+
+	s->polling = true;
+	for (role = 0; role < 2; role++)
+		for (q = 0; q < s->g.ports[role].nb_rxq; q++) {
+			n = rte_eth_rx_burst(s->g.ports[role].id, q, m, BURST);
+			got += n;
+			for (i = 0; i < n; i++) {
+				const uint8_t *msg;
+				uint16_t len;
+				int p;
+
+				if (handle_arp(&s->g, role, m[i]) ||
+				    role != WAN || handle_nd(s, m[i]) ||
+				    (p = frame_peer(s, m[i], &msg, &len)) < 0) {
+					rte_pktmbuf_free(m[i]);
+					continue;
+				}
+				if (len == WG_MSG_RESPONSE_LEN &&
+				    msg[0] == WG_MSG_RESPONSE)
+					on_response(s, (uint32_t)p, msg);
+				else if (len == sizeof(struct wg_msg_cookie_reply) &&
+					 msg[0] == WG_MSG_COOKIE_REPLY) {
+					s->cookies++;
+					wg_cookie_consume_reply(
+						&s->p[p].cookie,
+						(const void *)msg, mono_ns());
+				}
+				rte_pktmbuf_free(m[i]);
+			}
+		}
+	s->polling = false;
+	return got;
+}
+
+/* Every peer's keys and first initiation, before the clock starts. */
+static int prepare(struct storm *s)
+{
+	uint8_t key[WG_KEY_LEN];
+	double t0 = now_s();
+
+	s->p = calloc(s->n, sizeof(*s->p));
+	if (!s->p)
+		return -1;
+	for (uint32_t p = 0; p < s->n; p++) {
+		struct speer *sp = &s->p[p];
+
+		peer_key(s->seed, p, key);
+		wg_identity_set(&sp->id, key);
+		wg_handshake_init(&sp->hs, &sp->id, s->g.o.gw_pub, NULL);
+		wg_cookie_maker_init(&sp->cookie, s->g.o.gw_pub);
+		if (wg_noise_create_initiation(&sp->hs, &sp->id, &sp->msg, p,
+					       unix_ns(), NULL) != WG_NOISE_OK)
+			return -1;
+	}
+	sodium_memzero(key, sizeof(key));
+	printf("# %u peers and their first initiations made in %.1f s\n",
+	       s->n, now_s() - t0);
+	return 0;
+}
+
+static int parse_mac(const char *t, struct rte_ether_addr *mac)
+{
+	return rte_ether_unformat_addr(t, mac);
+}
+
+static int parse(struct storm *s, int argc, char **argv)
+{
+	const char *gw_pub = NULL;
+	size_t n;
+
+	s->limit = 300;
+	s->seed = 1;
+	for (int i = 0; i + 1 < argc; i += 2) {
+		const char *k = argv[i], *v = argv[i + 1];
+
+		if (!strcmp(k, "--gw-pub"))
+			gw_pub = v;
+		else if (!strcmp(k, "--gw-lan-mac"))
+			parse_mac(v, &s->g.o.gw_mac[LAN]);
+		else if (!strcmp(k, "--gw-wan-mac"))
+			parse_mac(v, &s->g.o.gw_mac[WAN]);
+		else if (!strcmp(k, "--peers"))
+			s->n = (uint32_t)strtoul(v, NULL, 10);
+		else if (!strcmp(k, "--seed"))
+			s->seed = strtoull(v, NULL, 10);
+		else if (!strcmp(k, "--limit"))
+			s->limit = atof(v);
+		else
+			return -1;
+	}
+	if (!gw_pub || s->n == 0 || s->n > (1u << 24) ||
+	    sodium_base642bin(s->g.o.gw_pub, WG_KEY_LEN, gw_pub,
+			      strlen(gw_pub), NULL, &n, NULL,
+			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    n != WG_KEY_LEN)
+		return -1;
+	return 0;
+}
+
+static void storm(struct storm *s)
+{
+	double t0, now, end, last_scan = 0;
+	uint32_t p;
+
+	announce(&s->g);
+	announce6(s);
+	usleep(200 * 1000);
+	poll_ports(s);
+	t0 = s->t0 = now_s();
+	/* every peer at once, as after a gateway restart; answers are
+	 * taken while the storm goes out */
+	for (p = 0; p < s->n; p++) {
+		initiate(s, p, now_s());
+		if (p % BURST == 0)
+			poll_ports(s);
+	}
+	while (s->n_done < s->n && (now = now_s()) - t0 < s->limit) {
+		if (!poll_ports(s))
+			usleep(50);
+		if (now - last_scan < 0.01)
+			continue;
+		last_scan = now;
+		for (p = 0; p < s->n; p++)
+			if (!s->p[p].done && s->p[p].next_try <= now) {
+				initiate(s, p, now);
+				if (p % BURST == 0)
+					poll_ports(s);
+			}
+	}
+	end = s->n_done ? s->last_done : now_s();
+	confirm_all(s);
+	/* the gateway takes the last keepalives off the link before we go */
+	for (now = now_s(); now_s() - now < 1.0;)
+		if (!poll_ports(s))
+			usleep(1000);
+	{
+		unsigned int last = 0, i;
+
+		for (i = 0; i < RTE_DIM(s->done_by_s); i++)
+			if (s->done_by_s[i])
+				last = i;
+		printf("# sessions made per second of the storm:");
+		for (i = 0; i <= last; i++)
+			printf(" %u", s->done_by_s[i]);
+		printf("\n");
+	}
+	printf("{\"bench\": \"storm\", \"peers\": %u, \"seconds\": %.2f, \"sessions\": %u, \"initiations\": %lu, \"cookie_replies\": %lu, \"responses\": %lu, \"stale_responses\": %lu, \"invalid_responses\": %lu, \"tx_retries\": %lu}\n",
+	       s->n, end - t0, s->n_done - (uint32_t)s->invalid,
+	       (unsigned long)s->sent, (unsigned long)s->cookies,
+	       (unsigned long)s->responses, (unsigned long)s->stale,
+	       (unsigned long)s->invalid, (unsigned long)s->tx_fail);
+}
+
+int main(int argc, char **argv)
+{
+	static struct storm s;
+	int sep;
+
+	if (argc >= 3 && !strcmp(argv[1], "--write-peers")) {
+		uint32_t n = 0;
+
+		for (int i = 3; i + 1 < argc; i += 2) {
+			if (!strcmp(argv[i], "--peers"))
+				n = (uint32_t)strtoul(argv[i + 1], NULL, 10);
+			else if (!strcmp(argv[i], "--seed"))
+				s.seed = strtoull(argv[i + 1], NULL, 10);
+		}
+		if (!s.seed)
+			s.seed = 1;
+		if (sodium_init() < 0 || !n || write_peers(argv[2], n, s.seed))
+			return 1;
+		return 0;
+	}
+	sep = perf_eal_init(argc, argv, NULL, 0);
+	if (sep < 0 || parse(&s, argc - sep, argv + sep) < 0) {
+		fprintf(stderr,
+			"usage: %s --write-peers FILE --peers N [--seed S]\n"
+			"       %s EAL-OPTIONS -- --gw-pub B64 --gw-lan-mac MAC --gw-wan-mac MAC --peers N [--seed S] [--limit S]\n",
+			argv[0], argv[0]);
+		return 2;
+	}
+	s.g.pool = rte_pktmbuf_pool_create("storm_pool", 16383, 256, 0,
+					   RTE_MBUF_DEFAULT_BUF_SIZE,
+					   (int)rte_socket_id());
+	if (!s.g.pool || prepare(&s) < 0 || port_setup(&s.g, LAN) < 0 ||
+	    port_setup(&s.g, WAN) < 0) {
+		fprintf(stderr, "gen_storm: setup failed\n");
+		return 1;
+	}
+	storm(&s);
+	rte_eth_dev_stop(s.g.ports[LAN].id);
+	rte_eth_dev_stop(s.g.ports[WAN].id);
+	if (s.p)
+		sodium_memzero(s.p, s.n * sizeof(*s.p));
+	free(s.p);
+	perf_eal_cleanup();
+	return s.n_done == s.n && !s.invalid ? 0 : 1;
+}
