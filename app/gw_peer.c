@@ -26,10 +26,16 @@ static const uint8_t *peer_key(const void *arg, uint32_t id)
 	return t->peers[id]->public_key;
 }
 
+/* act slots in each peer: set from the worker count by gw_peers_init();
+ * until then (tests that build peers by hand) room for every worker. */
+static unsigned int peer_act_slots = GW_MAX_WORKERS + 1;
+
 int gw_peers_init(struct gw_ctx *ctx)
 {
 	struct gw_control *c = ctx->control;
 	uint32_t i, max = ctx->tables->max_peers;
+
+	peer_act_slots = ctx->n_workers + 1;
 
 	/* libc, not the DPDK heap: nothing here is read by a worker */
 	c->free_ids = calloc(max, sizeof(*c->free_ids));
@@ -44,8 +50,9 @@ int gw_peers_init(struct gw_ctx *ctx)
 	c->max_peers = max;
 	c->free_head = 0;
 	c->n_free = max;
-	GW_LOG(INFO, "up to %u peers; each takes %zu bytes of heap, and %zu per keypair (up to 3)",
-	       max, sizeof(struct gw_peer), sizeof(struct gw_keypair));
+	GW_LOG(INFO, "up to %u peers; each takes %zu bytes of heap (%u activity slots), and %zu per keypair (up to 3): %zu bytes per peer with a session (2 keypairs), besides the tables' share",
+	       max, gw_peer_size(), peer_act_slots, sizeof(struct gw_keypair),
+	       gw_peer_size() + 2 * sizeof(struct gw_keypair));
 	return 0;
 }
 
@@ -106,10 +113,15 @@ struct gw_peer *gw_peer_add_in(struct gw_ctx *ctx,
 	return peer;
 }
 
+size_t gw_peer_size(void)
+{
+	return sizeof(struct gw_peer) +
+	       peer_act_slots * sizeof(struct gw_peer_act);
+}
+
 struct gw_peer *gw_peer_alloc(void)
 {
-	return rte_zmalloc("gw_peer", sizeof(struct gw_peer),
-			   RTE_CACHE_LINE_SIZE);
+	return rte_zmalloc("gw_peer", gw_peer_size(), RTE_CACHE_LINE_SIZE);
 }
 
 uint32_t gw_peer_next_id(const struct gw_ctx *ctx, uint32_t k)
@@ -237,7 +249,7 @@ void gw_peer_remove_unrouted(struct gw_ctx *ctx, struct gw_peer *peer)
 	c->free_ids[(c->free_head + c->n_free++) % c->max_peers] = peer->id;
 	/* a worker may still be looking at it */
 	gw_tables_retire(ctx->tables, peer, GW_RETIRE_WIPE_FREE,
-			 sizeof(*peer));
+			 gw_peer_size());
 }
 
 void gw_peer_remove(struct gw_ctx *ctx, struct gw_peer *peer)

@@ -138,7 +138,6 @@ struct gw_peer {
 	 * not taken it yet; other packets from the new source post none
 	 * (one event per change, not per packet) */
 	uint32_t endpoint_pending;
-	struct gw_peer_act act[GW_MAX_WORKERS + 1]; /* by worker_idx */
 
 	/* ---- control lcore only */
 	struct gw_peer *list_next;       /* insertion order, for the UAPI */
@@ -167,7 +166,21 @@ struct gw_peer {
 	struct wg_timers timers;         /* times in gw_now_ns */
 	/* the activity stamps already turned into timer events */
 	uint64_t seen_rx_ns, seen_rx_data_ns, seen_tx_ns, seen_tx_data_ns;
+
+	/* ---- written by workers: one slot per lcore that runs packets
+	 * (n_workers + 1, the control lcore last), by worker_idx. Sized at
+	 * start, not for GW_MAX_WORKERS: with 16 workers' room a peer took
+	 * 3 KiB of slots no lcore ever wrote. Allocate with gw_peer_alloc(). */
+	struct gw_peer_act act[];
 };
+static_assert(offsetof(struct gw_peer, endpoint_pending) <
+		      RTE_CACHE_LINE_SIZE,
+	      "what a worker reads of a peer per packet is one line");
+
+/* Bytes of one peer: the struct and its act slots (n_workers + 1 once
+ * gw_peers_init() ran, GW_MAX_WORKERS + 1 before). Allocate a peer with
+ * this size, not sizeof(struct gw_peer). */
+size_t gw_peer_size(void);
 
 /* The gw_stats.h counter, and so the name, of a per-peer slot. */
 static inline enum gw_counter gw_peer_drop_counter(enum gw_peer_drop d)
