@@ -10,6 +10,10 @@
  */
 #include "gw_counters.h"
 
+#include <stdio.h>
+
+#include "gw_policy.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -148,6 +152,13 @@ static bool snap_peer(struct gw_ctx *ctx, struct gw_peer *p,
 	o->kp_age_ns[GW_KP_NEXT] = kp_age(&p->kp_next, now);
 	o->staged = p->n_staged;
 	o->n_allowed_ips = p->n_allowed_ips;
+	o->to_peer_mbit = p->policy.to_peer_mbit;
+	o->from_peer_mbit = p->policy.from_peer_mbit;
+	{
+		const char *acl = gw_policy_acl_name(ctx, p->policy.acl);
+
+		snprintf(o->acl, sizeof(o->acl), "%s", acl ? acl : "");
+	}
 	o->first_prefix = s->n_prefixes;
 	o->n_prefixes = np;
 	memcpy(&s->prefixes[s->n_prefixes], p->allowed_ips,

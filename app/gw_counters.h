@@ -83,6 +83,8 @@ struct gw_peer_snap {
 	uint32_t n_allowed_ips;       /* all of them */
 	uint32_t first_prefix;        /* in the slice's prefixes[] */
 	uint32_t n_prefixes;          /* <= GW_SNAP_PEER_PREFIXES */
+	uint32_t to_peer_mbit, from_peer_mbit;  /* 0: no limit */
+	char acl[WG_ACL_NAME_MAX + 1];          /* "": none */
 };
 
 /* A run of peers in slot order, from a cursor. */

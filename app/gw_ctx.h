@@ -174,6 +174,14 @@ struct gw_ctx {
 	/* snapshots for telemetry and metrics, served by the control loop */
 	struct gw_counters *counters;
 
+	/* per-peer policy (gw_policy.h): the control lcore's book, and what
+	 * workers read: the compiled rules (atomic pointer, RCU), the
+	 * reflexive entries, whether any peer has a policy (atomic) */
+	struct gw_policy *policy;
+	struct gw_acl *acl;
+	struct gw_flows *flows;
+	bool policy_active;
+
 	uint64_t tsc_hz;
 	volatile bool quit;
 	volatile bool reload_requested;  /* SIGHUP; taken by the control loop */

@@ -9,6 +9,7 @@
 #include "gw_worker_priv.h"
 
 #include "gw_forward.h"
+#include "gw_policy.h"
 
 /* --------------------------------------------------------- WAN → LAN */
 
@@ -38,6 +39,41 @@ static inline bool helper_free(const struct gw_spread *sp, uint64_t now)
 
 /* Decrypt items (classified, replay pre-checked), deliver what
  * authenticates to out[]; *n_out is how many. */
+/* Per-peer policy on authenticated packets whose source passed (the
+ * others are left to the source check): the acl, then the from_peer
+ * limit. Only called when some peer has a policy. */
+static void policy_from_peer(struct gw_lcore *lc, struct decap_item *items,
+			     struct gw_peer *const *peers,
+			     struct gw_peer *const *owner,
+			     const struct gw_aead_op *ops,
+			     const uint32_t *ip_len, const uint8_t *family,
+			     uint8_t *live, unsigned int n, uint64_t now)
+{
+	struct gw_peer *peer[GW_BURST];
+	uint8_t *ip[GW_BURST];
+	uint32_t len[GW_BURST];
+	bool v6[GW_BURST];
+	enum gw_counter why[GW_BURST];
+	unsigned int at[GW_BURST], i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!live[i] || owner[i] != peers[i] || ip_len[i] < 20 ||
+		    ip_len[i] > ops[i].len)
+			continue;
+		peer[k] = peers[i];
+		ip[k] = ops[i].data;
+		len[k] = ip_len[i];
+		v6[k] = family[i] == WG_FAMILY_V6;
+		at[k++] = i;
+	}
+	gw_policy_from_peer(lc, peer, ip, len, v6, k, now, why);
+	for (i = 0; i < k; i++)
+		if (unlikely(why[i] != GW_CTR_MAX)) {
+			live[at[i]] = 0;
+			peer_drop(lc, peer[i], items[at[i]].m, why[i]);
+		}
+}
+
 static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 			unsigned int n, struct rte_mbuf **out,
 			unsigned int *n_out, uint64_t now)
@@ -249,6 +285,11 @@ static void decap_burst(struct gw_lcore *lc, struct decap_item *items,
 		for (i = 0; i < n4; i++)
 			owner[at4[i]] = gw_tables_peer(t, (uint32_t)nh4[i]);
 	}
+
+	/* 4b: the peers' rate limits and access rules */
+	if (gw_policy_active(ctx))
+		policy_from_peer(lc, items, peers, owner, ops, ip_len, family,
+				 live, n, now);
 
 	/* 5: source check, outer headers off, Ethernet on */
 	for (i = 0; i < n; i++) {

@@ -7,6 +7,7 @@
 #include "gw_worker_priv.h"
 
 #include "gw_forward.h"
+#include "gw_policy.h"
 
 /* ------------------------------------------------------------ encap */
 
@@ -328,6 +329,36 @@ unsigned int gw_encap_send(struct gw_lcore *lc, struct gw_peer *peer,
 
 /* --------------------------------------------------------- LAN → WAN */
 
+/* Per-peer policy on the packets about to be encrypted (IP at offset 0):
+ * the to_peer limit, and reflexive entries for peers with an acl. Only
+ * called when some peer has a policy; returns how many items remain. */
+static unsigned int policy_to_peer(struct gw_lcore *lc,
+				   struct encap_item *items, unsigned int n,
+				   uint64_t now)
+{
+	struct gw_peer *peer[GW_BURST];
+	uint8_t *ip[GW_BURST];
+	uint32_t len[GW_BURST];
+	bool v6[GW_BURST];
+	enum gw_counter why[GW_BURST];
+	unsigned int i, kept = 0;
+
+	for (i = 0; i < n; i++) {
+		peer[i] = items[i].peer;
+		ip[i] = rte_pktmbuf_mtod(items[i].m, uint8_t *);
+		len[i] = items[i].m->pkt_len;
+		v6[i] = ip[i][0] >> 4 == 6;
+	}
+	gw_policy_to_peer(lc, peer, ip, len, v6, n, now, why);
+	for (i = 0; i < n; i++) {
+		if (likely(why[i] == GW_CTR_MAX))
+			items[kept++] = items[i];
+		else
+			peer_drop(lc, items[i].peer, items[i].m, why[i]);
+	}
+	return kept;
+}
+
 void gw_lan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 		  struct gw_txbuf *wan_tx, uint64_t now)
 {
@@ -482,6 +513,8 @@ void gw_lan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 			gw_count(lc->stats, GW_CTR_MSS_CLAMPED, 1);
 		items[kept++] = items[i];
 	}
+	if (kept && gw_policy_active(ctx))
+		kept = policy_to_peer(lc, items, kept, now);
 	if (kept)
 		encap_burst(lc, items, kept, wan_tx, now);
 }

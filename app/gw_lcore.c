@@ -6,6 +6,7 @@
  * Teardown runs the other way round and wipes every key on the way.
  */
 #include "gw_lcore.h"
+#include "gw_policy.h"
 
 #include <errno.h>
 #include <string.h>
@@ -122,10 +123,29 @@ int gw_setup(struct gw_ctx *ctx, struct wg_config *cfg)
 	ret = gw_ports_start(ctx);
 	if (ret < 0)
 		return ret;
-	ret = gw_control_apply_config(ctx, cfg);
+	ret = gw_policy_create(ctx);
 	if (ret < 0)
-		GW_LOG(ERR, "applying the configuration: %s", strerror(-ret));
-	return ret;
+		return ret;
+	{
+		struct gw_policy_stage *st;
+		char err[256];
+
+		/* compiled before anything is applied: bad rules stop here */
+		ret = gw_policy_stage(ctx, cfg, &st, err, sizeof(err));
+		if (ret < 0) {
+			GW_LOG(ERR, "%s", err);
+			return ret;
+		}
+		ret = gw_control_apply_config(ctx, cfg);
+		if (ret < 0) {
+			GW_LOG(ERR, "applying the configuration: %s",
+			       strerror(-ret));
+			gw_policy_discard(st);
+			return ret;
+		}
+		gw_policy_commit(ctx, st);
+	}
+	return 0;
 }
 
 int gw_launch(struct gw_ctx *ctx)
@@ -155,6 +175,7 @@ void gw_teardown(struct gw_ctx *ctx)
 	gw_ctrl_tx_rings_free(ctx);
 	/* removes the UAPI socket, every peer and wipes every key */
 	gw_control_free(ctx);
+	gw_policy_free(ctx);
 	if (ctx->pool)
 		gw_ports_stop(ctx);
 	gw_neigh_free(ctx);

@@ -34,7 +34,7 @@ static const char *const role_name[GW_NB_ROLES] = { "lan", "wan" };
 /* The per-peer families, each written over every peer in its turn (the
  * text format wants one family's lines together). */
 enum peer_family { PF_SENT, PF_RECEIVED, PF_HANDSHAKE, PF_PACKETS, PF_DROPS,
-		   PF_N };
+		   PF_RATE_LIMIT, PF_N };
 static const struct {
 	const char *name, *type, *help;
 } peer_family[PF_N] = {
@@ -48,6 +48,8 @@ static const struct {
 	  "Messages received from (rx) and sent to (tx) the peer, handshakes included" },
 	{ "wg_dpdk_peer_drops_total", "counter",
 	  "The peer's packets dropped, by reason (app/gw_stats.h names; only those seen)" },
+	{ "wg_dpdk_peer_rate_limit_bits_per_second", "gauge",
+	  "The peer's configured rate limit of inner IP bytes, to_peer and from_peer (only limited directions)" },
 };
 
 enum phase { PH_GLOBAL, PH_PEERS, PH_END };
@@ -265,6 +267,21 @@ static bool put_peer_drops(struct scrape *s, const struct gw_peer_snap *p,
 	return ok;
 }
 
+static bool put_peer_rate_limit(struct scrape *s, const struct gw_peer_snap *p,
+				const char *b64)
+{
+	const char *name = peer_family[PF_RATE_LIMIT].name;
+	bool ok = true;
+
+	if (p->to_peer_mbit)
+		ok = put(s, "%s{public_key=\"%s\",direction=\"to_peer\"} %" PRIu64 "\n",
+			 name, b64, (uint64_t)p->to_peer_mbit * 1000000);
+	if (ok && p->from_peer_mbit)
+		ok = put(s, "%s{public_key=\"%s\",direction=\"from_peer\"} %" PRIu64 "\n",
+			 name, b64, (uint64_t)p->from_peer_mbit * 1000000);
+	return ok;
+}
+
 /* One peer's lines of the current family; false (nothing written) if
  * the block is full. */
 static bool put_peer(struct scrape *s, const struct gw_peer_snap *p)
@@ -281,6 +298,8 @@ static bool put_peer(struct scrape *s, const struct gw_peer_snap *p)
 			 name, b64, p->rx_packets, name, b64, p->tx_packets);
 	else if (s->family == PF_DROPS)
 		ok = put_peer_drops(s, p, b64);
+	else if (s->family == PF_RATE_LIMIT)
+		ok = put_peer_rate_limit(s, p, b64);
 	else
 		ok = put_exporter_line(s, p, b64);
 	if (!ok) {

@@ -14,6 +14,7 @@
 
 #include "gw_control.h"
 #include "gw_neighbour.h"
+#include "gw_policy.h"
 #include "gw_staging.h"
 #include "gw_tables.h"
 #include "wg_crypto.h"
@@ -108,6 +109,8 @@ struct gw_peer *gw_peer_add_in(struct gw_ctx *ctx,
 		c->peers = peer;
 	c->peers_tail = peer;
 	c->n_peers++;
+	/* its policy before any worker can see it */
+	gw_policy_peer_added(ctx, peer);
 	__atomic_store_n(&t->peers[id], peer, __ATOMIC_RELEASE);
 	gw_peer_wake(ctx, peer);
 	return peer;

@@ -16,6 +16,7 @@
 #include <rte_mbuf.h>
 
 #include "gw_ctx.h"
+#include "gw_rate.h"
 #include "wg_addr.h"
 #include "wg_cookie.h"
 #include "wg_noise.h"
@@ -84,13 +85,24 @@ static inline void gw_kp_born(struct gw_keypair *kp, uint32_t peer_id,
 	X(DROP_INNER_FRAGMENT)                                             \
 	X(DROP_STAGED_FULL)                                                \
 	X(DROP_STAGED_GLOBAL_FULL)                                         \
-	X(DROP_GAVE_UP)
+	X(DROP_GAVE_UP)                                                    \
+	X(DROP_RATE_LIMITED)                                               \
+	X(DROP_ACL_DENIED)
 
 enum gw_peer_drop {
 #define X(id) GW_PDROP_##id,
 	GW_PEER_DROPS(X)
 #undef X
 	GW_PDROP_MAX
+};
+
+/* A peer's rate limits and access rule set (gw_policy.h): written by the
+ * control lcore, read by workers. */
+struct gw_peer_policy {
+	struct gw_rate to_peer, from_peer;
+	uint32_t acl;                /* atomic: the set's number, 0: none */
+	/* as configured, for telemetry and metrics (control only) */
+	uint32_t to_peer_mbit, from_peer_mbit;
 };
 
 /* What one lcore saw of a peer. Written only by that lcore; the control
@@ -167,10 +179,14 @@ struct gw_peer {
 	/* the activity stamps already turned into timer events */
 	uint64_t seen_rx_ns, seen_rx_data_ns, seen_tx_ns, seen_tx_data_ns;
 
+	/* on its own line: workers of both directions update the buckets */
+	struct gw_peer_policy policy __rte_cache_aligned;
+
 	/* ---- written by workers: one slot per lcore that runs packets
 	 * (n_workers + 1, the control lcore last), by worker_idx. Sized at
 	 * start, not for GW_MAX_WORKERS: with 16 workers' room a peer took
-	 * 3 KiB of slots no lcore ever wrote. Allocate with gw_peer_alloc(). */
+	 * 3 KiB of slots no lcore ever wrote. Allocate with gw_peer_alloc()
+	 * or gw_peer_size() bytes. Last: it is a flexible array. */
 	struct gw_peer_act act[];
 };
 static_assert(offsetof(struct gw_peer, endpoint_pending) <

@@ -21,6 +21,7 @@
 #include "gw_control.h"
 #include "gw_device.h"
 #include "gw_peer.h"
+#include "gw_policy.h"
 #include "wg_crypto.h"
 
 /* ---------------------------------------------- fields fixed at start */
@@ -236,10 +237,23 @@ static int reload(struct gw_ctx *ctx)
 		       ctx->config_path);
 		ret = -EINVAL;
 	} else {
-		ret = apply_difference(ctx, &file);
+		struct gw_policy_stage *st;
+		char err[256];
+
+		/* the rules compile before anything changes */
+		ret = gw_policy_stage(ctx, &file, &st, err, sizeof(err));
 		if (ret < 0)
 			GW_LOG(ERR, "reload: %s: %s, nothing applied",
+			       ctx->config_path, err);
+		else
+			ret = apply_difference(ctx, &file);
+		if (ret < 0 && st)
+			GW_LOG(ERR, "reload: %s: %s, nothing applied",
 			       ctx->config_path, strerror(-ret));
+		if (ret < 0)
+			gw_policy_discard(st);
+		else
+			gw_policy_commit(ctx, st);
 	}
 	wg_config_free(&file);
 	return ret;

@@ -96,7 +96,9 @@
 	X(DROP_INNER_ND, "drop_inner_neighbour_discovery")                 \
 	X(DROP_OUTER_IP_CKSUM, "drop_outer_ip_checksum")                   \
 	X(DROP_OUTER_UDP_CKSUM, "drop_outer_udp_checksum")                 \
-	X(DROP_TTL_RING_FULL, "drop_ttl_exceeded_ring_full")
+	X(DROP_TTL_RING_FULL, "drop_ttl_exceeded_ring_full")                \
+	X(DROP_RATE_LIMITED, "drop_rate_limited")                          \
+	X(DROP_ACL_DENIED, "drop_acl_denied")
 
 enum gw_counter {
 #define GW_X_ENUM(id, name) GW_CTR_##id,

@@ -2,6 +2,8 @@
 /* Lock-free tables and their RCU reclamation (see gw_tables.h). */
 #include "gw_tables.h"
 
+#include "gw_acl.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,10 @@ static void retire_free(void *p, void *e, unsigned int n)
 
 	(void)p;
 	for (i = 0; i < n; i++) {
+		if (el[i].kind == GW_RETIRE_ACL) {
+			gw_acl_free(el[i].ptr);
+			continue;
+		}
 		if (el[i].kind == GW_RETIRE_WIPE_FREE)
 			wg_wipe(el[i].ptr, el[i].size);
 		rte_free(el[i].ptr);

@@ -77,6 +77,7 @@ struct gw_tables_size {
 enum gw_retire_kind {
 	GW_RETIRE_FREE = 0,     /* rte_free */
 	GW_RETIRE_WIPE_FREE,    /* wipe size bytes, then rte_free */
+	GW_RETIRE_ACL,          /* gw_acl_free (compiled access rules) */
 };
 
 /* Entries of the receiver-index table: a keypair (workers use those), or

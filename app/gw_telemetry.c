@@ -158,6 +158,11 @@ static void add_peer(struct rte_tel_data *d, const struct gw_peer_slice *s,
 						  p->kp_age_ns[i] / 1000000);
 	rte_tel_data_add_dict_u64(d, "staged_packets", p->staged);
 	rte_tel_data_add_dict_u64(d, "allowed_ips_count", p->n_allowed_ips);
+	/* the policy from the config file: 0 and "" when none */
+	rte_tel_data_add_dict_u64(d, "rate_limit_to_peer_mbit", p->to_peer_mbit);
+	rte_tel_data_add_dict_u64(d, "rate_limit_from_peer_mbit",
+				  p->from_peer_mbit);
+	rte_tel_data_add_dict_string(d, "acl", p->acl);
 	add_peer_drops(d, p);
 	if (!ips)
 		return;

@@ -150,6 +150,13 @@ static bool get_int(struct wg_config_loader *ld, const config_setting_t *s,
 	return true;
 }
 
+bool wg_config_get_int(struct wg_config_loader *ld, const config_setting_t *s,
+		       const char *field, long long min, long long max,
+		       long long *out)
+{
+	return get_int(ld, s, field, min, max, out);
+}
+
 static bool is_group(struct wg_config_loader *ld, const config_setting_t *s,
 		     const char *field)
 {
@@ -617,7 +624,8 @@ static void load_peer(struct wg_config_loader *ld, const config_setting_t *g,
 		      size_t idx)
 {
 	static const char *const known[] = { "public_key", "preshared_key",
-		"endpoint", "allowed_ips", "persistent_keepalive", NULL };
+		"endpoint", "allowed_ips", "persistent_keepalive", "rate_limit",
+		"acl", NULL };
 	struct wg_peer_config *peer = &ld->cfg->peers[idx];
 	const config_setting_t *s;
 	const char *text;
@@ -661,6 +669,7 @@ static void load_peer(struct wg_config_loader *ld, const config_setting_t *g,
 		peer->persistent_keepalive = (uint16_t)v;
 		peer->has_persistent_keepalive = true;
 	}
+	wg_config_load_peer_policy(ld, g, prefix, peer);
 }
 
 static void load_peers(struct wg_config_loader *ld, const config_setting_t *s)
@@ -714,7 +723,7 @@ static void wipe_secret_text(config_t *lc)
 static void load_tree(struct wg_config_loader *ld, config_t *lc)
 {
 	static const char *const known[] = { "eal", "interface", "lan", "wan",
-		"workers", "peers", "testing", "metrics", NULL };
+		"workers", "peers", "testing", "metrics", "acls", NULL };
 	const config_setting_t *root = config_root_setting(lc);
 	const config_setting_t *s, *peers;
 	struct wg_config *cfg = ld->cfg;
@@ -741,6 +750,9 @@ static void load_tree(struct wg_config_loader *ld, config_t *lc)
 	}
 	if ((s = config_setting_get_member(root, "workers")))
 		load_workers(ld, s);
+	/* before the peers, which name them */
+	if ((s = config_setting_get_member(root, "acls")))
+		wg_config_load_acls(ld, s);
 	if ((peers = config_setting_get_member(root, "peers")))
 		load_peers(ld, peers);
 	if ((s = config_setting_get_member(root, "testing")))
@@ -852,6 +864,7 @@ void wg_config_free(struct wg_config *cfg)
 		free(cfg->peers[i].allowed_ips);
 	}
 	free(cfg->peers);
+	wg_acls_free(cfg->acls, cfg->n_acls);
 	wg_wipe(&cfg->interface, sizeof(cfg->interface));
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "wg_addr.h"
+#include "wg_policy.h"
 #include "wg_diag.h"
 #include "wg_messages.h"
 
@@ -76,6 +77,11 @@ struct wg_peer_config {
 	bool replace_allowed_ips;
 	bool remove;
 	bool update_only;
+
+	/* config file only (the UAPI has no words for them) */
+	struct wg_rate_limit rate_limit;
+	bool has_rate_limit;
+	uint32_t acl;                      /* 1 + index in wg_config.acls, 0: none */
 };
 
 struct wg_interface_config {
@@ -152,6 +158,9 @@ struct wg_config {
 
 	struct wg_peer_config *peers;      /* public keys distinct */
 	size_t n_peers;
+
+	struct wg_acl *acls;               /* names distinct */
+	size_t n_acls;
 
 	struct wg_metrics_config metrics;
 	struct wg_testing_config testing;  /* test-only, see above */

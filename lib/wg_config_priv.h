@@ -51,6 +51,18 @@ const char *wg_config_get_string(struct wg_config_loader *ld,
 const char *wg_config_quote(char buf[72], const char *text);
 const char *wg_config_type_name(const config_setting_t *s);
 
+bool wg_config_get_int(struct wg_config_loader *ld, const config_setting_t *s,
+		       const char *field, long long min, long long max,
+		       long long *out);
+
+/* Per-peer policy (wg_config_policy.c): the `acls` list, read before the
+ * peers; a peer's `rate_limit` and `acl`. */
+void wg_config_load_acls(struct wg_config_loader *ld,
+			 const config_setting_t *s);
+void wg_config_load_peer_policy(struct wg_config_loader *ld,
+				const config_setting_t *g, const char *prefix,
+				struct wg_peer_config *peer);
+
 /* The `metrics` group (wg_config_metrics.c); g NULL: the defaults. */
 void wg_config_load_metrics(struct wg_config_loader *ld,
 			    const config_setting_t *g);

@@ -8,6 +8,7 @@
  *   bench_dataplane [EAL options --] [--quick] [--seconds S] [--pairs N]
  *                   [--sizes 64,1420,imix] [--peers 1,100000]
  *                   [--workers 1,2] [--path encrypt|decrypt|both] [--cold]
+ *                   [--policy none,rate,acl]
  *
  * Without EAL options: -l 0-1 --no-huge -m 3072 --no-pci (the 100,000-peer
  * tables need about 700 MB).
@@ -71,6 +72,8 @@ struct opts {
 	bool enc, dec;
 	bool no_aead;              /* profiling: skip the reference */
 	bool cold_payload;         /* --cold (struct wset) */
+	enum policy_mode policies[POLICY_MODES]; /* --policy (dp_policy.c) */
+	unsigned int n_policies;
 };
 
 /* ------------------------------------------------------------ options */
@@ -116,6 +119,22 @@ static void parse_list(uint32_t *v, unsigned int *n, unsigned int max,
 		v[(*n)++] = (uint32_t)atoi(tok);
 }
 
+/* --policy none,rate,acl */
+static int parse_policies(struct opts *o, char *arg)
+{
+	char *tok, *save = NULL;
+
+	o->n_policies = 0;
+	for (tok = strtok_r(arg, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (o->n_policies == POLICY_MODES ||
+		    policy_parse(tok, &o->policies[o->n_policies]) < 0)
+			return -1;
+		o->n_policies++;
+	}
+	return o->n_policies ? 0 : -1;
+}
+
 static int parse_opts(struct opts *o, int argc, char **argv)
 {
 	char sizes[] = "64,128,256,512,1024,1420,imix";
@@ -132,6 +151,8 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 	o->workers[0] = wk[0];
 	o->workers[1] = wk[1];
 	o->n_workers = 2;
+	o->policies[0] = POLICY_NONE;
+	o->n_policies = 1;
 	for (i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -159,6 +180,10 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		} else if (strcmp(a, "--workers") == 0 && v) {
 			parse_list(o->workers, &o->n_workers, 2, v);
 			i++;
+		} else if (strcmp(a, "--policy") == 0 && v) {
+			if (parse_policies(o, v) < 0)
+				return -1;
+			i++;
 		} else if (strcmp(a, "--path") == 0 && v) {
 			o->enc = strcmp(v, "decrypt") != 0;
 			o->dec = strcmp(v, "encrypt") != 0;
@@ -172,13 +197,133 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 	return 0;
 }
 
+/* Every path, size and worker count of one world under one policy mode;
+ * prints a table row and a JSON line per case. */
+static int run_cases(const struct opts *o, struct world *w,
+		     unsigned int n_lcores, enum policy_mode pm)
+{
+	struct gw_ctx *ctx = w->ctx;
+	double one_wk[2][MAX_SIZES] = { { 0 } };
+	int si, wi, di;
+
+	for (di = 0; di < 2; di++) {
+		bool decrypt = di == 1;
+
+		if ((decrypt && !o->dec) || (!decrypt && !o->enc))
+			continue;
+		for (si = 0; si < (int)o->n_sizes; si++) {
+			for (wi = 0; wi < (int)o->n_workers; wi++) {
+				unsigned int nw = o->workers[wi], k;
+				struct wset sets[2];
+				double mp[16], gb[16], cp[16], ra[16], ae[16];
+				double mw[16], sh[16];
+				struct case_result r = { 0 };
+				uint64_t oerr = 0, drops = 0;
+				double m, x1;
+				/* one tunnel: worker 0 owns its RX
+				 * queue, worker 1 only helps */
+				bool spread = decrypt && nw == 2 &&
+					      w->n_peers == 1;
+
+				if (nw < 1 || nw > 2 ||
+				    (nw == 2 && n_lcores < 2))
+					continue;
+				memset(sets, 0, sizeof(sets));
+				ctx->n_workers = nw;
+				/* spreading only for the one tunnel: two
+				 * workers with their own queues (RSS over
+				 * many peers) are both saturated, and a
+				 * bench worker between rounds (restores,
+				 * window resets) is not polling for work as
+				 * a gateway worker always is */
+				if (spread && gw_spread_setup(ctx) != 0)
+					return 1;
+				for (k = 0; k < nw; k++) {
+					if (spread && k == 1)
+						continue;
+					if (set_build(w, &sets[k],
+						      &o->sizes[si],
+						      decrypt,
+						      o->cold_payload,
+						      spread ? 0 : k,
+						      spread ? 1 : nw) != 0) {
+						fprintf(stderr, "set build failed\n");
+						return 1;
+					}
+				}
+				for (k = 0; k < o->pairs; k++) {
+					ae[k] = o->no_aead ? 1e-9 :
+						aead_ref_workers(
+							&o->sizes[si],
+							decrypt,
+							o->seconds, nw);
+					if (bench_run(w, sets, decrypt,
+						      nw, o->seconds,
+						      &r) != 0) {
+						fprintf(stderr, "run failed\n");
+						return 1;
+					}
+					mp[k] = r.mpps;
+					mw[k] = r.mpps_wall;
+					sh[k] = r.cpu_share;
+					gb[k] = r.gbps;
+					cp[k] = r.cpp;
+					ra[k] = r.mpps / ae[k];
+					oerr += r.order_errors;
+					drops += r.drops;
+				}
+				for (k = 0; k < nw; k++)
+					if (sets[k].pristine)
+						set_free(&sets[k]);
+				if (nw == 2)
+					gw_spread_free(ctx);
+				m = median(mp, o->pairs);
+				if (nw == 1)
+					one_wk[di][si] = m;
+				x1 = one_wk[di][si] > 0 ?
+					     m / one_wk[di][si] : 0;
+				printf("%-8s %-5s %7u %3u %-6s %9.3f %8.3f %9.1f %9.3f %7.3f %7.2f %6s %5.0f%%%s\n",
+				       decrypt ? "decrypt" : "encrypt",
+				       o->sizes[si].name, w->n_peers,
+				       nw, policy_name(pm), m,
+				       median(gb, o->pairs),
+				       median(cp, o->pairs),
+				       median(ae, o->pairs),
+				       median(ra, o->pairs), x1,
+				       oerr ? "BAD" : "ok",
+				       100 * median(sh, o->pairs),
+				       drops ? "  (drops!)" : "");
+				printf("{\"bench\": \"dataplane\", \"path\": \"%s\", \"size\": %s%s%s, \"peers\": %u, \"workers\": %u, \"policy\": \"%s\", \"mpps\": %.4f, \"gbps\": %.4f, \"cycles_per_packet\": %.1f, \"aead_mpps\": %.4f, \"ratio\": %.3f, \"avg_payload\": %.2f, \"scaling_vs_1_worker\": %.3f, \"mpps_wall\": %.4f, \"cpu_share\": %.3f, \"order_errors\": %" PRIu64 ", \"drops\": %" PRIu64 ", \"pairs\": %u, \"payload\": \"%s\", \"hugepages\": %s}\n",
+				       decrypt ? "decrypt" : "encrypt",
+				       o->sizes[si].n_sizes > 1 ? "\"" : "",
+				       o->sizes[si].name,
+				       o->sizes[si].n_sizes > 1 ? "\"" : "",
+				       w->n_peers, nw, policy_name(pm), m,
+				       median(gb, o->pairs),
+				       median(cp, o->pairs),
+				       median(ae, o->pairs),
+				       median(ra, o->pairs),
+				       o->sizes[si].avg, x1,
+				       median(mw, o->pairs),
+				       median(sh, o->pairs), oerr, drops,
+				       o->pairs,
+				       o->cold_payload ? "cold" : "warm",
+				       rte_eal_has_hugepages() ? "true" :
+								 "false");
+				fflush(stdout);
+			}
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char prefix[64];
 	char *def_eal[] = { argv[0], "-l", "0-1", "--no-huge", "-m", "3072",
 			    "--no-pci", "--file-prefix", prefix,
 			    "--log-level", "*:error" };
-	int sep, eal_argc, pi, si, wi, di;
+	int sep, eal_argc, pi, qi;
 	char **eal_argv;
 	struct opts o;
 	struct world w;
@@ -201,7 +346,7 @@ int main(int argc, char **argv)
 		fprintf(stderr,
 			"usage: %s [EAL options --] [--quick] [--seconds S] [--pairs N]\n"
 			"       [--sizes 64,...,imix] [--peers 1,100000] [--workers 1,2]\n"
-			"       [--path encrypt|decrypt|both]\n",
+			"       [--path encrypt|decrypt|both] [--policy none,rate,acl]\n",
 			argv[0]);
 		return 2;
 	}
@@ -240,125 +385,20 @@ int main(int argc, char **argv)
 	       o.pairs, o.seconds);
 	printf("# aead = raw ipsec-mb Mpps (better of job/burst API), on both lcores at once for 2 workers, summed; ratio = mpps / aead\n");
 	printf("# 2-worker decrypt = one tunnel: worker 0 owns the RX queue, spreads to worker 1, per-queue order restored\n\n");
-	printf("%-8s %-5s %7s %3s %9s %8s %9s %9s %7s %7s %6s %6s\n", "path",
-	       "size", "peers", "wk", "Mpps", "Gbit/s", "cyc/pkt", "aead",
+	printf("%-8s %-5s %7s %3s %-6s %9s %8s %9s %9s %7s %7s %6s %6s\n", "path",
+	       "size", "peers", "wk", "policy", "Mpps", "Gbit/s", "cyc/pkt", "aead",
 	       "ratio", "x1wk", "order", "cpu");
 
 	for (pi = 0; pi < (int)o.n_peers; pi++) {
-		double one_wk[2][MAX_SIZES] = { { 0 } };
-
 		if (world_build(&w, o.peers[pi]) != 0) {
 			fprintf(stderr, "bench_dataplane: building %u peers failed\n",
 				o.peers[pi]);
 			return 1;
 		}
-		for (di = 0; di < 2; di++) {
-			bool decrypt = di == 1;
-
-			if ((decrypt && !o.dec) || (!decrypt && !o.enc))
-				continue;
-			for (si = 0; si < (int)o.n_sizes; si++) {
-				for (wi = 0; wi < (int)o.n_workers; wi++) {
-					unsigned int nw = o.workers[wi], k;
-					struct wset sets[2];
-					double mp[16], gb[16], cp[16], ra[16], ae[16];
-					double mw[16], sh[16];
-					struct case_result r = { 0 };
-					uint64_t oerr = 0, drops = 0;
-					double m, x1;
-					/* one tunnel: worker 0 owns its RX
-					 * queue, worker 1 only helps */
-					bool spread = decrypt && nw == 2 &&
-						      w.n_peers == 1;
-
-					if (nw < 1 || nw > 2 ||
-					    (nw == 2 && n_lcores < 2))
-						continue;
-					memset(sets, 0, sizeof(sets));
-					ctx->n_workers = nw;
-					/* spreading only for the one tunnel: two
-					 * workers with their own queues (RSS over
-					 * many peers) are both saturated, and a
-					 * bench worker between rounds (restores,
-					 * window resets) is not polling for work as
-					 * a gateway worker always is */
-					if (spread && gw_spread_setup(ctx) != 0)
-						return 1;
-					for (k = 0; k < nw; k++) {
-						if (spread && k == 1)
-							continue;
-						if (set_build(&w, &sets[k],
-							      &o.sizes[si],
-							      decrypt,
-							      o.cold_payload,
-							      spread ? 0 : k,
-							      spread ? 1 : nw) != 0) {
-							fprintf(stderr, "set build failed\n");
-							return 1;
-						}
-					}
-					for (k = 0; k < o.pairs; k++) {
-						ae[k] = o.no_aead ? 1e-9 :
-							aead_ref_workers(
-								&o.sizes[si],
-								decrypt,
-								o.seconds, nw);
-						if (bench_run(&w, sets, decrypt,
-							      nw, o.seconds,
-							      &r) != 0) {
-							fprintf(stderr, "run failed\n");
-							return 1;
-						}
-						mp[k] = r.mpps;
-						mw[k] = r.mpps_wall;
-						sh[k] = r.cpu_share;
-						gb[k] = r.gbps;
-						cp[k] = r.cpp;
-						ra[k] = r.mpps / ae[k];
-						oerr += r.order_errors;
-						drops += r.drops;
-					}
-					for (k = 0; k < nw; k++)
-						if (sets[k].pristine)
-							set_free(&sets[k]);
-					if (nw == 2)
-						gw_spread_free(ctx);
-					m = median(mp, o.pairs);
-					if (nw == 1)
-						one_wk[di][si] = m;
-					x1 = one_wk[di][si] > 0 ?
-						     m / one_wk[di][si] : 0;
-					printf("%-8s %-5s %7u %3u %9.3f %8.3f %9.1f %9.3f %7.3f %7.2f %6s %5.0f%%%s\n",
-					       decrypt ? "decrypt" : "encrypt",
-					       o.sizes[si].name, o.peers[pi],
-					       nw, m, median(gb, o.pairs),
-					       median(cp, o.pairs),
-					       median(ae, o.pairs),
-					       median(ra, o.pairs), x1,
-					       oerr ? "BAD" : "ok",
-					       100 * median(sh, o.pairs),
-					       drops ? "  (drops!)" : "");
-					printf("{\"bench\": \"dataplane\", \"path\": \"%s\", \"size\": %s%s%s, \"peers\": %u, \"workers\": %u, \"mpps\": %.4f, \"gbps\": %.4f, \"cycles_per_packet\": %.1f, \"aead_mpps\": %.4f, \"ratio\": %.3f, \"avg_payload\": %.2f, \"scaling_vs_1_worker\": %.3f, \"mpps_wall\": %.4f, \"cpu_share\": %.3f, \"order_errors\": %" PRIu64 ", \"drops\": %" PRIu64 ", \"pairs\": %u, \"payload\": \"%s\", \"hugepages\": %s}\n",
-					       decrypt ? "decrypt" : "encrypt",
-					       o.sizes[si].n_sizes > 1 ? "\"" : "",
-					       o.sizes[si].name,
-					       o.sizes[si].n_sizes > 1 ? "\"" : "",
-					       o.peers[pi], nw, m,
-					       median(gb, o.pairs),
-					       median(cp, o.pairs),
-					       median(ae, o.pairs),
-					       median(ra, o.pairs),
-					       o.sizes[si].avg, x1,
-					       median(mw, o.pairs),
-					       median(sh, o.pairs), oerr, drops,
-					       o.pairs,
-					       o.cold_payload ? "cold" : "warm",
-					       rte_eal_has_hugepages() ? "true" :
-									 "false");
-					fflush(stdout);
-				}
-			}
-		}
+		for (qi = 0; qi < (int)o.n_policies; qi++)
+			if (policy_apply(&w, o.policies[qi]) != 0 ||
+			    run_cases(&o, &w, n_lcores, o.policies[qi]) != 0)
+				return 1;
 		world_free(&w);
 	}
 	rte_eal_cleanup();

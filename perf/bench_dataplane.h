@@ -7,6 +7,7 @@
  *   dp_frames.c   each worker's pristine frames and their restore
  *   dp_run.c      one timed run of a case on one or two workers
  *   dp_stats.c    the raw AEAD reference and the median
+ *   dp_policy.c   --policy: rate limits or access rules on every peer
  *   bench_dataplane.c  options, the case loop, the table and JSON lines
  */
 #ifndef BENCH_DATAPLANE_H
@@ -100,6 +101,18 @@ void set_restore(struct wset *s, unsigned int from, unsigned int n,
 /* dp_run.c */
 int bench_run(struct world *w, struct wset *sets, bool decrypt,
 	      unsigned int nw, double seconds, struct case_result *r);
+
+/* dp_policy.c */
+enum policy_mode {
+	POLICY_NONE,
+	POLICY_RATE,
+	POLICY_ACL,
+	POLICY_MODES,
+};
+const char *policy_name(enum policy_mode m);
+int policy_parse(const char *s, enum policy_mode *m);
+/* Put mode m in force on every peer of w (replacing the previous one). */
+int policy_apply(struct world *w, enum policy_mode m);
 
 /* dp_stats.c */
 double median(double *v, unsigned int n);

@@ -132,7 +132,7 @@
 
 WGT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # The tests' Python (tools/*.py) runs on Debian's python3 with the Debian
-# packages scripts/setup installs (python3-cryptography, python3-nacl): a
+# packages scripts/setup installs (python3-nacl): a
 # pyenv interpreter earlier in PATH would lack them. Harmless without pyenv.
 export PYENV_VERSION=system
 WGT_BIN=${WGT_BIN:-$WGT_ROOT/build/app/wg-dpdk}
@@ -145,7 +145,7 @@ WGT_RUN_DIR=/var/run/wireguard
 WGT_PIDS=()
 WGT_PEERS=()
 declare -a WGT_PEER_NAME WGT_PEER_PRIV WGT_PEER_PUB WGT_PEER_PID
-declare -a WGT_PEER_GW_ENDPOINT WGT_PEER_GW_KEEPALIVE WGT_PEER_OUTER
+declare -a WGT_PEER_GW_ENDPOINT WGT_PEER_GW_KEEPALIVE WGT_PEER_OUTER WGT_PEER_GW_EXTRA
 WGT_GW_PID=
 WGT_GW_RC=
 WGT_TORN_DOWN=0
@@ -337,6 +337,9 @@ wgt_gw_peer_block() {
         printf '    endpoint = "%s";\n' "${WGT_PEER_GW_ENDPOINT[n]}"
     [[ -n ${WGT_PEER_GW_KEEPALIVE[n]:-} ]] &&
         printf '    persistent_keepalive = %s;\n' "${WGT_PEER_GW_KEEPALIVE[n]}"
+    # more settings of this peer, e.g. rate_limit = { ... }; acl = "...";
+    [[ -n ${WGT_PEER_GW_EXTRA[n]:-} ]] &&
+        printf '    %s\n' "${WGT_PEER_GW_EXTRA[n]}"
     printf '  }'
 }
 
@@ -351,7 +354,7 @@ wgt_gw_config() {
         sep=$',\n'
     done
     for ((i = 1; i <= WGT_WORKERS; i++)); do workers+="${workers:+, }$i"; done
-    WGT_TEMPLATE_PEERS=$blocks python3 - "$tmpl" "$out" "$WGT_GW_NAME" "$WGT_GW_PRIV" "$workers" <<'PY'
+    WGT_GW_EXTRA_CONF=${WGT_GW_EXTRA_CONF:-} WGT_TEMPLATE_PEERS=$blocks python3 - "$tmpl" "$out" "$WGT_GW_NAME" "$WGT_GW_PRIV" "$workers" <<'PY'
 import os, sys
 tmpl, out, name, key, workers = sys.argv[1:6]
 text = open(tmpl).read()
@@ -359,6 +362,8 @@ for k, v in (("@NAME@", name), ("@PRIVATE_KEY@", key), ("@WORKERS@", workers),
              ("@PEERS@", os.environ["WGT_TEMPLATE_PEERS"])):
     text = text.replace(k, v)
 assert "@" not in "".join(l for l in text.splitlines() if not l.lstrip().startswith("#")), "unsubstituted @VAR@"
+# top-level settings a test adds (e.g. acls = ( ... );)
+text += os.environ.get("WGT_GW_EXTRA_CONF", "")
 with open(out, "w") as f:
     f.write(text)
 os.chmod(out, 0o600)

@@ -32,23 +32,7 @@ import sys
 import time
 
 from wgnoise import TYPE_INITIATION, mac1_key, with_macs
-
-DOC_NETS = [ipaddress.ip_network(n) for n in
-            ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")]
-
-
-def documentation(addr):
-    return any(addr in n for n in DOC_NETS if n.version == addr.version)
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
-
+from wgpacket import csum, documentation
 
 def initiation(key, rnd):
     """Random index, ephemeral, static and timestamp: only mac1 is valid."""

@@ -2,24 +2,28 @@
 """WireGuard's message cryptography for the test tools, in one place.
 
 The Noise_IKpsk2 handshake (both roles), mac1/mac2, cookie replies and
-transport messages, built only from maintained bindings: X25519 and
-ChaCha20-Poly1305 from python3-cryptography, BLAKE2s (plain, keyed and
-as HMAC) from hashlib, XChaCha20-Poly1305 from python3-nacl (PyNaCl).
-No primitive is implemented here. tools/test_wgnoise.py checks every
-construction against handshakes captured from wireguard-go.
+transport messages, built only from maintained bindings: X25519,
+ChaCha20-Poly1305 and XChaCha20-Poly1305 from Debian's python3-nacl
+(PyNaCl, on the system libsodium), BLAKE2s (plain, keyed and as HMAC)
+from hashlib. No primitive is implemented here. tools/test_wgnoise.py
+checks every construction against exchanges captured from wireguard-go.
 
 Keys and messages are bytes: private and public keys 32 raw bytes.
 """
 import hashlib
 import hmac
+import os
 import struct
-import sys
 import time
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.x25519 import (
-    X25519PrivateKey, X25519PublicKey)
-from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+try:
+    from nacl import bindings as sodium
+    from nacl.exceptions import CryptoError  # for callers: wgnoise.CryptoError
+except ImportError:
+    import sys
+    raise SystemExit("wgnoise: needs PyNaCl (Debian python3-nacl) in %s; "
+                     "a pyenv python3 lacks it (PYENV_VERSION=system)"
+                     % sys.executable) from None
 
 CONSTRUCTION = b"Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s"
 IDENTIFIER = b"WireGuard v1 zx2c4 Jason@zx2c4.com"
@@ -59,31 +63,31 @@ def _nonce(counter):
 
 
 def aead_seal(key, counter, plain, ad):
-    return ChaCha20Poly1305(key).encrypt(_nonce(counter), plain, ad)
+    return sodium.crypto_aead_chacha20poly1305_ietf_encrypt(plain, ad, _nonce(counter), key)
 
 
 def aead_open(key, counter, data, ad):
-    """Raises cryptography.exceptions.InvalidTag if data does not
-    authenticate."""
-    return ChaCha20Poly1305(key).decrypt(_nonce(counter), data, ad)
+    """Raises nacl.exceptions.CryptoError (CryptoError here) if data does
+    not authenticate."""
+    return sodium.crypto_aead_chacha20poly1305_ietf_decrypt(data, ad, _nonce(counter), key)
 
 
 def public_key(priv):
-    return X25519PrivateKey.from_private_bytes(priv).public_key().public_bytes(
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return sodium.crypto_scalarmult_base(priv)
 
 
 def generate_private():
-    return X25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
-        serialization.NoEncryption())
+    # X25519 clamps the scalar when it is used, as wg genkey's key is
+    return os.urandom(32)
 
 
 def dh(priv, pub):
     """X25519; raises ValueError for a low-order public key (all-zero
     result), as WireGuard rejects it."""
-    return X25519PrivateKey.from_private_bytes(priv).exchange(
-        X25519PublicKey.from_public_bytes(pub))
+    try:
+        return sodium.crypto_scalarmult(priv, pub)
+    except RuntimeError:    # libsodium refuses an all-zero shared secret
+        raise ValueError("low-order public key") from None
 
 
 def tai64n(now_ns=None):
@@ -115,16 +119,9 @@ def check_mac1(msg, receiver_pub):
 def cookie_open(reply, receiver_pub, mac1):
     """The cookie in a cookie reply from receiver_pub to a message whose
     mac1 was mac1; raises if it does not authenticate."""
-    # python3-cryptography has no XChaCha20-Poly1305; only the tools that
-    # earn a cookie need python3-nacl, so it is imported here.
-    try:
-        from nacl.bindings import crypto_aead_xchacha20poly1305_ietf_decrypt
-    except ImportError:
-        raise SystemExit("wgnoise: cookie replies need PyNaCl (Debian python3-nacl) "
-                         "in %s" % sys.executable) from None
     if len(reply) != COOKIE_LEN or struct.unpack("<I", reply[:4])[0] != TYPE_COOKIE:
         raise ValueError("not a cookie reply")
-    return crypto_aead_xchacha20poly1305_ietf_decrypt(
+    return sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
         reply[32:64], mac1, reply[8:32], cookie_key(receiver_pub))
 
 

@@ -24,38 +24,14 @@ import struct
 import sys
 import time
 
-from wgnoise import (REJECT_AFTER_MESSAGES, Initiator, aead_seal, cookie_open, mac1_key,
-                     pad16, with_macs)
+from wgnoise import (COOKIE_LEN, REJECT_AFTER_MESSAGES, TYPE_COOKIE, TYPE_INITIATION,
+                     TYPE_RESPONSE, TYPE_TRANSPORT, Initiator, cookie_open, mac1_key,
+                     pad16, transport, with_macs)
+from wgpacket import documentation, icmp_echo4, icmp_echo6
 
 
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
-
-
-def icmp_echo4(src, dst, ident=0x4747, seq=1, payload=b"wgpeer-garbage!!", ihl=5,
-               frag=0x4000, total=None):
-    icmp = struct.pack("!BBHHH", 8, 0, 0, ident, seq) + payload
-    icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
-    opts = b"\x01" * (4 * (ihl - 5)) if ihl > 5 else b""
-    tot = total if total is not None else 20 + len(opts) + len(icmp)
-    hdr = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl, 0, tot, 1, frag, 64, 1, 0,
-                      ipaddress.ip_address(src).packed,
-                      ipaddress.ip_address(dst).packed) + opts
-    hdr = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
-    return hdr + icmp
-
-
-def icmp_echo6(src, dst, next_header=58):
-    s, d = ipaddress.ip_address(src).packed, ipaddress.ip_address(dst).packed
-    body = struct.pack("!BBHHH", 128, 0, 0, 0x4747, 1) + b"wgpeer-garbage!!"
-    if next_header == 44:  # a fragment header in front of the ICMPv6
-        body = struct.pack("!BBHI", 58, 0, 1, 0x1234) + body
-    return struct.pack("!IHBB16s16s", 6 << 28, len(body), next_header, 64, s, d) + body
+def msg_type(data):
+    return struct.unpack("<I", data[:4])[0] if len(data) >= 4 else None
 
 
 class Peer:
@@ -85,16 +61,24 @@ class Peer:
         self.remote = self.hs.remote
         self.counter = 0
 
+    def received(self, seconds, until_quiet=True):
+        """The messages that arrive within seconds; with until_quiet, a
+        second (the socket's timeout) without any ends it early."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                data, _ = self.sock.recvfrom(2048)
+            except socket.timeout:
+                if until_quiet:
+                    return
+                continue
+            yield data
+
     def handshake(self, tries=5):
         for _ in range(tries):
             self.sendto(self.initiation())
-            deadline = time.monotonic() + 2
-            while time.monotonic() < deadline:
-                try:
-                    data, _ = self.sock.recvfrom(2048)
-                except socket.timeout:
-                    break
-                if data[:4] == b"\x02\0\0\0":
+            for data in self.received(2):
+                if msg_type(data) == TYPE_RESPONSE:
                     self.consume_response(data)
                     return
         raise SystemExit("wgpeer: no handshake response from %s:%d" % self.gw)
@@ -104,11 +88,11 @@ class Peer:
         if counter is None:
             counter = self.counter
             self.counter += 1
-        ct = aead_seal(key or self.send_key, counter, pad16(plain) if pad else plain, b"")
-        if tamper:
-            ct = ct[:-1] + bytes([ct[-1] ^ 0x80])
-        return struct.pack("<IIQ", 4, self.remote if receiver is None else receiver,
-                           counter) + ct
+        msg = transport(key or self.send_key, self.remote if receiver is None else receiver,
+                        counter, pad16(plain) if pad else plain)
+        if tamper:      # one bit of the tag
+            msg = msg[:-1] + bytes([msg[-1] ^ 0x80])
+        return msg
 
 
 def scenario_garbage(p, a):
@@ -204,14 +188,7 @@ def scenario_loworder(p, a):
         msg = p.initiation()
         msg = with_macs(msg[:8] + point + msg[40:116], mac1_key(p.gw_pub))
         p.sendto(msg)
-        deadline = time.monotonic() + 1.5
-        while time.monotonic() < deadline:
-            try:
-                data, _ = p.sock.recvfrom(2048)
-            except socket.timeout:
-                break
-            if data[:4] == b"\x02\0\0\0":
-                got += 1
+        got += sum(msg_type(data) == TYPE_RESPONSE for data in p.received(1.5))
     print("sent loworder %d" % len(LOW_ORDER))
     print("responses %d" % got)
     print("done", flush=True)
@@ -231,18 +208,11 @@ def scenario_ratelimit(p, a):
         msg = p.initiation()
         sent_mac1[msg[4:8]] = msg[116:132]
         p.sendto(msg)
-        deadline = time.monotonic() + 1
-        while time.monotonic() < deadline and cookie is None:
-            try:
-                data, _ = p.sock.recvfrom(2048)
-            except socket.timeout:
-                break
-            if data[:4] != b"\x03\0\0\0" or len(data) != 64:
-                continue
+        for data in p.received(1):
             mac1 = sent_mac1.get(data[4:8])
-            if mac1 is None:
-                continue
-            cookie = cookie_open(data, p.gw_pub, mac1)
+            if msg_type(data) == TYPE_COOKIE and len(data) == COOKIE_LEN and mac1:
+                cookie = cookie_open(data, p.gw_pub, mac1)
+                break
         if cookie:
             break
     if cookie is None:
@@ -251,14 +221,7 @@ def scenario_ratelimit(p, a):
     for _ in range(a.n):
         p.sendto(p.initiation(cookie))
     secs = time.monotonic() - start
-    responses = 0
-    deadline = time.monotonic() + 2
-    while time.monotonic() < deadline:
-        try:
-            data, _ = p.sock.recvfrom(2048)
-        except socket.timeout:
-            break
-        responses += data[:4] == b"\x02\0\0\0"
+    responses = sum(msg_type(data) == TYPE_RESPONSE for data in p.received(2))
     print("sent mac2 %d in %.2f s" % (a.n, secs))
     print("responses %d" % responses)
     print("done", flush=True)
@@ -287,28 +250,17 @@ def scenario_respond(p, a):
     p.handshake()
     print("handshake done", flush=True)
     initiations = other = 0
-    deadline = time.monotonic() + a.wait
-    while time.monotonic() < deadline:
-        try:
-            data, _ = p.sock.recvfrom(2048)
-        except socket.timeout:
-            continue
-        if data[:4] == b"\x01\0\0\0":
+    for data in p.received(a.wait, until_quiet=False):
+        if msg_type(data) == TYPE_INITIATION:
             initiations += 1
         else:
             other += 1
     print("gateway initiations %d" % initiations)
     print("other before confirm %d" % other)
     p.sendto(p.transport(b""))
-    transport = 0
-    deadline = time.monotonic() + 2
-    while time.monotonic() < deadline:
-        try:
-            data, _ = p.sock.recvfrom(2048)
-        except socket.timeout:
-            continue
-        transport += data[:4] == b"\x04\0\0\0"
-    print("transport after confirm %d" % transport)
+    staged = sum(msg_type(data) == TYPE_TRANSPORT
+                 for data in p.received(2, until_quiet=False))
+    print("transport after confirm %d" % staged)
     print("done", flush=True)
 
 
@@ -336,9 +288,7 @@ def main():
         host, _, port = text.rpartition(":")
         host = host.strip("[]")
         ip = ipaddress.ip_address(host)
-        if not any(ip in ipaddress.ip_network(n) for n in (
-                "192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
-                if ipaddress.ip_network(n).version == ip.version):
+        if not documentation(ip):
             sys.exit("wgpeer: %s is not a documentation address" % ip)
         return (host, int(port))
 
