@@ -14,6 +14,7 @@
 
 #include "gw_control.h"
 #include "gw_neighbour.h"
+#include "gw_keypair_pool.h"
 #include "gw_policy.h"
 #include "gw_staging.h"
 #include "gw_tables.h"
@@ -40,10 +41,13 @@ int gw_peers_init(struct gw_ctx *ctx)
 
 	/* libc, not the DPDK heap: nothing here is read by a worker */
 	c->free_ids = calloc(max, sizeof(*c->free_ids));
-	if (!c->free_ids ||
+	c->kp_pool = gw_kp_pool_create(ctx->tables->qsbr, max, 0);
+	if (!c->free_ids || !c->kp_pool ||
 	    wg_keymap_init(&c->by_key, max, peer_key, ctx->tables, NULL) < 0) {
 		free(c->free_ids);
 		c->free_ids = NULL;
+		gw_kp_pool_destroy(c->kp_pool);
+		c->kp_pool = NULL;
 		return -ENOMEM;
 	}
 	for (i = 0; i < max; i++)
@@ -67,6 +71,8 @@ void gw_peers_free(struct gw_ctx *ctx)
 	free(c->free_ids);
 	c->free_ids = NULL;
 	c->n_free = 0;
+	gw_kp_pool_destroy(c->kp_pool);
+	c->kp_pool = NULL;
 }
 
 struct gw_peer *gw_peer_find(struct gw_ctx *ctx, const uint8_t pub[WG_KEY_LEN])
@@ -199,7 +205,7 @@ static void kp_retire(struct gw_ctx *ctx, struct gw_keypair *kp)
 	if (!kp)
 		return;
 	gw_tables_index_del(ctx->tables, kp->local_index);
-	gw_tables_retire(ctx->tables, kp, GW_RETIRE_WIPE_FREE, sizeof(*kp));
+	gw_kp_pool_retire(ctx->control->kp_pool, kp);
 }
 
 void gw_peer_zero_keys(struct gw_ctx *ctx, struct gw_peer *peer)
@@ -368,9 +374,13 @@ int gw_peer_install_keypair(struct gw_ctx *ctx, struct gw_peer *peer,
 {
 	struct gw_keypair *kp, *old_prev, *old_next, *old_cur;
 
-	kp = rte_zmalloc("gw_kp", sizeof(*kp), RTE_CACHE_LINE_SIZE);
-	if (!kp)
+	kp = gw_kp_pool_get(ctx->control->kp_pool);
+	if (!kp) {
+		if (ctx->ctrl_lc.stats) /* NULL in hand-built worlds */
+			gw_count(ctx->ctrl_lc.stats,
+				 GW_CTR_DROP_KEYPAIR_POOL_EMPTY, 1);
 		return -ENOMEM;
+	}
 	memcpy(kp->send_key, wkp->sending_key, WG_KEY_LEN);
 	memcpy(kp->recv_key, wkp->receiving_key, WG_KEY_LEN);
 	kp->local_index = wkp->local_index;
@@ -381,8 +391,7 @@ int gw_peer_install_keypair(struct gw_ctx *ctx, struct gw_peer *peer,
 	/* the handshake's entry becomes the keypair's: same index */
 	if (gw_tables_index_add(ctx->tables, kp->local_index,
 				(uintptr_t)kp) < 0) {
-		wg_wipe(kp, sizeof(*kp));
-		rte_free(kp);
+		gw_kp_pool_retire(ctx->control->kp_pool, kp);
 		return -ENOSPC;
 	}
 	if (peer->hs_index == kp->local_index)

@@ -49,6 +49,7 @@ struct gw_keypair {
 	uint32_t rx_peer_id;             /* = peer_id */
 	uint32_t local_index;
 	uint8_t used_reported;           /* worker told control it is used */
+	bool from_pool;                  /* gw_keypair_pool.c's, not a test's */
 	struct wg_replay replay __rte_cache_aligned;
 } __rte_cache_aligned;
 static_assert(offsetof(struct gw_keypair, we_are_initiator) <
@@ -171,7 +172,9 @@ struct gw_peer {
 	uint32_t n_allowed_ips;
 	uint32_t cap_allowed_ips;
 
-	struct rte_mbuf *staged[GW_STAGED_MAX];
+	/* GW_STAGED_MAX slots, allocated while something is staged: most
+	 * of a million peers never stage, and the array was 512 bytes */
+	struct rte_mbuf **staged;
 	unsigned int n_staged;
 
 	uint64_t last_handshake_unix_ns;

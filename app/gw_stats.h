@@ -51,6 +51,7 @@
 	X(DROP_NO_NEIGHBOUR, "drop_neighbour_unresolved")                  \
 	X(DROP_TX_FULL, "drop_tx_queue_full")                              \
 	X(DROP_HANDSHAKE, "drop_handshake_rejected")                       \
+	X(DROP_KEYPAIR_POOL_EMPTY, "drop_handshake_keypair_pool_empty")    \
 	X(DROP_COOKIE, "drop_cookie_reply_rejected")                       \
 	X(DROP_UNDER_LOAD, "drop_handshake_under_load")                    \
 	X(DROP_NO_MBUF, "drop_no_mbuf")                                    \
@@ -74,6 +75,7 @@
 	X(RELOAD_FAILED, "reloads_failed")                                 \
 	X(DROP_STAGED_GLOBAL_FULL, "drop_staged_global_full")              \
 	X(DROP_STAGED_NO_KEY, "drop_staged_no_private_key")                \
+	X(DROP_STAGED_NO_MEMORY, "drop_staged_no_memory")                  \
 	X(DROP_CONTROL_TX_FULL, "drop_control_tx_ring_full")               \
 	X(DROP_HANDSHAKE_RING_FULL, "drop_handshake_ring_full")            \
 	X(DROP_LOCAL_RING_FULL, "drop_local_ring_full")                    \
