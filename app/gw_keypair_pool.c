@@ -196,6 +196,11 @@ void gw_kp_pool_retire(struct gw_kp_pool *pool, struct gw_keypair *kp)
 	}
 }
 
+uint32_t gw_kp_pool_cap(const struct gw_kp_pool *pool)
+{
+	return pool->cap;
+}
+
 void gw_kp_pool_stats(const struct gw_kp_pool *pool,
 		      struct gw_kp_pool_stats *st)
 {

@@ -60,6 +60,9 @@ void gw_kp_pool_retire(struct gw_kp_pool *pool, struct gw_keypair *kp);
 /* Free what is due now (also done by get and retire as needed). */
 void gw_kp_pool_reclaim(struct gw_kp_pool *pool);
 
+/* The bound (for the start log). */
+uint32_t gw_kp_pool_cap(const struct gw_kp_pool *pool);
+
 struct gw_kp_pool_stats {
 	uint32_t cap;       /* the bound */
 	uint32_t allocated; /* keypairs in chunks so far (high-water mark) */
