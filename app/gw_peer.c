@@ -57,7 +57,7 @@ int gw_peers_init(struct gw_ctx *ctx)
 	c->n_free = max;
 	/* a session is a current and a previous keypair (a next one only
 	 * between response and confirmation, instead of the previous) */
-	GW_LOG(INFO, "up to %u peers: %zu bytes per peer with a session = peer %zu (%u activity slots of %zu) + 2 pooled keypairs of %zu; keypairs up to %u, allocated as sessions appear; the tables' share comes on top",
+	GW_LOG(INFO, "peer memory: up to %u peers: %zu bytes per peer with a session = peer %zu (%u activity slots of %zu) + 2 pooled keypairs of %zu; keypairs up to %u, allocated as sessions appear; the tables' share comes on top",
 	       max, gw_peer_size() + 2 * sizeof(struct gw_keypair),
 	       gw_peer_size(), peer_act_slots, sizeof(struct gw_peer_act),
 	       sizeof(struct gw_keypair), gw_kp_pool_cap(c->kp_pool));

@@ -9,8 +9,10 @@
 #  - file:    all of them in the config file; the time from exec to the
 #             UAPI socket (EAL and tables for max_peers included), then
 #             the same with no peers, so the difference is the peers';
-#  - addconf: the gateway started empty with max_peers = N, then one
-#             `wg addconf` of all N (the stock wg tool).
+#  - addconf: the gateway started empty with max_peers = N, then
+#             `wg addconf` (the stock wg tool) of all N, in requests of
+#             at most CHUNK peers (250,000: a UAPI request is at most
+#             64 MiB, GW_UAPI_MAX_REQUEST, ~130 bytes a peer).
 # Memory per peer: the gateway's resident set with N peers minus with
 # none, over N (--no-huge: DPDK memory is ordinary pages, counted once
 # touched). Peers have no session here; a session adds two keypairs
@@ -21,6 +23,7 @@ N=${1:?usage: load_peers.sh N [MEM_MB]}
 MEM=${2:-4096}
 WG_DPDK=${WG_DPDK:-build/app/wg-dpdk}
 TIMEOUT=${LOAD_TIMEOUT:-600}
+CHUNK=${LOAD_CHUNK:-250000}
 dir=$(mktemp -d /tmp/load_peers.XXXXXX)
 name=ldp$$
 gw_pid=
@@ -30,19 +33,25 @@ cleanup() {
 }
 trap cleanup EXIT
 
-python3 - "$dir" "$N" <<'PY'
+python3 - "$dir" "$N" "$CHUNK" <<'PY'
 import base64, ipaddress, os, sys
-d, n = sys.argv[1], int(sys.argv[2])
+d, n, chunk = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 # consecutive addresses, as a pool hands them to clients
 base = int(ipaddress.IPv6Address("2001:db8:1::"))
-with open(f"{d}/peers.cfg", "w") as cfg, open(f"{d}/peers.conf", "w") as wq:
+with open(f"{d}/peers.cfg", "w") as cfg:
     cfg.write("peers = (\n")
+    wq = None
     for i in range(n):
+        if i % chunk == 0:
+            if wq:
+                wq.close()
+            wq = open(f"{d}/peers{i // chunk:04d}.conf", "w")
         k = base64.b64encode(os.urandom(32)).decode()
         a = f"{ipaddress.IPv6Address(base + i + 1)}/128"
         cfg.write(("," if i else "") + f'{{ public_key = "{k}"; allowed_ips = ["{a}"]; }}\n')
         wq.write(f"[Peer]\nPublicKey = {k}\nAllowedIPs = {a}\n")
     cfg.write(");\n")
+    wq.close()
 PY
 
 # conf WITH_PEERS: the gateway config (max_peers = N either way)
@@ -93,11 +102,13 @@ count() { wg show "$name" peers | wc -l; }
 
 start no >"$dir/t"; t_empty=$(cat "$dir/t"); rss0=$(rss_kb)
 t0=$(date +%s.%N)
-wg addconf "$name" "$dir/peers.conf"
+for f in "$dir"/peers[0-9]*.conf; do
+    wg addconf "$name" "$f"
+done
 t1=$(date +%s.%N)
 t_add=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
 n_add=$(count); rss_add=$(rss_kb)
-grep -m1 'bytes per peer with a session' "$dir/gw-no.log" | sed 's/^.*\(up to [0-9]* peers:\)/\1/' || true
+grep -m1 'bytes per peer with a session' "$dir/gw-no.log" | sed 's/^.*peer memory: /peer memory: /' || true
 stop
 start yes >"$dir/t"; t_file=$(cat "$dir/t"); n_file=$(count); rss1=$(rss_kb)
 stop
