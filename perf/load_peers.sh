@@ -17,7 +17,8 @@
 # none, over N (--no-huge: DPDK memory is ordinary pages, counted once
 # touched). Peers have no session here; a session adds two keypairs
 # (the start log line says how many bytes). Prints figures and one JSON
-# line. Every wait is bounded; the gateway is stopped on exit.
+# line. Every wait is bounded; the gateway is stopped on exit (LOAD_KEEP=1
+# keeps the files and the gateway's logs).
 set -euo pipefail
 N=${1:?usage: load_peers.sh N [MEM_MB]}
 MEM=${2:-4096}
@@ -29,7 +30,7 @@ name=ldp$$
 gw_pid=
 cleanup() {
     [[ -n $gw_pid ]] && kill "$gw_pid" 2>/dev/null && wait "$gw_pid" 2>/dev/null || true
-    rm -rf "$dir"
+    if [[ -n ${LOAD_KEEP:-} ]]; then echo "kept $dir" >&2; else rm -rf "$dir"; fi
 }
 trap cleanup EXIT
 
