@@ -29,7 +29,10 @@ dir=$(mktemp -d /tmp/load_peers.XXXXXX)
 name=ldp$$
 gw_pid=
 cleanup() {
-    [[ -n $gw_pid ]] && kill "$gw_pid" 2>/dev/null && wait "$gw_pid" 2>/dev/null || true
+    if [[ -n $gw_pid ]]; then
+        kill "$gw_pid" 2>/dev/null || true
+        wait "$gw_pid" 2>/dev/null || true
+    fi
     if [[ -n ${LOAD_KEEP:-} ]]; then echo "kept $dir" >&2; else rm -rf "$dir"; fi
 }
 trap cleanup EXIT
