@@ -45,6 +45,7 @@ struct gw_control {
 	uint32_t *free_ids;             /* FIFO of max_peers slots */
 	uint32_t free_head;             /* next to hand out */
 	uint32_t n_free;
+	struct gw_kp_pool *kp_pool;     /* keypairs (gw_keypair_pool.h) */
 	/* The peers the timer tick visits: a peer without keypairs, staged
 	 * packets, handshake or armed timer has nothing to tick (no worker
 	 * can stamp activity on it either: that takes a keypair), and

@@ -15,6 +15,7 @@
 
 #include "gw_control.h"
 #include "gw_neighbour.h"
+#include "gw_keypair_pool.h"
 #include "gw_policy.h"
 #include "gw_staging.h"
 #include "gw_tables.h"
@@ -28,17 +29,26 @@ static const uint8_t *peer_key(const void *arg, uint32_t id)
 	return t->peers[id]->public_key;
 }
 
+/* act slots in each peer: set from the worker count by gw_peers_init();
+ * until then (tests that build peers by hand) room for every worker. */
+static unsigned int peer_act_slots = GW_MAX_WORKERS + 1;
+
 int gw_peers_init(struct gw_ctx *ctx)
 {
 	struct gw_control *c = ctx->control;
 	uint32_t i, max = ctx->tables->max_peers;
 
+	peer_act_slots = ctx->n_workers + 1;
+
 	/* libc, not the DPDK heap: nothing here is read by a worker */
 	c->free_ids = calloc(max, sizeof(*c->free_ids));
-	if (!c->free_ids ||
+	c->kp_pool = gw_kp_pool_create(ctx->tables->qsbr, max, 0);
+	if (!c->free_ids || !c->kp_pool ||
 	    wg_keymap_init(&c->by_key, max, peer_key, ctx->tables, NULL) < 0) {
 		free(c->free_ids);
 		c->free_ids = NULL;
+		gw_kp_pool_destroy(c->kp_pool);
+		c->kp_pool = NULL;
 		return -ENOMEM;
 	}
 	for (i = 0; i < max; i++)
@@ -46,8 +56,12 @@ int gw_peers_init(struct gw_ctx *ctx)
 	c->max_peers = max;
 	c->free_head = 0;
 	c->n_free = max;
-	GW_LOG(INFO, "up to %u peers; each takes %zu bytes of heap, and %zu per keypair (up to 3)",
-	       max, sizeof(struct gw_peer), sizeof(struct gw_keypair));
+	/* a session is a current and a previous keypair (a next one only
+	 * between response and confirmation, instead of the previous) */
+	GW_LOG(INFO, "peer memory: up to %u peers: %zu bytes per peer with a session = peer %zu (%u activity slots of %zu) + 2 pooled keypairs of %zu; keypairs up to %u, allocated as sessions appear; the tables' share comes on top",
+	       max, gw_peer_size() + 2 * sizeof(struct gw_keypair),
+	       gw_peer_size(), peer_act_slots, sizeof(struct gw_peer_act),
+	       sizeof(struct gw_keypair), gw_kp_pool_cap(c->kp_pool));
 	return 0;
 }
 
@@ -61,6 +75,8 @@ void gw_peers_free(struct gw_ctx *ctx)
 	free(c->free_ids);
 	c->free_ids = NULL;
 	c->n_free = 0;
+	gw_kp_pool_destroy(c->kp_pool);
+	c->kp_pool = NULL;
 }
 
 struct gw_peer *gw_peer_find(struct gw_ctx *ctx, const uint8_t pub[WG_KEY_LEN])
@@ -110,10 +126,15 @@ struct gw_peer *gw_peer_add_in(struct gw_ctx *ctx,
 	return peer;
 }
 
+size_t gw_peer_size(void)
+{
+	return sizeof(struct gw_peer) +
+	       peer_act_slots * sizeof(struct gw_peer_act);
+}
+
 struct gw_peer *gw_peer_alloc(void)
 {
-	return rte_zmalloc("gw_peer", sizeof(struct gw_peer),
-			   RTE_CACHE_LINE_SIZE);
+	return rte_zmalloc("gw_peer", gw_peer_size(), RTE_CACHE_LINE_SIZE);
 }
 
 uint32_t gw_peer_next_id(const struct gw_ctx *ctx, uint32_t k)
@@ -190,7 +211,7 @@ static void kp_retire(struct gw_ctx *ctx, struct gw_keypair *kp)
 	if (!kp)
 		return;
 	gw_tables_index_del(ctx->tables, kp->local_index);
-	gw_tables_retire(ctx->tables, kp, GW_RETIRE_WIPE_FREE, sizeof(*kp));
+	gw_kp_pool_retire(ctx->control->kp_pool, kp);
 }
 
 void gw_peer_zero_keys(struct gw_ctx *ctx, struct gw_peer *peer)
@@ -243,7 +264,7 @@ void gw_peer_remove_unrouted(struct gw_ctx *ctx, struct gw_peer *peer)
 	c->free_ids[(c->free_head + c->n_free++) % c->max_peers] = peer->id;
 	/* a worker may still be looking at it */
 	gw_tables_retire(ctx->tables, peer, GW_RETIRE_WIPE_FREE,
-			 sizeof(*peer));
+			 gw_peer_size());
 }
 
 void gw_peer_remove(struct gw_ctx *ctx, struct gw_peer *peer)
@@ -359,9 +380,13 @@ int gw_peer_install_keypair(struct gw_ctx *ctx, struct gw_peer *peer,
 {
 	struct gw_keypair *kp, *old_prev, *old_next, *old_cur;
 
-	kp = rte_zmalloc("gw_kp", sizeof(*kp), RTE_CACHE_LINE_SIZE);
-	if (!kp)
+	kp = gw_kp_pool_get(ctx->control->kp_pool);
+	if (!kp) {
+		if (ctx->ctrl_lc.stats) /* NULL in hand-built worlds */
+			gw_count(ctx->ctrl_lc.stats,
+				 GW_CTR_DROP_HANDSHAKE_KEYPAIR_POOL_EMPTY, 1);
 		return -ENOMEM;
+	}
 	memcpy(kp->send_key, wkp->sending_key, WG_KEY_LEN);
 	memcpy(kp->recv_key, wkp->receiving_key, WG_KEY_LEN);
 	kp->local_index = wkp->local_index;
@@ -372,8 +397,7 @@ int gw_peer_install_keypair(struct gw_ctx *ctx, struct gw_peer *peer,
 	/* the handshake's entry becomes the keypair's: same index */
 	if (gw_tables_index_add(ctx->tables, kp->local_index,
 				(uintptr_t)kp) < 0) {
-		wg_wipe(kp, sizeof(*kp));
-		rte_free(kp);
+		gw_kp_pool_retire(ctx->control->kp_pool, kp);
 		return -ENOSPC;
 	}
 	if (peer->hs_index == kp->local_index)

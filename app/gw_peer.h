@@ -49,6 +49,7 @@ struct gw_keypair {
 	uint32_t rx_peer_id;             /* = peer_id */
 	uint32_t local_index;
 	uint8_t used_reported;           /* worker told control it is used */
+	bool from_pool;                  /* gw_keypair_pool.c's, not a test's */
 	struct wg_replay replay __rte_cache_aligned;
 } __rte_cache_aligned;
 static_assert(offsetof(struct gw_keypair, we_are_initiator) <
@@ -150,7 +151,6 @@ struct gw_peer {
 	 * not taken it yet; other packets from the new source post none
 	 * (one event per change, not per packet) */
 	uint32_t endpoint_pending;
-	struct gw_peer_act act[GW_MAX_WORKERS + 1]; /* by worker_idx */
 
 	/* ---- control lcore only */
 	struct gw_peer *list_next;       /* insertion order, for the UAPI */
@@ -172,7 +172,9 @@ struct gw_peer {
 	uint32_t n_allowed_ips;
 	uint32_t cap_allowed_ips;
 
-	struct rte_mbuf *staged[GW_STAGED_MAX];
+	/* GW_STAGED_MAX slots, allocated while something is staged: most
+	 * of a million peers never stage, and the array was 512 bytes */
+	struct rte_mbuf **staged;
 	unsigned int n_staged;
 
 	uint64_t last_handshake_unix_ns;
@@ -182,7 +184,22 @@ struct gw_peer {
 
 	/* on its own line: workers of both directions update the buckets */
 	struct gw_peer_policy policy __rte_cache_aligned;
+
+	/* ---- written by workers: one slot per lcore that runs packets
+	 * (n_workers + 1, the control lcore last), by worker_idx. Sized at
+	 * start, not for GW_MAX_WORKERS: with 16 workers' room a peer took
+	 * 3 KiB of slots no lcore ever wrote. Allocate with gw_peer_alloc()
+	 * or gw_peer_size() bytes. Last: it is a flexible array. */
+	struct gw_peer_act act[];
 };
+static_assert(offsetof(struct gw_peer, endpoint_pending) <
+		      RTE_CACHE_LINE_SIZE,
+	      "what a worker reads of a peer per packet is one line");
+
+/* Bytes of one peer: the struct and its act slots (n_workers + 1 once
+ * gw_peers_init() ran, GW_MAX_WORKERS + 1 before). Allocate a peer with
+ * this size, not sizeof(struct gw_peer). */
+size_t gw_peer_size(void);
 
 /* The gw_stats.h counter, and so the name, of a per-peer slot. */
 static inline enum gw_counter gw_peer_drop_counter(enum gw_peer_drop d)

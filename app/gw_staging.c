@@ -10,6 +10,7 @@
 #include "gw_staging.h"
 
 #include <assert.h>
+#include <stdlib.h>
 
 #include "gw_control.h"
 #include "gw_peer.h"
@@ -32,6 +33,9 @@ bool gw_staging_hold(struct gw_ctx *ctx, struct gw_peer *peer,
 		why = GW_CTR_DROP_STAGED_QUEUE_FULL;
 	else if (c->n_staged_total >= GW_MAX_PEERS_STAGED)
 		why = GW_CTR_DROP_STAGED_GLOBAL_FULL;
+	else if (!peer->staged &&
+		 !(peer->staged = malloc(GW_STAGED_MAX * sizeof(m))))
+		why = GW_CTR_DROP_STAGED_NO_MEMORY;
 	else {
 		peer->staged[peer->n_staged++] = m;
 		c->n_staged_total++;
@@ -48,6 +52,9 @@ void gw_staging_handed_on(struct gw_ctx *ctx, struct gw_peer *peer)
 {
 	ctx->control->n_staged_total -= peer->n_staged;
 	peer->n_staged = 0;
+	/* the slots go with the last packet (libc: workers never read it) */
+	free(peer->staged);
+	peer->staged = NULL;
 }
 
 void gw_staging_drop(struct gw_ctx *ctx, struct gw_peer *peer,

@@ -102,7 +102,9 @@
 	X(DROP_RATE_LIMITED)                                               \
 	X(DROP_ACL_DENIED)                                                 \
 	X(DROP_HANDSHAKE_BACKLOG_FULL)                                     \
-	X(DROP_HANDSHAKE_STALE)
+	X(DROP_HANDSHAKE_STALE)                                            \
+	X(DROP_HANDSHAKE_KEYPAIR_POOL_EMPTY)                               \
+	X(DROP_STAGED_NO_MEMORY)
 
 enum gw_counter {
 #define GW_X_ENUM(id) GW_CTR_##id,

@@ -12,11 +12,13 @@
  *     never above the block of the `top` read right after it.
  *
  * (2) update() acts only on a counter inside the window of that `top`:
- *     its block B is at least TB - 254 (TB = block of MAX; 8128 = 254*32).
- *     A slot with a different block S, S == B mod 256 and S <= TB by (1),
- *     has S <= B - 256: older and entirely outside the window. Replacing it
- *     loses nothing still needed. The same argument shows a slot's block
- *     never moves backwards.
+ *     its block B is at least TB - 170 (TB = block of MAX: the counter is
+ *     at least MAX - 8128 >= 48 * TB - 8128 = 48 * (TB - 170) + 32).
+ *     A slot with a different block S, S == B mod 171 and S <= TB by (1),
+ *     has S <= B - 171 <= TB - 171, whose last counter 48 * TB - 8161 is
+ *     below MAX - 8128: older and entirely outside the window. Replacing
+ *     it loses nothing still needed. The same argument shows a slot's
+ *     block never moves backwards.
  *
  * (3) Hence a counter marked in its slot stays marked for as long as it is
  *     inside the window: the only thing that removes it is a newer block
@@ -32,7 +34,7 @@
  *
  * The loops retry only when another worker changed the same word between
  * our load and our CAS, which needs a packet of the same keypair in the
- * same 32-counter block (or a raise of `top`) in that window of a few
+ * same 48-counter block (or a raise of `top`) in that window of a few
  * instructions; with two or three workers per keypair they end in a few
  * rounds.
  */
@@ -42,11 +44,14 @@
 
 static_assert(ATOMIC_LLONG_LOCK_FREE == 2,
 	      "the replay window needs lock-free 64-bit atomics");
-static_assert(WG_REPLAY_SLOT_BITS * WG_REPLAY_SLOTS == WG_REPLAY_WINDOW_BITS,
-	      "slots tile the window");
+static_assert(WG_REPLAY_SLOT_BITS + 16 == 64 && WG_REPLAY_SLOT_BITS < 64,
+	      "a 16-bit tag and the bitmap fill one word");
 /* The oldest accepted counter's block must still own its slot: counters
- * MAX - 8128 .. MAX span 8128/32 + 1 = 255 blocks, at most one per slot. */
-static_assert(WG_REPLAY_USABLE_BITS / WG_REPLAY_SLOT_BITS + 1 <=
+ * MAX - 8128 .. MAX touch at most (8128 + 47) / 48 + 1 = 171 blocks (the
+ * first one partly), at most one per slot; (2) needs exactly this. */
+static_assert((WG_REPLAY_USABLE_BITS + WG_REPLAY_SLOT_BITS - 1) /
+			      WG_REPLAY_SLOT_BITS +
+		      1 <=
 		      WG_REPLAY_SLOTS,
 	      "the usable window fits in the slots without aliasing");
 /* counter + WG_REPLAY_USABLE_BITS + 1 must not overflow for any counter
@@ -66,9 +71,14 @@ static inline unsigned slot_index(uint64_t counter)
 	return (unsigned)(counter / WG_REPLAY_SLOT_BITS) % WG_REPLAY_SLOTS;
 }
 
-static inline uint32_t slot_tag(uint64_t counter)
+static inline uint64_t slot_tag(uint64_t counter)
 {
-	return (uint32_t)(counter / WG_REPLAY_SLOT_BITS);
+	return (counter / WG_REPLAY_SLOT_BITS) & 0xffff;
+}
+
+static inline uint64_t tag_of(uint64_t slot)
+{
+	return slot >> WG_REPLAY_TAG_SHIFT;
 }
 
 static inline uint64_t slot_bit(uint64_t counter)
@@ -86,7 +96,7 @@ static inline bool too_old(uint64_t counter, uint64_t top)
 
 static inline bool marked(uint64_t slot, uint64_t counter)
 {
-	return (uint32_t)(slot >> 32) == slot_tag(counter) &&
+	return tag_of(slot) == slot_tag(counter) &&
 	       (slot & slot_bit(counter));
 }
 
@@ -135,13 +145,13 @@ bool wg_replay_update(struct wg_replay *r, uint64_t counter)
 		top = atomic_load_explicit(&r->top, memory_order_relaxed);
 		if (too_old(counter, top))
 			return false;
-		if ((uint32_t)(old >> 32) == slot_tag(counter)) {
+		if (tag_of(old) == slot_tag(counter)) {
 			if (old & slot_bit(counter))
 				return false;
 			new = old | slot_bit(counter);
 		} else {
 			/* an older block, outside the window: see (2) */
-			new = (uint64_t)slot_tag(counter) << 32 |
+			new = slot_tag(counter) << WG_REPLAY_TAG_SHIFT |
 			      slot_bit(counter);
 		}
 		/* on failure `old` is reloaded with acquire, so the next
@@ -157,7 +167,7 @@ bool wg_replay_update(struct wg_replay *r, uint64_t counter)
  * The run's counters share what wg_replay_update() does per counter: top
  * is raised once, to first + n (each counter c of the run sees a top at
  * most n - 1 above c + 1, far below the window, so none is "too old"
- * where the one-by-one calls would have accepted it), then each 32-counter
+ * where the one-by-one calls would have accepted it), then each 48-counter
  * block is marked with one CAS under the same rules as (1) and (2): the
  * counters that are too old for the top read after the slot are left out,
  * a slot holding an older block is overwritten, a bit already set is a
@@ -189,8 +199,7 @@ uint64_t wg_replay_update_run(struct wg_replay *r, uint64_t first,
 
 		if (k > n - done)
 			k = n - done;
-		bits = (k == 32 ? UINT64_C(0xffffffff) :
-				  (UINT64_C(1) << k) - 1) << off;
+		bits = ((UINT64_C(1) << k) - 1) << off; /* k <= 48 */
 		old = atomic_load_explicit(slot, memory_order_acquire);
 		for (;;) {
 			top = atomic_load_explicit(&r->top,
@@ -209,14 +218,14 @@ uint64_t wg_replay_update_run(struct wg_replay *r, uint64_t first,
 			}
 			if (!want)
 				break;
-			if ((uint32_t)(old >> 32) == slot_tag(c)) {
+			if (tag_of(old) == slot_tag(c)) {
 				fresh = want & ~old;
 				if (!fresh)
 					break;
 				new = old | want;
 			} else {
 				fresh = want;
-				new = (uint64_t)slot_tag(c) << 32 | want;
+				new = slot_tag(c) << WG_REPLAY_TAG_SHIFT | want;
 			}
 			if (atomic_compare_exchange_weak_explicit(
 				    slot, &old, new, memory_order_acq_rel,

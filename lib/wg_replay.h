@@ -17,12 +17,14 @@
  * and every counter above MAX is accepted and becomes the new MAX. So
  * MAX - 8128 is the oldest counter still accepted, MAX - 8129 is too old.
  *
- * Layout: WG_REPLAY_SLOTS slots of 64 bits, each one atomic word holding
- * a block tag in the upper half (counter / 32, truncated to 32 bits) and
- * the bitmap of that block's 32 counters in the lower half; slot index is
- * (counter / 32) % 256. 256 blocks cover 8192 counters, more than the
- * 8129 (255 blocks at worst) the window needs. `top` is MAX + 1 (0 before
- * the first packet), raised with an atomic max.
+ * Layout: WG_REPLAY_SLOTS = 171 slots of 64 bits, each one atomic word
+ * holding a block tag in the upper 16 bits (the block, counter / 48,
+ * truncated to 16 bits) and the bitmap of that block's 48 counters in the
+ * lower 48; slot index is (counter / 48) % 171. The counters MAX - 8128 ..
+ * MAX touch at most 171 blocks ((8128 + 47) / 48 + 1), one per slot.
+ * `top` is MAX + 1 (0 before the first packet), raised with an atomic max.
+ * 1,376 bytes a keypair (it was 2,056 with 32-counter blocks and 32-bit
+ * tags): with a million peers the window is most of a session's memory.
  *
  * Why it is safe without a lock (full argument in wg_replay.c): a writer
  * raises `top` before it writes a slot, and a reader loads a slot before
@@ -32,17 +34,19 @@
  * and may be overwritten; a slot's block only ever moves forward; all
  * changes are single-word compare-and-swaps.
  *
- * The only bound: tags are 32 bits, so blocks 2^32 apart (counters 2^37
- * apart) share a tag. This can never accept a replay (a counter that far
- * behind is outside the window); its only effect is that a fresh counter
- * may be rejected as a duplicate when its slot was last written by a block
- * exactly k * 2^32 older that had the same bit set. Counters that advance
- * one per message rewrite every slot each 256 blocks, so a slot is never
- * that stale; it takes a jump of >= 2^37 in the peer's own (authenticated)
- * counter, and then only that peer loses a few of its own packets. Nor can
- * a keypair live long enough to wrap by counting: it dies after
- * WG_REJECT_AFTER_TIME (180 s), and 2^37 messages in 180 s is 760 Mpps
- * from one peer, beyond any link this gateway drives.
+ * The only bound: tags are 16 bits, so two blocks in the same slot (171
+ * apart) share a tag when they are a multiple of 171 * 2^16 blocks apart
+ * (WG_REPLAY_ALIAS_COUNTERS = 171 * 2^16 * 48, about 2^29 counters). This
+ * can never accept a replay (a counter that far behind is outside the
+ * window); its only effect is that a fresh counter may be rejected as a
+ * duplicate when its slot was last written by such an older block that
+ * had the same bit set. Counters that advance one per message rewrite
+ * every slot each 171 blocks, so a slot is never that stale; it takes a
+ * jump of >= 2^29 in the peer's own (authenticated) counter, i.e. 538
+ * million of its messages never arriving in a row, and then only that
+ * peer loses a few of its own packets. A keypair dies after
+ * WG_REJECT_AFTER_TIME (180 s): such a gap needs 3 Mpps from one peer, all
+ * of it lost, for three minutes.
  */
 #ifndef WG_REPLAY_H
 #define WG_REPLAY_H
@@ -54,13 +58,19 @@
 #include "wg_messages.h"
 
 enum wg_replay_layout {
-	WG_REPLAY_SLOT_BITS = 32, /* counters per slot: the bitmap half */
-	WG_REPLAY_SLOTS = WG_REPLAY_WINDOW_BITS / WG_REPLAY_SLOT_BITS,
+	WG_REPLAY_SLOT_BITS = 48, /* counters per slot: the bitmap */
+	WG_REPLAY_TAG_SHIFT = WG_REPLAY_SLOT_BITS, /* tag above the bitmap */
+	/* the blocks MAX - 8128 .. MAX can touch, one slot each */
+	WG_REPLAY_SLOTS = (WG_REPLAY_USABLE_BITS + WG_REPLAY_SLOT_BITS - 1) /
+				  WG_REPLAY_SLOT_BITS +
+			  1,
+	/* blocks in one slot share a tag this many counters apart */
+	WG_REPLAY_ALIAS_COUNTERS = WG_REPLAY_SLOTS * 65536 * WG_REPLAY_SLOT_BITS,
 };
 
 struct wg_replay {
 	_Atomic uint64_t top; /* highest accepted counter + 1; 0: none yet */
-	_Atomic uint64_t slot[WG_REPLAY_SLOTS]; /* tag << 32 | bitmap */
+	_Atomic uint64_t slot[WG_REPLAY_SLOTS]; /* tag << 48 | bitmap */
 };
 
 /* Empty window. Not concurrent: call before the keypair is published. */
@@ -85,7 +95,7 @@ bool wg_replay_update(struct wg_replay *r, uint64_t counter);
 /*
  * wg_replay_update() for the n (1..64) consecutive counters first,
  * first + 1, ..., first + n - 1, in that order, with one raise of `top`
- * and one compare-and-swap per 32-counter block instead of two per
+ * and one compare-and-swap per 48-counter block instead of two per
  * counter: what a worker calls for a run of authenticated packets of one
  * keypair whose counters follow each other. Bit i of the result is set
  * exactly when counter first + i was accepted; the result equals n calls

@@ -140,7 +140,7 @@ int world_build(struct world *w, uint32_t n_peers)
 	for (p = 0; p < n_peers; p++) {
 		/* allocated as the control lcore does (gw_peer.c): one by
 		 * one from DPDK memory, hugepages when there are some */
-		struct gw_peer *peer = rte_zmalloc("bench_peer", sizeof(*peer),
+		struct gw_peer *peer = rte_zmalloc("bench_peer", gw_peer_size(),
 						   RTE_CACHE_LINE_SIZE);
 		struct gw_keypair *kp = rte_zmalloc("bench_kp", sizeof(*kp),
 						    RTE_CACHE_LINE_SIZE);

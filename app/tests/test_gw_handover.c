@@ -113,7 +113,7 @@ static int setup(void)
 	    gw_hs_limit_create(ctx) != 0)
 		return -1;
 
-	peer = rte_zmalloc("h_peer", sizeof(*peer), RTE_CACHE_LINE_SIZE);
+	peer = gw_peer_alloc();
 	kp = rte_zmalloc("h_kp", sizeof(*kp), RTE_CACHE_LINE_SIZE);
 	if (!peer || !kp)
 		return -1;

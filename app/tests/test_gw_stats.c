@@ -103,6 +103,8 @@ static const char *const printed[] = {
 	"drop_acl_denied",
 	"drop_handshake_backlog_full",
 	"drop_handshake_stale",
+	"drop_handshake_keypair_pool_empty",
+	"drop_staged_no_memory",
 };
 
 static void test_names_as_printed_before(void **state)

@@ -140,7 +140,7 @@ static int setup(void)
 
 	/* one peer whose keypair is its own mirror (send = receive key,
 	 * remote = local index), so what we encrypt we can decrypt */
-	peer = rte_zmalloc("t_peer", sizeof(*peer), RTE_CACHE_LINE_SIZE);
+	peer = rte_zmalloc("t_peer", gw_peer_size(), RTE_CACHE_LINE_SIZE);
 	kp = rte_zmalloc("t_kp", sizeof(*kp), RTE_CACHE_LINE_SIZE);
 	for (i = 0; i < WG_KEY_LEN; i++)
 		kp->send_key[i] = kp->recv_key[i] = (uint8_t)(i * 7 + 1);
@@ -341,7 +341,7 @@ static void test_outer_headers(void)
 		eps[j].family = WG_FAMILY_V4;
 		memcpy(eps[j].addr, &be, 4);
 		eps[j].port = (uint16_t)(40000 + j);
-		pp[j] = rte_zmalloc("t_peer", sizeof(*pp[j]),
+		pp[j] = rte_zmalloc("t_peer", gw_peer_size(),
 				    RTE_CACHE_LINE_SIZE);
 		kk[j] = rte_zmalloc("t_kp", sizeof(*kk[j]),
 				    RTE_CACHE_LINE_SIZE);

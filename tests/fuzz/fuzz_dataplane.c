@@ -165,7 +165,7 @@ static void setup(void)
 		abort();
 
 	/* the peer's keys: the transcript's go_initiates session */
-	peer = rte_zmalloc("f_peer", sizeof(*peer), RTE_CACHE_LINE_SIZE);
+	peer = rte_zmalloc("f_peer", gw_peer_size(), RTE_CACHE_LINE_SIZE);
 	kp = rte_zmalloc("f_kp", sizeof(*kp), RTE_CACHE_LINE_SIZE);
 	if (!peer || !kp)
 		abort();

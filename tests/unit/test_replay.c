@@ -116,22 +116,23 @@ static const struct step steps[] = {
 	ONE(T, 0, true, "0 while still inside"),
 	ONE(T, LIM, true, "then 8129"),
 
-	/* slot reuse: block 256 takes block 0's slot, block 257 block 1's */
+	/* slot reuse: block 171 takes block 0's slot, block 172 block 1's
+	 * (48-counter blocks) */
 	{ RESET, 0, 0, false, "slot reuse" },
-	{ T, 0, 31, true, "block 0, slot 0" },
-	ONE(T, 8159, true, "MAX = 8159"),
-	ONE(CHECK, 31, false, "31 = MAX - 8128: inside and marked"),
-	ONE(CHECK, 30, false, "30 = MAX - 8129: too old"),
-	ONE(T, 8191, true, "block 255, the last slot"),
-	ONE(T, 8192, true, "block 256 takes slot 0, MAX = 8192"),
-	{ CHECK, 0, 63, false, "0..63 too old" },
-	{ T, 64, 95, true, "64 = MAX - 8128, block 2" },
-	ONE(T, 8193, true, "same block as MAX"),
-	ONE(T, 8223, true, "block 256's last counter"),
-	ONE(T, 8224, true, "block 257 takes slot 1, MAX = 8224"),
-	ONE(T, 8193, false, "block 256 still marked"),
-	ONE(T, 95, false, "95 = MAX - 8129"),
-	ONE(T, 96, true, "96 = MAX - 8128, block 3"),
+	{ T, 0, 47, true, "block 0, slot 0" },
+	ONE(T, 8175, true, "MAX = 8175"),
+	ONE(CHECK, 47, false, "47 = MAX - 8128: inside and marked"),
+	ONE(CHECK, 46, false, "46 = MAX - 8129: too old"),
+	ONE(T, 8207, true, "block 170, the last slot"),
+	ONE(T, 8208, true, "block 171 takes slot 0, MAX = 8208"),
+	{ CHECK, 0, 79, false, "0..79 too old" },
+	{ T, 80, 95, true, "80 = MAX - 8128, block 1" },
+	ONE(T, 8209, true, "same block as MAX"),
+	ONE(T, 8255, true, "block 171's last counter"),
+	ONE(T, 8256, true, "block 172 takes slot 1, MAX = 8256"),
+	ONE(T, 8209, false, "block 171 still marked"),
+	ONE(T, 127, false, "127 = MAX - 8129"),
+	ONE(T, 128, true, "128 = MAX - 8128, block 2"),
 
 	/* the check/update split */
 	{ RESET, 0, 0, false, "check does not modify" },
@@ -216,12 +217,14 @@ static void test_counter_table(void **state)
 	}
 }
 
-/* Blocks 2^32 apart share a tag: the documented cost is a false duplicate
- * for a peer that jumps its own counter by 2^37, never an accepted replay. */
+/* Blocks of one slot 2^16 * 171 apart share a tag: the documented cost is
+ * a false duplicate for a peer that jumps its own counter by
+ * WG_REPLAY_ALIAS_COUNTERS (~2^29), never an accepted replay. */
 static void test_tag_alias_bound(void **state)
 {
 	static struct wg_replay r;
-	const uint64_t far = UINT64_C(1) << 37; /* block 2^32: tag 0, slot 0 */
+	/* block 171 * 2^16: tag 0, slot 0 */
+	const uint64_t far = WG_REPLAY_ALIAS_COUNTERS;
 
 	(void)state;
 	wg_replay_init(&r);
@@ -231,14 +234,19 @@ static void test_tag_alias_bound(void **state)
 	assert_true(wg_replay_update(&r, far + 4));  /* unset bit: fine */
 	for (uint64_t n = 0; n < 8; n++)
 		assert_false(wg_replay_update(&r, n)); /* never a replay */
-	assert_true(wg_replay_update(&r, far + 32)); /* next block: fine */
+	assert_true(wg_replay_update(&r, far + 48)); /* next block: fine */
+	/* one block less far: another tag, so no false duplicate */
+	wg_replay_init(&r);
+	assert_true(wg_replay_update(&r, 1));
+	assert_true(wg_replay_update(&r, far - 171 * 48 + 1));
 }
 
 static void test_layout(void **state)
 {
 	(void)state;
-	assert_int_equal(WG_REPLAY_SLOTS, 256);
-	assert_int_equal(sizeof(struct wg_replay), 8 + 256 * 8);
+	assert_int_equal(WG_REPLAY_SLOTS, 171);
+	assert_int_equal(WG_REPLAY_ALIAS_COUNTERS, 171 * 65536 * 48);
+	assert_int_equal(sizeof(struct wg_replay), 8 + 171 * 8);
 }
 
 /* ---- two threads -------------------------------------------------------- */
@@ -468,7 +476,7 @@ static bool model_accepts(const struct model *m, uint64_t c)
 }
 
 /* A counter near what a real peer sends: mostly in order, reordered,
- * duplicated, at the edge, with jumps. Jumps stay far below 2^37, the
+ * duplicated, at the edge, with jumps. Jumps stay far below 2^29, the
  * documented tag bound. */
 static uint64_t next_counter(const struct model *m, uint64_t *seed,
 			     const uint64_t *recent, size_t n_recent,
