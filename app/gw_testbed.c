@@ -94,6 +94,8 @@ static int config_build(struct gw_testbed *tb, const struct gw_testbed_opts *o)
 	in->has_max_peers = o->max_peers != 0;
 	in->mss_clamp = o->mss_clamp;
 	in->replace_peers = true;
+	cfg->testing.reject_after_time = o->reject_after_s;
+	cfg->testing.has_testing = o->reject_after_s != 0;
 	if (o->private_key) {
 		memcpy(in->private_key, o->private_key, WG_KEY_LEN);
 		in->has_private_key = true;
@@ -389,17 +391,32 @@ void gw_testbed_endpoint(struct gw_testbed *tb, struct gw_peer *peer,
 	gw_peer_set_endpoint(tb->ctx, peer, ep);
 }
 
+static struct gw_keypair *install(struct gw_testbed *tb, struct gw_peer *peer,
+				  const struct wg_keypair *k, bool initiator)
+{
+	struct wg_keypair c = *k;
+	int ret;
+
+	c.we_are_initiator = initiator;
+	ret = gw_peer_install_keypair(tb->ctx, peer, &c);
+	wg_wipe(&c, sizeof(c));
+	if (ret < 0)
+		return NULL;
+	return gw_kp_load(initiator ? &peer->kp_current : &peer->kp_next);
+}
+
 struct gw_keypair *gw_testbed_session(struct gw_testbed *tb,
 				      struct gw_peer *peer,
 				      const struct wg_keypair *k)
 {
-	struct wg_keypair init = *k;
-	int ret;
+	return install(tb, peer, k, true);
+}
 
-	init.we_are_initiator = true;
-	ret = gw_peer_install_keypair(tb->ctx, peer, &init);
-	wg_wipe(&init, sizeof(init));
-	return ret < 0 ? NULL : gw_kp_load(&peer->kp_current);
+struct gw_keypair *gw_testbed_session_next(struct gw_testbed *tb,
+					   struct gw_peer *peer,
+					   const struct wg_keypair *k)
+{
+	return install(tb, peer, k, false);
 }
 
 void gw_testbed_peer_side(const struct wg_keypair *k, struct wg_keypair *out)

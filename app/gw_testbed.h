@@ -64,6 +64,8 @@ struct gw_testbed_opts {
 	uint16_t mtu;              /* inner MTU; 0: 1420 */
 	uint16_t listen_port;      /* host order; 0: 51820 */
 	bool mss_clamp;
+	/* testing.reject_after_time (wg_config.h), 0: the protocol's */
+	uint32_t reject_after_s;
 	const uint8_t *private_key; /* NULL: the interface has none */
 	uint32_t max_peers;        /* 0: the config default */
 	/* tables of this size instead of what max_peers gives */
@@ -118,6 +120,11 @@ void gw_testbed_endpoint(struct gw_testbed *tb, struct gw_peer *peer,
 struct gw_keypair *gw_testbed_session(struct gw_testbed *tb,
 				      struct gw_peer *peer,
 				      const struct wg_keypair *k);
+/* The same as responder (gw_peer_install_keypair): the keypair waits
+ * in kp_next until the peer's first packet on it; returns it. */
+struct gw_keypair *gw_testbed_session_next(struct gw_testbed *tb,
+					   struct gw_peer *peer,
+					   const struct wg_keypair *k);
 /* The peer's side of session k: what the peer encrypts with and the
  * receiver index it sends to. */
 void gw_testbed_peer_side(const struct wg_keypair *k, struct wg_keypair *out);
