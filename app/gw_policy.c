@@ -132,17 +132,21 @@ int gw_policy_stage(struct gw_ctx *ctx, const struct wg_config *cfg,
 		goto nomem;
 	for (size_t i = 0; i < cfg->n_peers; i++) {
 		const struct wg_peer_config *pc = &cfg->peers[i];
-		struct policy_entry *e = &st->book.entries[st->book.n_entries];
+		struct policy_entry *e;
 
+		/* entries is NULL when no peer has a policy: no pointer
+		 * into it before one is known to be there */
 		if (!pc->has_rate_limit && !pc->acl)
 			continue;
+		e = &st->book.entries[st->book.n_entries];
 		memcpy(e->key, pc->public_key, WG_KEY_LEN);
 		e->acl = pc->acl ? ids[pc->acl - 1] : 0;
 		e->rate = pc->rate_limit;
 		st->book.n_entries++;
 	}
-	qsort(st->book.entries, st->book.n_entries, sizeof(*st->book.entries),
-	      cmp_entry);
+	if (st->book.n_entries) /* qsort's base must not be NULL */
+		qsort(st->book.entries, st->book.n_entries,
+		      sizeof(*st->book.entries), cmp_entry);
 	free(ids);
 	*out = st;
 	return 0;
