@@ -100,6 +100,10 @@ int world_build(struct world *w, uint32_t n_peers)
 	struct gw_testbed_opts o = {
 		.lcores = 2, .workers = 1, .mtu = MTU, .listen_port = LISTEN,
 		.max_peers = n_peers, .size = &sz, .pool = w->pool,
+		/* the test-only knob: on a loaded machine a world can live
+		 * past REJECT_AFTER_TIME (180 s), and its packets would be
+		 * dropped as expired */
+		.reject_after_s = UINT32_MAX,
 		.lan = { .addr4 = LAN_ADDR, .plen4 = 24 },
 		.wan = { .addr4 = WAN_ADDR, .plen4 = 24, .gateway4 = WAN_ROUTER },
 		.neigh = nb, .n_neigh = 2,
