@@ -104,17 +104,11 @@ int gw_setup(struct gw_ctx *ctx, struct wg_config *cfg)
 		struct gw_lcore *lc = i < ctx->n_workers ? &ctx->workers[i] :
 							   &ctx->ctrl_lc;
 
-		lc->ctx = ctx;
-		lc->worker_idx = i;
 		if (i == ctx->n_workers)
 			lc->lcore_id = rte_get_main_lcore();
-		lc->stats = &ctx->stats->lcore[lc->lcore_id];
-		/* allocated here: workers never allocate */
-		lc->mb = gw_crypto_mgr_create();
-		if (!lc->mb) {
-			GW_LOG(ERR, "intel-ipsec-mb manager: out of memory");
-			return -ENOMEM;
-		}
+		ret = gw_lcore_handle_init(ctx, lc, i);
+		if (ret < 0)
+			return ret;
 	}
 	/* one tunnel's decryption over every worker (gw_worker.h) */
 	ret = gw_spread_setup(ctx);
@@ -143,25 +137,43 @@ int gw_setup(struct gw_ctx *ctx, struct wg_config *cfg)
 	ret = gw_policy_create(ctx);
 	if (ret < 0)
 		return ret;
-	{
-		struct gw_policy_stage *st;
-		char err[256];
+	return gw_setup_apply(ctx, cfg);
+}
 
-		/* compiled before anything is applied: bad rules stop here */
-		ret = gw_policy_stage(ctx, cfg, &st, err, sizeof(err));
-		if (ret < 0) {
-			GW_LOG(ERR, "%s", err);
-			return ret;
-		}
-		ret = gw_control_apply_config(ctx, cfg);
-		if (ret < 0) {
-			GW_LOG(ERR, "applying the configuration: %s",
-			       strerror(-ret));
-			gw_policy_discard(st);
-			return ret;
-		}
-		gw_policy_commit(ctx, st);
+int gw_lcore_handle_init(struct gw_ctx *ctx, struct gw_lcore *lc,
+			 unsigned int idx)
+{
+	lc->ctx = ctx;
+	lc->worker_idx = idx;
+	lc->stats = &ctx->stats->lcore[lc->lcore_id];
+	/* allocated here: workers never allocate */
+	lc->mb = gw_crypto_mgr_create();
+	if (!lc->mb) {
+		GW_LOG(ERR, "intel-ipsec-mb manager: out of memory");
+		return -ENOMEM;
 	}
+	return 0;
+}
+
+int gw_setup_apply(struct gw_ctx *ctx, const struct wg_config *cfg)
+{
+	struct gw_policy_stage *st;
+	char err[256];
+	int ret;
+
+	/* compiled before anything is applied: bad rules stop here */
+	ret = gw_policy_stage(ctx, cfg, &st, err, sizeof(err));
+	if (ret < 0) {
+		GW_LOG(ERR, "%s", err);
+		return ret;
+	}
+	ret = gw_control_apply_config(ctx, cfg);
+	if (ret < 0) {
+		GW_LOG(ERR, "applying the configuration: %s", strerror(-ret));
+		gw_policy_discard(st);
+		return ret;
+	}
+	gw_policy_commit(ctx, st);
 	return 0;
 }
 
@@ -184,8 +196,6 @@ int gw_launch(struct gw_ctx *ctx)
 
 void gw_teardown(struct gw_ctx *ctx)
 {
-	unsigned int i;
-
 	if (ctx->stats)
 		gw_stats_log(ctx->stats);
 	/* the lcores are stopped: what they did not send goes back */
@@ -202,6 +212,14 @@ void gw_teardown(struct gw_ctx *ctx)
 	/* the process exits next: freeing the route tables would only
 	 * cost time (gw_tables.c) */
 	gw_tables_free_at_exit(ctx);
+	gw_lcores_free(ctx);
+	rte_mempool_free(ctx->pool);
+}
+
+void gw_lcores_free(struct gw_ctx *ctx)
+{
+	unsigned int i;
+
 	for (i = 0; i <= ctx->n_workers && i <= GW_MAX_WORKERS; i++) {
 		struct gw_lcore *lc = i < ctx->n_workers ? &ctx->workers[i] :
 							   &ctx->ctrl_lc;
@@ -214,6 +232,7 @@ void gw_teardown(struct gw_ctx *ctx)
 	gw_hs_limit_free(ctx);
 	gw_hs_lanes_free(ctx);
 	rte_free(ctx->qsbr);
+	ctx->qsbr = NULL;
 	gw_stats_free(ctx->stats);
-	rte_mempool_free(ctx->pool);
+	ctx->stats = NULL;
 }

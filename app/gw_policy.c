@@ -134,6 +134,8 @@ int gw_policy_stage(struct gw_ctx *ctx, const struct wg_config *cfg,
 		const struct wg_peer_config *pc = &cfg->peers[i];
 		struct policy_entry *e;
 
+		/* entries is NULL when no peer has a policy: no pointer
+		 * into it before one is known to be there */
 		if (!pc->has_rate_limit && !pc->acl)
 			continue;
 		e = &st->book.entries[st->book.n_entries];
@@ -142,7 +144,7 @@ int gw_policy_stage(struct gw_ctx *ctx, const struct wg_config *cfg,
 		e->rate = pc->rate_limit;
 		st->book.n_entries++;
 	}
-	if (st->book.n_entries) /* (no array at all without entries) */
+	if (st->book.n_entries) /* qsort's base must not be NULL */
 		qsort(st->book.entries, st->book.n_entries,
 		      sizeof(*st->book.entries), cmp_entry);
 	free(ids);

@@ -84,7 +84,7 @@ static uint16_t rx_queues_needed(const struct rte_eth_dev_info *info,
 	return (uint16_t)n_workers;
 }
 
-static void load_addresses(struct gw_port *p, const struct wg_port_config *pc)
+void gw_port_load_addresses(struct gw_port *p, const struct wg_port_config *pc)
 {
 	size_t i;
 
@@ -356,7 +356,7 @@ int gw_ports_setup(struct gw_ctx *ctx)
 		ret = rte_eth_macaddr_get(p->port_id, &p->mac);
 		if (ret < 0)
 			return ret;
-		load_addresses(p, pc[r]);
+		gw_port_load_addresses(p, pc[r]);
 	}
 
 	/* Several workers need every port to hash flows over queues. */

@@ -14,6 +14,9 @@
 int gw_ports_setup(struct gw_ctx *ctx);
 int gw_ports_start(struct gw_ctx *ctx);
 void gw_ports_stop(struct gw_ctx *ctx);
+/* The port's addresses and gateway from its config group, and its IPv6
+ * link-local address from its MAC (which must be set). */
+void gw_port_load_addresses(struct gw_port *p, const struct wg_port_config *pc);
 
 /* Whether ip (IPv4, network order) is one of our addresses on the port. */
 static inline bool gw_port_has_addr4(const struct gw_port *p, uint32_t ip)

@@ -327,7 +327,6 @@ int main(int argc, char **argv)
 	char **eal_argv;
 	struct opts o;
 	struct world w;
-	struct gw_ctx *ctx;
 	unsigned int n_lcores;
 
 	snprintf(prefix, sizeof(prefix), "bench_dp_%d", (int)getpid());
@@ -359,13 +358,7 @@ int main(int argc, char **argv)
 	}
 	gw_log_init();
 	n_lcores = rte_lcore_count();
-	ctx = ctx_create(2);
-	if (!ctx) {
-		fprintf(stderr, "bench_dataplane: setup failed\n");
-		return 1;
-	}
 	memset(&w, 0, sizeof(w));
-	w.ctx = ctx;
 	w.pool = rte_pktmbuf_pool_create("bench_pool", 2 * SET + 1024, 256, 0,
 					 RTE_MBUF_DEFAULT_BUF_SIZE,
 					 (int)rte_socket_id());
@@ -374,8 +367,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	printf("# bench_dataplane: app/gw_worker.c on pre-built mbufs, no NIC; ipsec-mb %s (%s)\n",
-	       imb_get_version_str(), gw_crypto_arch_name(ctx->workers[0].mb));
+	{
+		IMB_MGR *mb = gw_crypto_mgr_create();
+
+		printf("# bench_dataplane: app/gw_worker.c on pre-built mbufs, no NIC; ipsec-mb %s (%s)\n",
+		       imb_get_version_str(),
+		       mb ? gw_crypto_arch_name(mb) : "?");
+		gw_crypto_mgr_free(mb);
+	}
 	printf("# %u lcores on %ld CPUs; 2 workers = main lcore + lcore 1 (nothing else runs: no control lcore)\n",
 	       n_lcores, sysconf(_SC_NPROCESSORS_ONLN));
 	printf("# rounds of %u frames (32 bursts of 32) restored outside the timed section (%s); median of %u pairs (AEAD run, bench run) of %.2f s\n",

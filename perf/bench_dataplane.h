@@ -3,7 +3,7 @@
  * What the files of bench_dataplane share (the method is described at the
  * top of bench_dataplane.c):
  *
- *   dp_world.c    the gateway context, peers, keypairs, tables, prefixes
+ *   dp_world.c    the gateway context (app/gw_testbed.h), peers, sessions
  *   dp_frames.c   each worker's pristine frames and their restore
  *   dp_run.c      one timed run of a case on one or two workers
  *   dp_stats.c    the raw AEAD reference and the median
@@ -21,6 +21,7 @@
 
 #include "gw_ctx.h"
 #include "gw_peer.h"
+#include "wg_noise.h"
 
 enum {
 	ROUND = 1024,              /* frames per timed section */
@@ -49,14 +50,14 @@ struct size_case {
 	double avg;
 };
 
-/* The world one peer count lives in. */
+/* The world one peer count lives in (app/gw_testbed.h). */
 struct world {
-	struct gw_ctx *ctx;
+	struct gw_testbed *tb;
+	struct gw_ctx *ctx;        /* tb's */
 	uint32_t n_peers;
-	struct gw_peer **peers;
-	struct gw_keypair **kps;
-	struct wg_endpoint *eps;
-	struct rte_mempool *pool;
+	struct gw_keypair **kps;   /* peer p's current keypair */
+	struct wg_endpoint *eps;   /* peer p's endpoint */
+	struct rte_mempool *pool;  /* the caller's, kept across worlds */
 };
 
 /* One worker's frames for a case. */
@@ -86,8 +87,11 @@ static inline uint32_t prefix_addr(uint32_t p, unsigned int j)
 }
 
 /* dp_world.c */
-struct gw_ctx *ctx_create(unsigned int n_lcores);
+/* A context with two worker handles (one active), n_peers peers and
+ * their sessions. */
 int world_build(struct world *w, uint32_t n_peers);
+/* Peer p's session keys and indices, our side. */
+void world_keys(uint32_t p, struct wg_keypair *k);
 void world_free(struct world *w);
 
 /* dp_frames.c */

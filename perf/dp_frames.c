@@ -1,21 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bench_dataplane's frames: per worker, SET pristine frames built once
- * per case (encrypt: Ethernet + IPv4 + UDP toward addresses inside the
- * peers' AllowedIPs; decrypt: WireGuard frames pre-encrypted with each
- * peer's keys, counters increasing per peer, the inner IP id carrying the
- * sequence), and their restore into the mbufs before each burst, outside
- * the timed section.
+ * bench_dataplane's frames (app/gw_testbed_frames.h): per worker, SET
+ * pristine frames built once per case (encrypt: Ethernet + IPv4 + UDP
+ * toward addresses inside the peers' AllowedIPs; decrypt: WireGuard
+ * frames the peers sealed with lib/'s transport, counters increasing per
+ * peer, the inner IP id carrying the sequence), and their restore into
+ * the mbufs before each burst, outside the timed section.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <rte_udp.h>
-
 #include "bench_dataplane.h"
-#include "gw_crypto.h"
-#include "wg_replay.h"
+#include "gw_testbed.h"
+#include "gw_testbed_frames.h"
 
 /* xorshift64: the same pseudo-random peers and prefixes on every run */
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
@@ -26,38 +24,6 @@ static uint32_t rnd(void)
 	rng_state ^= rng_state >> 7;
 	rng_state ^= rng_state << 17;
 	return (uint32_t)(rng_state >> 16);
-}
-
-/* IPv4 + UDP headers of a packet of len bytes (the inner packet, or the
- * outer one of a WireGuard frame). */
-static void put_ipv4(uint8_t *b, uint32_t src, uint32_t dst, uint16_t len,
-		     uint16_t id)
-{
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)b;
-	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
-
-	memset(ip, 0, sizeof(*ip));
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->total_length = rte_cpu_to_be_16(len);
-	ip->packet_id = rte_cpu_to_be_16(id);
-	ip->time_to_live = 64;
-	ip->next_proto_id = IPPROTO_UDP;
-	ip->src_addr = rte_cpu_to_be_32(src);
-	ip->dst_addr = rte_cpu_to_be_32(dst);
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	udp->src_port = rte_cpu_to_be_16(10000);
-	udp->dst_port = rte_cpu_to_be_16(20000);
-	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(len - sizeof(*ip)));
-	udp->dgram_cksum = 0;
-}
-
-static void put_eth(uint8_t *b, const uint8_t *dst, const uint8_t *src)
-{
-	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)b;
-
-	memcpy(eh->dst_addr.addr_bytes, dst, 6);
-	memcpy(eh->src_addr.addr_bytes, src, 6);
-	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 }
 
 /* Worker wi of nw gets peers p with p % nw == wi (one RX queue per peer,
@@ -78,10 +44,9 @@ int set_build(struct world *w, struct wset *s, const struct size_case *sc,
 	      bool decrypt, bool cold_payload, unsigned int wi,
 	      unsigned int nw)
 {
-	struct gw_aead_op op;
 	uint64_t *ctr = calloc(w->n_peers, sizeof(*ctr));
 	uint8_t *seen = calloc(w->n_peers, 1);
-	IMB_MGR *mb = w->ctx->workers[0].mb;
+	uint8_t inner_pkt[FRAME];
 	unsigned int i;
 
 	s->pristine = malloc((size_t)SET * FRAME);
@@ -104,51 +69,32 @@ int set_build(struct world *w, struct wset *s, const struct size_case *sc,
 		s->peer[i] = p;
 		memset(f, 0, FRAME);
 		if (!decrypt) {
-			put_eth(f, lan_mac, host_mac);
-			put_ipv4(f + RTE_ETHER_HDR_LEN, LAN_HOST, inner, size,
-				 seq);
+			gw_tb_put_eth(f, lan_mac, host_mac, RTE_ETHER_TYPE_IPV4);
+			gw_tb_put_ipv4_udp(f + RTE_ETHER_HDR_LEN, LAN_HOST,
+					   inner, size, seq);
 			s->len[i] = (uint16_t)(RTE_ETHER_HDR_LEN + size);
 		} else {
-			struct gw_keypair *kp = w->kps[p];
-			uint8_t *ip = f + RTE_ETHER_HDR_LEN;
-			uint8_t *udp = ip + sizeof(struct rte_ipv4_hdr);
-			uint8_t *wg = udp + sizeof(struct rte_udp_hdr);
-			uint8_t *pl = wg + WG_MSG_TRANSPORT_HEADER_LEN;
-			uint32_t padded = wg_padded_len(size, MTU);
-			uint32_t wg_len = WG_MSG_TRANSPORT_HEADER_LEN + padded +
-					  WG_AEAD_TAG_LEN;
+			/* the peer's message, sealed by lib/'s transport
+			 * with the peer's side of the session */
+			struct wg_keypair k, sender;
+			struct gw_tb_outer o;
 			uint32_t ep_ip;
-			struct rte_ipv4_hdr *oh = (struct rte_ipv4_hdr *)ip;
-			struct rte_udp_hdr *uh = (struct rte_udp_hdr *)udp;
 
 			if (!seen[p]) {
 				seen[p] = 1;
-				s->reset[s->n_reset++] = kp;
+				s->reset[s->n_reset++] = w->kps[p];
 			}
-			put_ipv4(pl, inner, LAN_HOST, size, seq);
-			memset(&op, 0, sizeof(op));
-			op.data = pl;
-			op.len = padded;
-			op.tag = pl + padded;
-			op.key = kp->recv_key;
-			op.counter = ctr[p]++;
-			gw_aead_encrypt_burst(mb, &op, 1);
-			if (!op.ok)
-				return -EIO;
-			wg_put_le32(wg, WG_MSG_TRANSPORT);
-			wg_put_le32(wg + 4, kp->local_index);
-			wg_put_le64(wg + 8, op.counter);
+			world_keys(p, &k);
+			gw_testbed_peer_side(&k, &sender);
 			memcpy(&ep_ip, w->eps[p].addr, 4);
-			put_eth(f, wan_mac, router_mac);
-			put_ipv4(ip, rte_be_to_cpu_32(ep_ip), WAN_ADDR,
-				 (uint16_t)(sizeof(*oh) + sizeof(*uh) + wg_len),
-				 0);
-			uh->src_port = rte_cpu_to_be_16(w->eps[p].port);
-			uh->dst_port = rte_cpu_to_be_16(LISTEN);
-			uh->dgram_len =
-				rte_cpu_to_be_16((uint16_t)(sizeof(*uh) + wg_len));
-			s->len[i] = (uint16_t)(RTE_ETHER_HDR_LEN + sizeof(*oh) +
-					       sizeof(*uh) + wg_len);
+			gw_tb_outer4(&o, router_mac, wan_mac,
+				     rte_be_to_cpu_32(ep_ip), w->eps[p].port,
+				     WAN_ADDR, LISTEN);
+			if (gw_tb_sealed_frame_len(&o, size, MTU) > FRAME)
+				return -EINVAL;
+			gw_tb_put_ipv4_udp(inner_pkt, inner, LAN_HOST, size, seq);
+			s->len[i] = (uint16_t)gw_tb_seal_frame(
+				f, &o, &sender, ctr[p]++, inner_pkt, size, MTU, 0);
 		}
 	}
 	free(ctr);

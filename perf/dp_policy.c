@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * bench_dataplane --policy: per-peer policy on every peer of a world, put
- * in force through the gateway's own code (gw_policy_stage / commit and
- * gw_policy_peer_added, as start-up does), so that a case measures what
- * the workers pay for it.
+ * in force through the gateway's own code (gw_policy_stage / commit, as
+ * a reload does), so that a case measures what the workers pay for it.
  *
  *   none  no policy: the workers skip it with one load per burst
  *   rate  every peer limited both ways, at 400 Gbit/s so that nothing is
@@ -23,6 +22,7 @@
 #include <rte_ip.h>
 
 #include "bench_dataplane.h"
+#include "gw_control.h"
 #include "gw_policy.h"
 #include "gw_tables.h"
 #include "wg_config.h"
@@ -47,15 +47,6 @@ int policy_parse(const char *s, enum policy_mode *m)
 			return 0;
 		}
 	return -EINVAL;
-}
-
-/* The public key the policy book finds peer p by: only its identity
- * matters here, no handshake is ever made. */
-static void peer_key(uint8_t *k, uint32_t p)
-{
-	memset(k, 0, WG_KEY_LEN);
-	memcpy(k, &p, sizeof(p));
-	k[WG_KEY_LEN - 1] = 0x5a;
 }
 
 static void prefix_v4(struct wg_prefix *pfx, uint32_t addr, uint8_t cidr)
@@ -124,10 +115,15 @@ static int config_build(struct wg_config *cfg, const struct world *w,
 			acl_fill(&cfg->acls[s], s);
 		}
 	}
-	for (uint32_t p = 0; p < w->n_peers; p++) {
+	/* the world's peers in the order they were added; the book finds
+	 * each by its public key */
+	const struct gw_peer *peer = w->ctx->control->peers;
+
+	for (uint32_t p = 0; p < w->n_peers && peer;
+	     p++, peer = peer->list_next) {
 		struct wg_peer_config *pc = &cfg->peers[p];
 
-		peer_key(pc->public_key, p);
+		memcpy(pc->public_key, peer->public_key, WG_KEY_LEN);
 		pc->has_public_key = true;
 		if (m == POLICY_RATE) {
 			pc->rate_limit.to_peer_mbit = WG_RATE_MBIT_MAX;
@@ -159,11 +155,8 @@ int policy_apply(struct world *w, enum policy_mode m)
 			policy_name(m), err[0] ? err : strerror(-ret));
 		return ret;
 	}
+	/* every peer of the world gets its entry, as after a reload */
 	gw_policy_commit(ctx, st);
-	for (uint32_t p = 0; p < w->n_peers; p++) {
-		peer_key(w->peers[p]->public_key, p);
-		gw_policy_peer_added(ctx, w->peers[p]);
-	}
 	/* what the previous mode retired goes now: nothing reads it */
 	gw_tables_reclaim(ctx->tables);
 	return 0;

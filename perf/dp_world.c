@@ -1,32 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bench_dataplane's world: a gateway context as the control lcore would
- * have set it up (ports, neighbours, one ipsec-mb manager per worker), and
- * for one peer count the peers, their keypairs and endpoints, the receiver
- * index and the AllowedIPs tables.
+ * bench_dataplane's world: for one peer count, a gateway context built by
+ * app/gw_testbed.c as gw_setup builds one (ports described, neighbours
+ * resolved, one ipsec-mb manager per worker), the peers added one after
+ * the other as `wg set` adds them (gw_peer_add, endpoint, one route batch
+ * each), each with its session installed through gw_peer_install_keypair.
  *
  * The 100,000-peer case: 1,000,000 IPv4 prefixes (10 per peer: nine /24
- * and one /24 or /28), loaded with one gw_tables_routes_apply() call.
- * These prefixes and the peers' endpoints (203.0.113.0/24) never leave the
- * process: nothing is sent anywhere.
+ * and one /24 or /28). These prefixes and the peers' endpoints
+ * (203.0.113.0/24) never leave the process: nothing is sent anywhere.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <rte_lcore.h>
-#include <rte_malloc.h>
-#include <rte_rcu_qsbr.h>
-#include <rte_ring.h>
-#include <rte_ring_elem.h>
+#include <rte_cycles.h>
 
 #include "bench_dataplane.h"
-#include "gw_ctrl_rings.h"
-#include "gw_crypto.h"
-#include "gw_neighbour.h"
-#include "gw_tables.h"
-#include "wg_replay.h"
+#include "gw_testbed.h"
 
 /* Peer p's prefix j's length: every 100th is a /28. */
 static uint8_t prefix_len(uint32_t p, unsigned int j)
@@ -34,175 +26,146 @@ static uint8_t prefix_len(uint32_t p, unsigned int j)
 	return (p * PREFIXES_PER_PEER + j) % 100 == 99 ? 28 : 24;
 }
 
-/* A resolved neighbour, as ARP would have left it. */
-static void neigh_put(struct gw_ctx *ctx, enum gw_role role, uint32_t ip,
-		      const uint8_t *mac)
-{
-	uint32_t be = rte_cpu_to_be_32(ip);
-
-	gw_neigh_learn(ctx, role, WG_FAMILY_V4, (const uint8_t *)&be,
-		       (const struct rte_ether_addr *)mac);
-}
-
-/* A context as the control lcore sets it up: the LAN and WAN ports'
- * addresses, the WAN gateway and both neighbours resolved, and an ipsec-mb
- * manager per worker. No port is ever started. */
-struct gw_ctx *ctx_create(unsigned int n_lcores)
-{
-	struct gw_ctx *ctx = calloc(1, sizeof(*ctx));
-	unsigned int i;
-	size_t qsz;
-
-	if (!ctx)
-		return NULL;
-	ctx->tsc_hz = rte_get_tsc_hz();
-	ctx->mtu = MTU;
-	ctx->reject_after_ns = (uint64_t)WG_REJECT_AFTER_TIME * 1000000000ull;
-	ctx->listen_port = rte_cpu_to_be_16(LISTEN);
-	ctx->stats = gw_stats_create();
-	qsz = rte_rcu_qsbr_get_memsize(n_lcores);
-	ctx->qsbr = rte_zmalloc("bench_qsbr", qsz, RTE_CACHE_LINE_SIZE);
-	if (!ctx->stats || !ctx->qsbr || gw_ctrl_rings_create(ctx) < 0 ||
-	    rte_rcu_qsbr_init(ctx->qsbr, n_lcores) != 0)
-		return NULL;
-	for (i = 0; i < GW_NB_ROLES; i++) {
-		struct gw_port *p = &ctx->port[i];
-
-		p->port_id = (uint16_t)i;
-		p->role = (enum gw_role)i;
-		memcpy(p->mac.addr_bytes, i == GW_LAN ? lan_mac : wan_mac, 6);
-		p->addr4[0] = rte_cpu_to_be_32(i == GW_LAN ? LAN_ADDR : WAN_ADDR);
-		p->plen4[0] = 24;
-		p->n_addr4 = 1;
-	}
-	ctx->port[GW_WAN].has_gateway = true;
-	ctx->port[GW_WAN].gateway.family = WG_FAMILY_V4;
-	{
-		uint32_t be = rte_cpu_to_be_32(WAN_ROUTER);
-
-		memcpy(ctx->port[GW_WAN].gateway.addr, &be, 4);
-	}
-	if (gw_neigh_create(ctx) != 0)
-		return NULL;
-	neigh_put(ctx, GW_WAN, WAN_ROUTER, router_mac);
-	neigh_put(ctx, GW_LAN, LAN_HOST, host_mac);
-	for (i = 0; i < n_lcores && i < GW_MAX_WORKERS; i++) {
-		struct gw_lcore *lc = &ctx->workers[i];
-
-		lc->ctx = ctx;
-		lc->worker_idx = i;
-		lc->txq = (uint16_t)i;
-		lc->stats = &ctx->stats->lcore[i];
-		lc->mb = gw_crypto_mgr_create();
-		if (!lc->mb)
-			return NULL;
-	}
-	return ctx;
-}
-
-/* Keys that differ per peer and direction; their values do not matter. */
+/* Keys that differ per peer and purpose; their values do not matter. */
 static void fill_key(uint8_t *k, uint32_t p, uint8_t salt)
 {
 	unsigned int i;
 
 	for (i = 0; i < WG_KEY_LEN; i++)
 		k[i] = (uint8_t)(p * 131 + i * 7 + salt);
+	/* distinct public keys however the bytes above repeat */
+	memcpy(k + WG_KEY_LEN - 4, &p, 4);
+}
+
+void world_keys(uint32_t p, struct wg_keypair *k)
+{
+	memset(k, 0, sizeof(*k));
+	fill_key(k->sending_key, p, 1);
+	fill_key(k->receiving_key, p, 2);
+	k->local_index = p + 1;
+	k->remote_index = 0x80000000u + p;
+}
+
+/* The configured peers: key, endpoint, PREFIXES_PER_PEER prefixes. */
+static struct gw_testbed_peer *peers_config(struct world *w,
+					    struct wg_prefix **pfx_out)
+{
+	struct gw_testbed_peer *tp = calloc(w->n_peers, sizeof(*tp));
+	struct wg_prefix *pfx = calloc((size_t)w->n_peers * PREFIXES_PER_PEER,
+				       sizeof(*pfx));
+	uint32_t p, n = 0;
+	unsigned int j;
+
+	*pfx_out = pfx;
+	if (!tp || !pfx) {
+		free(tp);
+		return NULL;
+	}
+	for (p = 0; p < w->n_peers; p++) {
+		uint32_t ep_ip = rte_cpu_to_be_32(RTE_IPV4(203, 0, 113,
+							   1 + p % 250));
+
+		fill_key(tp[p].public_key, p, 3);
+		w->eps[p].family = WG_FAMILY_V4;
+		memcpy(w->eps[p].addr, &ep_ip, 4);
+		w->eps[p].port = (uint16_t)(1024 + p / 250);
+		tp[p].endpoint = w->eps[p];
+		tp[p].allowed_ips = &pfx[n];
+		tp[p].n_allowed_ips = PREFIXES_PER_PEER;
+		for (j = 0; j < PREFIXES_PER_PEER; j++) {
+			uint32_t be = rte_cpu_to_be_32(prefix_addr(p, j));
+
+			pfx[n].family = WG_FAMILY_V4;
+			memcpy(pfx[n].addr, &be, 4);
+			pfx[n++].cidr = prefix_len(p, j);
+		}
+	}
+	return tp;
 }
 
 /* n_peers peers, each with a current keypair, an endpoint, a receiver
  * index and PREFIXES_PER_PEER AllowedIPs prefixes. */
 int world_build(struct world *w, uint32_t n_peers)
 {
-	struct gw_ctx *ctx = w->ctx;
 	struct gw_tables_size sz = {
 		.peers = n_peers,
 		.routes4 = n_peers * PREFIXES_PER_PEER + 64,
 		.tbl8s4 = 1 << 14,
 		.indices = 4 * n_peers,
 	};
+	struct gw_testbed_neigh nb[2] = {
+		{ .role = GW_WAN, .family = WG_FAMILY_V4, .addr4 = WAN_ROUTER },
+		{ .role = GW_LAN, .family = WG_FAMILY_V4, .addr4 = LAN_HOST },
+	};
+	struct gw_testbed_opts o = {
+		.lcores = 2, .workers = 1, .mtu = MTU, .listen_port = LISTEN,
+		.max_peers = n_peers, .size = &sz, .pool = w->pool,
+		/* the test-only knob: on a loaded machine a world can live
+		 * past REJECT_AFTER_TIME (180 s), and its packets would be
+		 * dropped as expired */
+		.reject_after_s = UINT32_MAX,
+		.lan = { .addr4 = LAN_ADDR, .plen4 = 24 },
+		.wan = { .addr4 = WAN_ADDR, .plen4 = 24, .gateway4 = WAN_ROUTER },
+		.neigh = nb, .n_neigh = 2,
+	};
+	struct gw_testbed_peer *tp;
 	struct wg_prefix *pfx;
-	uint32_t *ids, p, n = 0;
-	uint64_t t0 = rte_rdtsc(), now = gw_now_ns(ctx);
-	unsigned int j;
-	int ret;
+	uint64_t t0 = rte_rdtsc();
+	uint32_t p;
 
 	w->n_peers = n_peers;
-	ret = gw_tables_create_sized(ctx, &sz);
-	if (ret < 0)
-		return ret;
-	w->peers = calloc(n_peers, sizeof(*w->peers));
 	w->kps = calloc(n_peers, sizeof(*w->kps));
 	w->eps = calloc(n_peers, sizeof(*w->eps));
-	pfx = calloc((size_t)n_peers * PREFIXES_PER_PEER, sizeof(*pfx));
-	ids = calloc((size_t)n_peers * PREFIXES_PER_PEER, sizeof(*ids));
-	if (!w->peers || !w->kps || !w->eps || !pfx || !ids)
+	if (!w->kps || !w->eps)
 		return -ENOMEM;
-	for (p = 0; p < n_peers; p++) {
-		/* allocated as the control lcore does (gw_peer.c): one by
-		 * one from DPDK memory, hugepages when there are some */
-		struct gw_peer *peer = rte_zmalloc("bench_peer", gw_peer_size(),
-						   RTE_CACHE_LINE_SIZE);
-		struct gw_keypair *kp = rte_zmalloc("bench_kp", sizeof(*kp),
-						    RTE_CACHE_LINE_SIZE);
-		struct wg_endpoint *ep = rte_malloc("bench_ep", sizeof(*ep),
-						    0);
-		uint32_t ep_ip = RTE_IPV4(203, 0, 113, 1 + p % 250);
-
-		if (!peer || !kp || !ep)
-			return -ENOMEM;
-		fill_key(kp->send_key, p, 1);
-		fill_key(kp->recv_key, p, 2);
-		kp->local_index = p + 1;
-		kp->remote_index = 0x80000000u + p;
-		gw_kp_born(kp, p, now);
-		wg_replay_init(&kp->replay);
-		w->eps[p].family = WG_FAMILY_V4;
-		ep_ip = rte_cpu_to_be_32(ep_ip);
-		memcpy(w->eps[p].addr, &ep_ip, 4);
-		w->eps[p].port = (uint16_t)(1024 + p / 250);
-		peer->id = p;
-		peer->kp_current = kp;
-		*ep = w->eps[p];
-		peer->endpoint = ep;
-		w->peers[p] = peer;
-		w->kps[p] = kp;
-		ctx->tables->peers[p] = peer;
-		if (gw_tables_index_add(ctx->tables, kp->local_index,
-					(uintptr_t)kp) < 0)
-			return -ENOSPC;
-		for (j = 0; j < PREFIXES_PER_PEER; j++) {
-			uint32_t be = rte_cpu_to_be_32(prefix_addr(p, j));
-
-			pfx[n].family = WG_FAMILY_V4;
-			memcpy(pfx[n].addr, &be, 4);
-			pfx[n].cidr = prefix_len(p, j);
-			ids[n++] = p;
-		}
+	tp = peers_config(w, &pfx);
+	if (!tp)
+		return -ENOMEM;
+	memcpy(o.lan.mac, lan_mac, 6);
+	memcpy(o.wan.mac, wan_mac, 6);
+	memcpy(nb[0].mac, router_mac, 6);
+	memcpy(nb[1].mac, host_mac, 6);
+	w->tb = gw_testbed_create(&o);
+	if (!w->tb) {
+		free(tp);
+		free(pfx);
+		return -EINVAL;
 	}
-	ret = gw_tables_routes_apply(ctx->tables, pfx, ids, n, false);
+	w->ctx = w->tb->ctx;
+	/* peer after peer, each one's handshake right after it came in:
+	 * a peer, its endpoint and its keypair next to each other in the
+	 * heap. (All peers of a config file first, the keypairs later,
+	 * costs ~5% in the 100,000-peer decrypt case under --no-huge: one
+	 * more page per packet.) */
+	for (p = 0; p < n_peers; p++) {
+		struct gw_peer *peer;
+		struct wg_keypair k;
+
+		if (gw_testbed_add_peers(w->tb, &tp[p], 1) != 0)
+			break;
+		peer = gw_testbed_peer(w->tb, tp[p].public_key);
+		world_keys(p, &k);
+		w->kps[p] = peer ? gw_testbed_session(w->tb, peer, &k) : NULL;
+		if (!w->kps[p])
+			break;
+	}
+	free(tp);
 	free(pfx);
-	free(ids);
-	if (ret < 0)
-		return ret;
+	if (p < n_peers)
+		return -ENOSPC;
 	printf("# %u peer(s), %u AllowedIPs prefixes, index table and keys built in %.2f s\n",
-	       n_peers, n, (double)(rte_rdtsc() - t0) / (double)ctx->tsc_hz);
+	       n_peers, n_peers * PREFIXES_PER_PEER,
+	       (double)(rte_rdtsc() - t0) / (double)rte_get_tsc_hz());
 	return 0;
 }
 
 void world_free(struct world *w)
 {
-	uint32_t p;
-
-	gw_tables_free(w->ctx);
-	for (p = 0; p < w->n_peers; p++) {
-		rte_free(w->peers[p]->endpoint);
-		rte_free(w->peers[p]);
-		rte_free(w->kps[p]);
-	}
-	free(w->peers);
+	gw_testbed_free(w->tb);
+	w->tb = NULL;
+	w->ctx = NULL;
 	free(w->kps);
 	free(w->eps);
-	w->peers = NULL;
 	w->kps = NULL;
 	w->eps = NULL;
 }

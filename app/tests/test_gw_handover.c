@@ -35,11 +35,11 @@
 #include <rte_udp.h>
 
 #include "gw_control.h"
-#include "gw_crypto.h"
 #include "gw_ctrl_rings.h"
 #include "gw_hs_limit.h"
 #include "gw_peer.h"
 #include "gw_tables.h"
+#include "gw_testbed.h"
 #include "gw_worker.h"
 #include "wg_cookie.h"
 #include "wg_crypto.h"
@@ -67,72 +67,65 @@ static const uint8_t wan_mac[6] = { 0x02, 0, 0, 0, 0, 0x02 };
 static const uint8_t router_mac[6] = { 0x02, 0, 0, 0, 0, 0x04 };
 static const uint8_t wan6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x0c, [15] = 1 };
 
+static struct gw_testbed *tb;
 static struct gw_ctx *ctx;
 static struct rte_mempool *pool;
 static struct gw_lcore *lc;
 static struct gw_peer *peer;
-static struct gw_keypair *kp;
+static struct gw_keypair *kp;      /* the session the peer sends on */
 static struct wg_keypair sender;   /* the peer's side of kp */
 static uint64_t next_counter;
 static struct wg_endpoint ep;
+static const uint8_t peer_pub[WG_KEY_LEN] = { 0x68, 0x6f };
+static const uint8_t our_private[WG_KEY_LEN] = { 0x40, 0x01 };
 
+/* A session with fresh random keys and our receiver index local_index,
+ * as initiator (current at once) or as responder (next, until the peer
+ * uses it); *peer_side: what the peer sends with. */
+static struct gw_keypair *new_session(uint32_t local_index, bool initiator,
+				      struct wg_keypair *peer_side)
+{
+	struct wg_keypair k = { .local_index = local_index,
+				.remote_index = local_index ^ 0xffff };
+	struct gw_keypair *got;
+
+	wg_random(k.sending_key, WG_KEY_LEN);
+	wg_random(k.receiving_key, WG_KEY_LEN);
+	gw_testbed_peer_side(&k, peer_side);
+	got = initiator ? gw_testbed_session(tb, peer, &k) :
+			  gw_testbed_session_next(tb, peer, &k);
+	wg_wipe(&k, sizeof(k));
+	return got;
+}
+
+/* One worker, a WAN port on 198.51.100.0/24 and 2001:db8:c::/64 without
+ * a gateway, one peer at PEER_EP:40000 in a session. */
 static int setup(void)
 {
-	uint32_t be;
+	struct gw_testbed_peer tp = { .endpoint = { .family = WG_FAMILY_V4,
+						    .port = 40000 } };
+	struct gw_testbed_opts o = {
+		.lcores = 1, .workers = 1, .mtu = 1420, .listen_port = 51820,
+		.private_key = our_private,
+		.wan = { .addr4 = WAN_ADDR, .plen4 = 24, .plen6 = 64 },
+		.peers = &tp, .n_peers = 1, .n_mbufs = 4096,
+	};
+	uint32_t be = rte_cpu_to_be_32(PEER_EP);
 
-	ctx = calloc(1, sizeof(*ctx));
-	if (!ctx)
+	memcpy(o.wan.mac, wan_mac, 6);
+	memcpy(o.wan.addr6, wan6, 16);
+	memcpy(tp.public_key, peer_pub, WG_KEY_LEN);
+	memcpy(tp.endpoint.addr, &be, 4);
+	ep = tp.endpoint;
+	tb = gw_testbed_create(&o);
+	if (!tb)
 		return -1;
-	ctx->tsc_hz = rte_get_tsc_hz();
-	ctx->mtu = 1420;
-	ctx->reject_after_ns = (uint64_t)WG_REJECT_AFTER_TIME * 1000000000ull;
-	ctx->listen_port = rte_cpu_to_be_16(51820);
-	ctx->stats = gw_stats_create();
-	ctx->qsbr = rte_zmalloc("h_qsbr", rte_rcu_qsbr_get_memsize(1),
-				RTE_CACHE_LINE_SIZE);
-	pool = rte_pktmbuf_pool_create("h_pool", 4096, 0, 0,
-				       RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	ctx->pool = pool;
-	if (!ctx->stats || !ctx->qsbr || !pool ||
-	    rte_rcu_qsbr_init(ctx->qsbr, 1) || gw_ctrl_rings_create(ctx) < 0)
-		return -1;
-	memcpy(ctx->port[GW_WAN].mac.addr_bytes, wan_mac, 6);
-	ctx->port[GW_WAN].role = GW_WAN;
-	ctx->port[GW_WAN].addr4[0] = rte_cpu_to_be_32(WAN_ADDR);
-	ctx->port[GW_WAN].plen4[0] = 24;
-	ctx->port[GW_WAN].n_addr4 = 1;
-	memcpy(ctx->port[GW_WAN].addr6[0], wan6, 16);
-	ctx->port[GW_WAN].plen6[0] = 64;
-	ctx->port[GW_WAN].n_addr6 = 1;
+	ctx = tb->ctx;
+	pool = tb->pool;
 	lc = &ctx->workers[0];
-	lc->ctx = ctx;
-	lc->stats = &ctx->stats->lcore[0];
-	lc->mb = gw_crypto_mgr_create();
-	ctx->n_workers = 1;
-	if (!lc->mb || gw_tables_create(ctx) != 0 ||
-	    gw_hs_limit_create(ctx) != 0)
-		return -1;
-
-	peer = gw_peer_alloc();
-	kp = rte_zmalloc("h_kp", sizeof(*kp), RTE_CACHE_LINE_SIZE);
-	if (!peer || !kp)
-		return -1;
-	wg_random(kp->recv_key, WG_KEY_LEN);
-	wg_random(kp->send_key, WG_KEY_LEN);
-	kp->local_index = LOCAL_INDEX;
-	gw_kp_born(kp, 0, gw_now_ns(ctx));
-	wg_replay_init(&kp->replay);
-	memcpy(sender.sending_key, kp->recv_key, WG_KEY_LEN);
-	sender.remote_index = LOCAL_INDEX;
-	ep.family = WG_FAMILY_V4;
-	be = rte_cpu_to_be_32(PEER_EP);
-	memcpy(ep.addr, &be, 4);
-	ep.port = 40000;
-	peer->endpoint = &ep;
-	peer->kp_current = kp;
-	ctx->tables->peers[0] = peer;
-	return gw_tables_index_add(ctx->tables, kp->local_index,
-				   (uintptr_t)kp);
+	peer = gw_testbed_peer(tb, peer_pub);
+	kp = peer ? new_session(LOCAL_INDEX, true, &sender) : NULL;
+	return kp ? 0 : -1;
 }
 
 /* A WAN frame to our port 51820 carrying msg (len bytes) from src4
@@ -237,17 +230,15 @@ static uint64_t counter(enum gw_counter c)
 }
 
 /* What the control lcore does with an ENDPOINT event (gw_control.c). */
-static void control_takes_endpoint(const struct gw_event *ev,
-				   struct wg_endpoint *store)
+static void control_takes_endpoint(const struct gw_event *ev)
 {
-	*store = ev->ep;
-	__atomic_store_n(&peer->endpoint, store, __ATOMIC_RELEASE);
+	gw_testbed_endpoint(tb, peer, &ev->ep);
+	/* the next change may post again */
 	__atomic_store_n(&peer->endpoint_pending, 0, __ATOMIC_RELEASE);
 }
 
 static void test_endpoint_once(void)
 {
-	static struct wg_endpoint moved, moved2;
 	struct gw_event ev = { 0 };
 	unsigned int n, n_ep;
 	uint64_t lost0 = counter(GW_CTR_DROP_EVENT_RING_FULL);
@@ -269,7 +260,7 @@ static void test_endpoint_once(void)
 	send_keepalives(40, PEER_EP + 1, 40001);
 	n = drain_events(&n_ep, NULL);
 	CHECK(n == 0, "before the control lcore took it: %u more events", n);
-	control_takes_endpoint(&ev, &moved);
+	control_takes_endpoint(&ev);
 	send_keepalives(40, PEER_EP + 1, 40001);
 	n = drain_events(&n_ep, NULL);
 	CHECK(n == 0, "from the new endpoint: %u events", n);
@@ -280,9 +271,10 @@ static void test_endpoint_once(void)
 	      "second change: %u events (%u ENDPOINT)", n, n_ep);
 	CHECK(counter(GW_CTR_DROP_EVENT_RING_FULL) == lost0,
 	      "events counted as lost with room in the ring");
-	control_takes_endpoint(&ev, &moved2);
-	ep = moved2;
-	__atomic_store_n(&peer->endpoint, &ep, __ATOMIC_RELEASE);
+	control_takes_endpoint(&ev);
+	ep = ev.ep;
+	CHECK(memcmp(peer->endpoint, &ep, sizeof(ep)) == 0,
+	      "the control lcore did not take the endpoint");
 }
 
 /* Fill the event ring; returns how many dummies went in. */
@@ -299,16 +291,23 @@ static unsigned int fill_events(void)
 
 static void test_keypair_used_ring_full(void)
 {
-	static struct wg_endpoint moved;
 	uint64_t lost0 = counter(GW_CTR_DROP_EVENT_RING_FULL);
 	struct gw_event ev = { 0 };
+	struct wg_keypair next_side, unused_side;
+	struct gw_keypair *next, *unused;
 	unsigned int filled, n, n_ep;
 
-	/* the responder's session: kp waits in kp_next for its first
-	 * packet, and the ring has no room for the news */
-	gw_kp_store(&peer->kp_current, NULL);
-	gw_kp_store(&peer->kp_next, kp);
-	kp->used_reported = 0;
+	/* a new handshake with us as responder: its keypair waits in
+	 * kp_next for its first packet, and the ring has no room for the
+	 * news */
+	next = new_session(LOCAL_INDEX + 1, false, &next_side);
+	CHECK(next && peer->kp_next == next && peer->kp_current == kp,
+	      "responder session: next %p current %p",
+	      (void *)peer->kp_next, (void *)peer->kp_current);
+	if (!next)
+		return;
+	sender = next_side;
+	kp = next;
 	filled = fill_events();
 	CHECK(filled >= GW_EVENT_RING - 1, "ring took %u events", filled);
 	send_keepalives(5, PEER_EP + 2, 40002);
@@ -326,12 +325,12 @@ static void test_keypair_used_ring_full(void)
 	      (void *)peer->kp_next);
 	CHECK(!gw_peer_confirm_used_next(ctx, peer), "confirmed twice");
 	/* a next keypair nobody used yet stays where it is */
-	gw_kp_store(&peer->kp_next, kp);
-	gw_kp_store(&peer->kp_current, NULL);
-	kp->used_reported = 0;
-	CHECK(!gw_peer_confirm_used_next(ctx, peer), "unused keypair confirmed");
-	gw_kp_store(&peer->kp_next, NULL);
-	gw_kp_store(&peer->kp_current, kp);
+	unused = new_session(LOCAL_INDEX + 2, false, &unused_side);
+	CHECK(unused && !gw_peer_confirm_used_next(ctx, peer),
+	      "unused keypair confirmed");
+	CHECK(peer->kp_next == unused && peer->kp_current == kp,
+	      "unused keypair moved: next %p current %p",
+	      (void *)peer->kp_next, (void *)peer->kp_current);
 
 	/* an ENDPOINT event that finds the ring full is lost for now
 	 * (counted), and the next packet from there posts it */
@@ -345,7 +344,7 @@ static void test_keypair_used_ring_full(void)
 	n = drain_events(&n_ep, &ev);
 	CHECK(n == 1 && n_ep == 1 && ev.ep.port == 40003,
 	      "after the ring drained: %u events (%u ENDPOINT)", n, n_ep);
-	control_takes_endpoint(&ev, &moved);
+	control_takes_endpoint(&ev);
 }
 
 static unsigned int drain_handshakes(void)
@@ -382,7 +381,7 @@ static void test_cookie_reply_index(void)
 	 * handshake): dropped on the worker */
 	wg_put_le32(msg + 4, 0x77777777u);
 	wan_one(wan_udp(PEER_EP, NULL, 40000, msg, sizeof(msg)));
-	wg_put_le32(msg + 4, LOCAL_INDEX);
+	wg_put_le32(msg + 4, kp->local_index);
 	wan_one(wan_udp(PEER_EP, NULL, 40000, msg, sizeof(msg)));
 	n = drain_handshakes();
 	CHECK(n == 0, "%u cookie replies for no pending handshake reached "
@@ -499,9 +498,8 @@ static void test_source_limit(void)
 	unsigned int burst = gw_hs_limit_burst(ctx->n_workers), got;
 
 	/* workers check mac1 with the key of our public key */
-	wg_random(pub, sizeof(pub));
+	wg_public_from_private(pub, our_private);
 	wg_cookie_maker_init(&mk, pub);
-	ctx->mac1_key = mk.mac1_key;
 
 	/* one address: its burst through (one more if the clock refilled
 	 * a token meanwhile), the rest limited */
@@ -510,8 +508,7 @@ static void test_source_limit(void)
 	      "one source, 100 initiations: %u passed, want %u", got, burst);
 	CHECK(counter(GW_CTR_DROP_HANDSHAKE_SOURCE_LIMITED) - lim0 == 100 - got,
 	      "drop_handshake_source_limited: %lu, want %u",
-	      (unsigned long)(counter(GW_CTR_DROP_HANDSHAKE_SOURCE_LIMITED) -
-			      lim0),
+	      (unsigned long)(counter(GW_CTR_DROP_HANDSHAKE_SOURCE_LIMITED) - lim0),
 	      100 - got);
 	/* another address is not held back by it */
 	got = initiations(&mk, 5, RTE_IPV4(198, 51, 100, 10), NULL);
@@ -526,7 +523,6 @@ static void test_source_limit(void)
 	b6[7] = 1; /* another /64 */
 	got = initiations(&mk, 5, 0, b6);
 	CHECK(got == 5, "another /64: %u of 5 passed", got);
-	ctx->mac1_key = NULL;
 	wg_cookie_maker_wipe(&mk);
 }
 

@@ -17,7 +17,6 @@
  */
 #include "gw_forward.h"
 #include "gw_worker_priv.h"
-#include "wg_transport.h"
 
 static const uint8_t peer_site6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x0b,
 					[15] = 5 };
@@ -62,20 +61,6 @@ static struct rte_mbuf *handed(uint32_t want_tag)
 	return m;
 }
 
-static void put_ipv6(uint8_t *b, const uint8_t *src, const uint8_t *dst,
-		     uint8_t proto, uint8_t hops, uint16_t payload)
-{
-	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)b;
-
-	memset(b, 0, sizeof(*ip) + payload);
-	ip->vtc_flow = rte_cpu_to_be_32(6u << 28);
-	ip->payload_len = rte_cpu_to_be_16(payload);
-	ip->proto = proto;
-	ip->hop_limits = hops;
-	memcpy(ip->src_addr, src, 16);
-	memcpy(ip->dst_addr, dst, 16);
-}
-
 /* The fast checksum sum folds to what DPDK's gives, for every length
  * and alignment a datagram can have here (from a start the size of a
  * pseudo-header's sum: DPDK's own 32-bit sum would overflow from much
@@ -109,7 +94,7 @@ static void test_hop_dec(void)
 
 	for (id = 0; id < 65536; id += 97) {
 		for (ttl = 2; ttl < 256; ttl++) {
-			put_ipv4(b, LAN_HOST, PEER_NET + id % 256, 20,
+			gw_tb_put_ipv4_udp(b, LAN_HOST, PEER_NET + id % 256, 20,
 				 (uint16_t)id);
 			ip->time_to_live = (uint8_t)ttl;
 			ip->hdr_checksum = 0;
@@ -198,7 +183,7 @@ static void test_router_lan(void)
 			rte_pktmbuf_mtod(in[n], struct rte_ether_hdr *);
 
 		eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
-		put_ipv6((uint8_t *)(eh + 1), ll, peer_site6, IPPROTO_UDP, 64,
+		gw_tb_put_ipv6((uint8_t *)(eh + 1), ll, peer_site6, IPPROTO_UDP, 64,
 			 60);
 	}
 	n++;
@@ -228,56 +213,26 @@ static struct rte_mbuf *peer_frame(const uint8_t *inner, uint16_t len,
 					  [15] = 1 };
 	static const uint8_t ep6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x0c,
 					 [15] = 7 };
-	struct wg_keypair s = { .remote_index = kp->local_index };
-	uint16_t l3 = v6 ? sizeof(struct rte_ipv6_hdr) :
-			   sizeof(struct rte_ipv4_hdr);
-	uint16_t msg = (uint16_t)wg_transport_sealed_len(len, ctx->mtu);
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-	uint8_t *b = (uint8_t *)rte_pktmbuf_append(
-		m, (uint16_t)(RTE_ETHER_HDR_LEN + l3 + 8 + msg));
-	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)b;
-	struct rte_udp_hdr *udp =
-		(struct rte_udp_hdr *)(b + RTE_ETHER_HDR_LEN + l3);
+	static uint8_t b[2048];
+	struct wg_keypair s;
+	struct gw_tb_outer o;
+	size_t n;
 
-	memcpy(s.sending_key, kp->recv_key, WG_KEY_LEN);
-	wg_transport_seal(&s, __atomic_fetch_add(&kp->send_counter, 1,
-						 __ATOMIC_RELAXED),
-			  inner, len, ctx->mtu, (uint8_t *)(udp + 1));
-	memcpy(eh->dst_addr.addr_bytes, wan_mac, 6);
-	memcpy(eh->src_addr.addr_bytes, router_mac, 6);
-	udp->src_port = rte_cpu_to_be_16(ep.port);
-	udp->dst_port = rte_cpu_to_be_16(51820);
-	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(8 + msg));
-	udp->dgram_cksum = 0;
+	gw_testbed_peer_side(&session, &s);
+	gw_tb_outer4(&o, router_mac, wan_mac, PEER_EP, ep.port, WAN_ADDR,
+		     51820);
 	if (v6) {
-		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eh + 1);
-
-		eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
-		memset(ip, 0, sizeof(*ip));
-		ip->vtc_flow = rte_cpu_to_be_32(6u << 28);
-		ip->payload_len = udp->dgram_len;
-		ip->proto = IPPROTO_UDP;
-		ip->hop_limits = 64;
-		memcpy(ip->src_addr, ep6, 16);
-		memcpy(ip->dst_addr, wan6, 16);
-		if (udp_cksum)
-			udp->dgram_cksum = rte_ipv6_udptcp_cksum(ip, udp);
-	} else {
-		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
-
-		eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-		memset(ip, 0, sizeof(*ip));
-		ip->version_ihl = RTE_IPV4_VHL_DEF;
-		ip->total_length = rte_cpu_to_be_16((uint16_t)(l3 + 8 + msg));
-		ip->time_to_live = 64;
-		ip->next_proto_id = IPPROTO_UDP;
-		ip->src_addr = rte_cpu_to_be_32(PEER_EP);
-		ip->dst_addr = rte_cpu_to_be_32(WAN_ADDR);
-		ip->hdr_checksum = rte_ipv4_cksum(ip);
-		if (udp_cksum)
-			udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+		o.family = WG_FAMILY_V6;
+		memcpy(o.src, ep6, 16);
+		memcpy(o.dst, wan6, 16);
 	}
-	return m;
+	o.udp_cksum = udp_cksum;
+	/* the mirror: the peer's counter is the keypair's own */
+	n = gw_tb_seal_frame(b, &o, &s,
+			     __atomic_fetch_add(&kp->send_counter, 1,
+						__ATOMIC_RELAXED),
+			     inner, len, ctx->mtu, 0);
+	return gw_tb_mbuf(pool, b, n);
 }
 
 /* One frame through gw_wan_burst; the frames delivered to the LAN. */
@@ -293,7 +248,7 @@ static uint8_t *inner4(uint8_t *b, uint32_t src, uint32_t dst, uint8_t ttl)
 {
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)b;
 
-	put_ipv4(b, src, dst, 100, 7);
+	gw_tb_put_ipv4_udp(b, src, dst, 100, 7);
 	ip->time_to_live = ttl;
 	ip->hdr_checksum = 0;
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
@@ -359,22 +314,22 @@ static void test_router_wan(void)
 		      &tx) == 0,
 	      "loopback source from the tunnel delivered");
 	/* a neighbour advertisement (override flag) with hop limit 255 */
-	put_ipv6(b, peer_site6, lan_host6, IPPROTO_ICMPV6, 255, 32);
+	gw_tb_put_ipv6(b, peer_site6, lan_host6, IPPROTO_ICMPV6, 255, 32);
 	b[40] = 136;
 	b[44] = 0x20;
 	CHECK(wan_one(peer_frame(b, 72, false, false), &tx) == 0,
 	      "neighbour advertisement from the tunnel delivered");
 	/* a router advertisement behind a hop-by-hop options header */
-	put_ipv6(b, peer_site6, lan_host6, IPPROTO_HOPOPTS, 255, 24);
+	gw_tb_put_ipv6(b, peer_site6, lan_host6, IPPROTO_HOPOPTS, 255, 24);
 	b[40] = IPPROTO_ICMPV6;
 	b[48] = 134;
 	CHECK(wan_one(peer_frame(b, 64, false, false), &tx) == 0,
 	      "router advertisement from the tunnel delivered");
-	put_ipv6(b, peer_site6, ll, IPPROTO_UDP, 64, 32);
+	gw_tb_put_ipv6(b, peer_site6, ll, IPPROTO_UDP, 64, 32);
 	CHECK(wan_one(peer_frame(b, 72, false, false), &tx) == 0,
 	      "link-local destination from the tunnel delivered");
 	/* IPv6 hop limit 1, and 2 (leaves with 1) */
-	put_ipv6(b, peer_site6, lan_host6, IPPROTO_UDP, 1, 32);
+	gw_tb_put_ipv6(b, peer_site6, lan_host6, IPPROTO_UDP, 1, 32);
 	CHECK(wan_one(peer_frame(b, 72, false, false), &tx) == 0,
 	      "hop limit 1 delivered");
 	m = handed(GW_CTRL_TAG(GW_CTRL_TTL, peer->id));

@@ -41,12 +41,12 @@
 #include <rte_ring_elem.h>
 #include <rte_udp.h>
 
-#include "gw_crypto.h"
 #include "gw_ctrl_rings.h"
 #include "gw_ctx.h"
-#include "gw_neighbour.h"
 #include "gw_peer.h"
 #include "gw_tables.h"
+#include "gw_testbed.h"
+#include "gw_testbed_frames.h"
 #include "gw_worker.h"
 #include "wg_crypto.h"
 
@@ -75,121 +75,90 @@ static const uint8_t wan_mac[6] = { 0x02, 0, 0, 0, 0, 0x02 };
 static const uint8_t host_mac[6] = { 0x02, 0, 0, 0, 0, 0x03 };
 static const uint8_t router_mac[6] = { 0x02, 0, 0, 0, 0, 0x04 };
 
+static struct gw_testbed *tb;
 static struct gw_ctx *ctx;
 static struct rte_mempool *pool;
 static struct gw_peer *peer;
 static struct gw_keypair *kp;
 static struct wg_endpoint ep;
+/* the peer's public key; its session is its own mirror (send = receive
+ * key, remote = local index), so what we encrypt we can decrypt */
+static const uint8_t peer_pub[WG_KEY_LEN] = { 0x70, 0x65, 0x65, 0x72 };
+static struct wg_keypair session;
 
 static void neigh_put(enum gw_role role, uint32_t ip, const uint8_t *mac)
 {
-	uint32_t be = rte_cpu_to_be_32(ip);
-
-	CHECK(gw_neigh_learn(ctx, role, WG_FAMILY_V4, (const uint8_t *)&be,
-			     (const struct rte_ether_addr *)mac),
-	      "neighbour table");
+	CHECK(gw_testbed_neighbour4(tb, role, ip, mac), "neighbour table");
 }
 
+/* The peer's session (again, after test_no_session took it). */
+static struct gw_keypair *mirror_session(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < WG_KEY_LEN; i++)
+		session.sending_key[i] = session.receiving_key[i] =
+			(uint8_t)(i * 7 + 1);
+	session.local_index = session.remote_index = 0x1234;
+	return gw_testbed_session(tb, peer, &session);
+}
+
+static struct wg_prefix prefix4(uint32_t addr, uint8_t cidr)
+{
+	struct wg_prefix p = { .family = WG_FAMILY_V4, .cidr = cidr };
+	uint32_t be = rte_cpu_to_be_32(addr);
+
+	memcpy(p.addr, &be, 4);
+	return p;
+}
+
+static struct wg_endpoint endpoint4(uint32_t addr, uint16_t port)
+{
+	struct wg_endpoint e = { .family = WG_FAMILY_V4, .port = port };
+	uint32_t be = rte_cpu_to_be_32(addr);
+
+	memcpy(e.addr, &be, 4);
+	return e;
+}
+
+/* The world: the LAN and WAN ports behind their routers, their
+ * neighbours resolved, one peer with its session. */
 static int setup(void)
 {
-	struct wg_prefix pfx[2];
-	uint32_t ids[2] = { 0, 0 }, be;
-	unsigned int i;
-
-	ctx = calloc(1, sizeof(*ctx));
-	ctx->tsc_hz = rte_get_tsc_hz();
-	ctx->mtu = 1420;
-	ctx->reject_after_ns = (uint64_t)WG_REJECT_AFTER_TIME * 1000000000ull;
-	ctx->listen_port = rte_cpu_to_be_16(51820);
-	ctx->stats = gw_stats_create();
-	ctx->qsbr = rte_zmalloc("t_qsbr", rte_rcu_qsbr_get_memsize(2),
-				RTE_CACHE_LINE_SIZE);
-	pool = rte_pktmbuf_pool_create("t_pool", 8192, 0, 0,
-				       RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	if (!ctx->stats || !ctx->qsbr || gw_ctrl_rings_create(ctx) < 0 ||
-	    !pool || rte_rcu_qsbr_init(ctx->qsbr, 2))
-		return -1;
-	for (i = 0; i < GW_NB_ROLES; i++) {
-		struct gw_port *p = &ctx->port[i];
-
-		memcpy(p->mac.addr_bytes, i == GW_LAN ? lan_mac : wan_mac, 6);
-		p->addr4[0] = rte_cpu_to_be_32(i == GW_LAN ? LAN_ADDR : WAN_ADDR);
-		p->plen4[0] = 24;
-		p->n_addr4 = 1;
-		p->has_gateway = true;
-		p->gateway.family = WG_FAMILY_V4;
-		be = rte_cpu_to_be_32(i == GW_LAN ? LAN_ROUTER : WAN_ROUTER);
-		memcpy(p->gateway.addr, &be, 4);
-	}
-	if (gw_neigh_create(ctx) != 0)
-		return -1;
-	neigh_put(GW_WAN, WAN_ROUTER, router_mac);
-	neigh_put(GW_LAN, LAN_HOST, host_mac);
-	neigh_put(GW_LAN, LAN_ROUTER, router_mac);
-	for (i = 0; i < 2; i++) {
-		ctx->workers[i].ctx = ctx;
-		ctx->workers[i].worker_idx = i;
-		ctx->workers[i].stats = &ctx->stats->lcore[i];
-		ctx->workers[i].mb = gw_crypto_mgr_create();
-		if (!ctx->workers[i].mb)
-			return -1;
-	}
-	ctx->n_workers = 1;
-	if (gw_tables_create(ctx) != 0)
-		return -1;
-
-	/* one peer whose keypair is its own mirror (send = receive key,
-	 * remote = local index), so what we encrypt we can decrypt */
-	peer = rte_zmalloc("t_peer", gw_peer_size(), RTE_CACHE_LINE_SIZE);
-	kp = rte_zmalloc("t_kp", sizeof(*kp), RTE_CACHE_LINE_SIZE);
-	for (i = 0; i < WG_KEY_LEN; i++)
-		kp->send_key[i] = kp->recv_key[i] = (uint8_t)(i * 7 + 1);
-	kp->local_index = kp->remote_index = 0x1234;
-	gw_kp_born(kp, 0, gw_now_ns(ctx));
-	wg_replay_init(&kp->replay);
-	ep.family = WG_FAMILY_V4;
-	be = rte_cpu_to_be_32(PEER_EP);
-	memcpy(ep.addr, &be, 4);
-	ep.port = 40000;
-	peer->endpoint = &ep;
-	peer->kp_current = kp;
-	ctx->tables->peers[0] = peer;
-	gw_tables_index_add(ctx->tables, kp->local_index, (uintptr_t)kp);
 	/* 203.0.113.0/24 behind the peer, and LAN_HOST/32 so that the
 	 * turned-around round trip passes the source check */
-	memset(pfx, 0, sizeof(pfx));
-	pfx[0].family = pfx[1].family = WG_FAMILY_V4;
-	be = rte_cpu_to_be_32(PEER_NET);
-	memcpy(pfx[0].addr, &be, 4);
-	pfx[0].cidr = 24;
-	be = rte_cpu_to_be_32(LAN_HOST);
-	memcpy(pfx[1].addr, &be, 4);
-	pfx[1].cidr = 32;
-	return gw_tables_routes_apply(ctx->tables, pfx, ids, 2, false);
-}
+	struct wg_prefix pfx[2] = { prefix4(PEER_NET, 24),
+				    prefix4(LAN_HOST, 32) };
+	struct gw_testbed_peer tp = { .allowed_ips = pfx, .n_allowed_ips = 2 };
+	struct gw_testbed_neigh nb[3] = {
+		{ .role = GW_WAN, .family = WG_FAMILY_V4, .addr4 = WAN_ROUTER },
+		{ .role = GW_LAN, .family = WG_FAMILY_V4, .addr4 = LAN_HOST },
+		{ .role = GW_LAN, .family = WG_FAMILY_V4, .addr4 = LAN_ROUTER },
+	};
+	struct gw_testbed_opts o = {
+		.lcores = 2, .workers = 1, .mtu = 1420, .listen_port = 51820,
+		.lan = { .addr4 = LAN_ADDR, .plen4 = 24, .gateway4 = LAN_ROUTER },
+		.wan = { .addr4 = WAN_ADDR, .plen4 = 24, .gateway4 = WAN_ROUTER },
+		.neigh = nb, .n_neigh = 3, .peers = &tp, .n_peers = 1,
+		.n_mbufs = 8192,
+	};
 
-static void put_ipv4(uint8_t *b, uint32_t src, uint32_t dst, uint16_t len,
-		     uint16_t id)
-{
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)b;
-	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
-	unsigned int i;
-
-	memset(ip, 0, sizeof(*ip));
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->total_length = rte_cpu_to_be_16(len);
-	ip->packet_id = rte_cpu_to_be_16(id);
-	ip->time_to_live = 64;
-	ip->next_proto_id = IPPROTO_UDP;
-	ip->src_addr = rte_cpu_to_be_32(src);
-	ip->dst_addr = rte_cpu_to_be_32(dst);
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	udp->src_port = rte_cpu_to_be_16(1000);
-	udp->dst_port = rte_cpu_to_be_16(2000);
-	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(len - sizeof(*ip)));
-	udp->dgram_cksum = 0;
-	for (i = sizeof(*ip) + sizeof(*udp); i < len; i++)
-		b[i] = (uint8_t)(id + i);
+	memcpy(o.lan.mac, lan_mac, 6);
+	memcpy(o.wan.mac, wan_mac, 6);
+	memcpy(nb[0].mac, router_mac, 6);
+	memcpy(nb[1].mac, host_mac, 6);
+	memcpy(nb[2].mac, router_mac, 6);
+	memcpy(tp.public_key, peer_pub, WG_KEY_LEN);
+	ep = endpoint4(PEER_EP, 40000);
+	tp.endpoint = ep;
+	tb = gw_testbed_create(&o);
+	if (!tb)
+		return -1;
+	ctx = tb->ctx;
+	pool = tb->pool;
+	peer = gw_testbed_peer(tb, peer_pub);
+	kp = peer ? mirror_session() : NULL;
+	return kp ? 0 : -1;
 }
 
 /* A LAN frame from LAN_HOST to the peer's network, inner IP id = seq. */
@@ -197,12 +166,10 @@ static struct rte_mbuf *lan_frame(uint16_t seq, uint16_t len)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
 	uint8_t *b = (uint8_t *)rte_pktmbuf_append(m, RTE_ETHER_HDR_LEN + len);
-	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)b;
 
-	memcpy(eh->dst_addr.addr_bytes, lan_mac, 6);
-	memcpy(eh->src_addr.addr_bytes, host_mac, 6);
-	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	put_ipv4(b + RTE_ETHER_HDR_LEN, LAN_HOST, PEER_NET + 5, len, seq);
+	gw_tb_put_eth(b, lan_mac, host_mac, RTE_ETHER_TYPE_IPV4);
+	gw_tb_put_ipv4_udp(b + RTE_ETHER_HDR_LEN, LAN_HOST, PEER_NET + 5, len,
+			   seq);
 	return m;
 }
 
@@ -326,39 +293,34 @@ static void test_outer_headers(void)
 	struct gw_lcore *lc = &ctx->workers[0];
 	struct gw_peer *pp[4] = { peer };
 	struct gw_keypair *kk[4] = { kp };
-	struct wg_endpoint eps[4];
+	struct gw_testbed_peer tp[3];
 	struct wg_prefix pfx[3];
-	uint32_t ids[3] = { 1, 2, 3 };
 	struct rte_mbuf *in[GW_BURST];
 	struct gw_txbuf tx = { .n = 0 };
 	unsigned int i, j;
 
 	neigh_put(GW_WAN, ep_ip[3], onlink_mac);
-	memset(pfx, 0, sizeof(pfx));
+	memset(tp, 0, sizeof(tp));
 	for (j = 1; j < 4; j++) {
-		uint32_t be = rte_cpu_to_be_32(ep_ip[j]);
-
-		eps[j].family = WG_FAMILY_V4;
-		memcpy(eps[j].addr, &be, 4);
-		eps[j].port = (uint16_t)(40000 + j);
-		pp[j] = rte_zmalloc("t_peer", gw_peer_size(),
-				    RTE_CACHE_LINE_SIZE);
-		kk[j] = rte_zmalloc("t_kp", sizeof(*kk[j]),
-				    RTE_CACHE_LINE_SIZE);
-		kk[j]->remote_index = 0x5000 + j;
-		gw_kp_born(kk[j], j, gw_now_ns(ctx));
-		pp[j]->id = j;
-		pp[j]->endpoint = &eps[j];
-		pp[j]->kp_current = kk[j];
-		ctx->tables->peers[j] = pp[j];
 		/* 203.0.113.16 * j /28: inside peer 0's /24, more specific */
-		pfx[j - 1].family = WG_FAMILY_V4;
-		be = rte_cpu_to_be_32(PEER_NET + 16 * j);
-		memcpy(pfx[j - 1].addr, &be, 4);
-		pfx[j - 1].cidr = 28;
+		pfx[j - 1] = prefix4(PEER_NET + 16 * j, 28);
+		tp[j - 1].public_key[0] = (uint8_t)j;
+		tp[j - 1].endpoint = endpoint4(ep_ip[j], (uint16_t)(40000 + j));
+		tp[j - 1].allowed_ips = &pfx[j - 1];
+		tp[j - 1].n_allowed_ips = 1;
 	}
-	CHECK(gw_tables_routes_apply(ctx->tables, pfx, ids, 3, false) == 0,
-	      "routes");
+	CHECK(gw_testbed_add_peers(tb, tp, 3) == 0, "three more peers");
+	for (j = 1; j < 4; j++) {
+		struct wg_keypair k = { .local_index = 0x6000 + j,
+					.remote_index = 0x5000 + j };
+
+		pp[j] = gw_testbed_peer(tb, tp[j - 1].public_key);
+		kk[j] = pp[j] ? gw_testbed_session(tb, pp[j], &k) : NULL;
+		if (!kk[j]) {
+			CHECK(false, "peer %u: no session", j);
+			return;
+		}
+	}
 	for (i = 0; i < GW_BURST; i++) {
 		struct rte_ipv4_hdr *ip;
 
@@ -412,12 +374,10 @@ static void test_outer_headers(void)
 		      "outer %u (peer %u): receiver index", i, k);
 		rte_pktmbuf_free(m);
 	}
-	CHECK(gw_tables_routes_apply(ctx->tables, pfx, ids, 3, true) == 0,
-	      "routes removed");
 	for (j = 1; j < 4; j++) {
-		ctx->tables->peers[j] = NULL;
-		rte_free(pp[j]);
-		rte_free(kk[j]);
+		gw_testbed_remove_peer(tb, pp[j]);
+		CHECK(!gw_testbed_peer(tb, tp[j - 1].public_key),
+		      "peer %u not removed", j);
 	}
 }
 
@@ -692,14 +652,14 @@ static void test_no_session(void)
 {
 	struct gw_lcore *lc = &ctx->workers[0];
 	const uint64_t *c = lc->stats->c;
-	uint64_t noep0 = c[GW_CTR_DROP_PEER_WITHOUT_ENDPOINT],
-		 ctl0 = c[GW_CTR_PACKETS_TO_CONTROL];
+	uint64_t noep0 = c[GW_CTR_DROP_PEER_WITHOUT_ENDPOINT], ctl0 = c[GW_CTR_PACKETS_TO_CONTROL];
 	struct gw_txbuf tx = { .n = 0 };
 	struct rte_mbuf *in[GW_BURST], *m = NULL;
 	unsigned int i, in_use0 = rte_mempool_in_use_count(pool), staged = 0;
 
-	peer->kp_current = NULL;
-	peer->endpoint = NULL;
+	gw_testbed_no_session(tb, peer);
+	gw_testbed_endpoint(tb, peer, NULL);
+	CHECK(!peer->kp_current && !peer->endpoint, "session and endpoint kept");
 	for (i = 0; i < GW_BURST; i++)
 		in[i] = lan_frame((uint16_t)i, 100);
 	gw_lan_burst(lc, in, GW_BURST, &tx, gw_now_ns(ctx));
@@ -715,7 +675,7 @@ static void test_no_session(void)
 	      rte_mempool_in_use_count(pool) - in_use0);
 
 	/* with an endpoint they wait for the handshake */
-	peer->endpoint = &ep;
+	gw_testbed_endpoint(tb, peer, &ep);
 	for (i = 0; i < GW_BURST; i++)
 		in[i] = lan_frame((uint16_t)i, 100);
 	tx.n = 0;
@@ -732,7 +692,12 @@ static void test_no_session(void)
 	}
 	CHECK(staged == GW_BURST, "no keypair: %u to stage, want %u", staged,
 	      GW_BURST);
-	peer->kp_current = kp;
+	/* the handshake is done: the same keys again, fresh counters */
+	kp = mirror_session();
+	if (!kp) {
+		fprintf(stderr, "no session after test_no_session\n");
+		exit(1);
+	}
 }
 
 int main(int argc, char **argv)
