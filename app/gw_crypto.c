@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "gw_aead_job.h"
 #include "wg_crypto.h"
 
 IMB_MGR *gw_crypto_mgr_create(void)
@@ -72,8 +73,6 @@ static void complete(IMB_JOB *job, bool decrypt)
 static void run_burst(IMB_MGR *mb, struct gw_aead_op *ops, unsigned int n,
 		      bool decrypt)
 {
-	/* ipsec-mb wants an AAD pointer even when the AAD is empty */
-	static const uint8_t no_aad[16];
 	unsigned int i;
 	IMB_JOB *job;
 
@@ -85,29 +84,9 @@ static void run_burst(IMB_MGR *mb, struct gw_aead_op *ops, unsigned int n,
 		op->ok = false;
 
 		job = IMB_GET_NEXT_JOB(mb);
-		job->cipher_mode = IMB_CIPHER_CHACHA20_POLY1305;
-		job->hash_alg = IMB_AUTH_CHACHA20_POLY1305;
-		job->cipher_direction =
-			decrypt ? IMB_DIR_DECRYPT : IMB_DIR_ENCRYPT;
-		/* Poly1305 always runs over the ciphertext */
-		job->chain_order = decrypt ? IMB_ORDER_HASH_CIPHER :
-					     IMB_ORDER_CIPHER_HASH;
-		job->enc_keys = op->key;
-		job->dec_keys = op->key;
-		job->key_len_in_bytes = WG_KEY_LEN;
-		job->src = op->data;
-		job->dst = op->data;
-		job->cipher_start_src_offset_in_bytes = 0;
-		job->msg_len_to_cipher_in_bytes = op->len;
-		job->hash_start_src_offset_in_bytes = 0;
-		job->msg_len_to_hash_in_bytes = op->len;
-		job->iv = op->nonce;
-		job->iv_len_in_bytes = sizeof(op->nonce);
-		job->u.CHACHA20_POLY1305.aad = no_aad;
-		job->u.CHACHA20_POLY1305.aad_len_in_bytes = 0;
-		job->auth_tag_output = decrypt ? op->computed_tag : op->tag;
-		job->auth_tag_output_len_in_bytes = WG_AEAD_TAG_LEN;
-		job->user_data = op;
+		gw_aead_job_fill(job, op->key, op->data, op->len, op->nonce,
+				 decrypt ? op->computed_tag : op->tag, decrypt,
+				 op);
 
 		job = IMB_SUBMIT_JOB(mb);
 		while (job) {

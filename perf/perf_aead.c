@@ -9,6 +9,7 @@
 
 #include <rte_cycles.h>
 
+#include "gw_aead_job.h"
 #include "wg_crypto.h"
 #include "wg_messages.h"
 
@@ -97,35 +98,14 @@ const char *perf_aead_api_name(enum perf_aead_api api)
 
 static inline void fill_job(IMB_JOB *job, struct op *op, enum perf_aead_dir dir)
 {
-	/* ipsec-mb wants an AAD pointer even for an empty AAD */
-	static const uint8_t no_aad[16];
 	bool dec = dir == PERF_AEAD_DECRYPT;
 
 	memset(op->nonce, 0, 4);
 	wg_put_le64(op->nonce + 4, op->counter);
 	op->ok = false;
 
-	job->cipher_mode = IMB_CIPHER_CHACHA20_POLY1305;
-	job->hash_alg = IMB_AUTH_CHACHA20_POLY1305;
-	job->cipher_direction = dec ? IMB_DIR_DECRYPT : IMB_DIR_ENCRYPT;
-	/* Poly1305 always covers the ciphertext */
-	job->chain_order = dec ? IMB_ORDER_HASH_CIPHER : IMB_ORDER_CIPHER_HASH;
-	job->enc_keys = op->key;
-	job->dec_keys = op->key;
-	job->key_len_in_bytes = WG_KEY_LEN;
-	job->src = op->data;
-	job->dst = op->data;
-	job->cipher_start_src_offset_in_bytes = 0;
-	job->msg_len_to_cipher_in_bytes = op->len;
-	job->hash_start_src_offset_in_bytes = 0;
-	job->msg_len_to_hash_in_bytes = op->len;
-	job->iv = op->nonce;
-	job->iv_len_in_bytes = sizeof(op->nonce);
-	job->u.CHACHA20_POLY1305.aad = no_aad;
-	job->u.CHACHA20_POLY1305.aad_len_in_bytes = 0;
-	job->auth_tag_output = dec ? op->computed : op->data + op->len;
-	job->auth_tag_output_len_in_bytes = WG_AEAD_TAG_LEN;
-	job->user_data = op;
+	gw_aead_job_fill(job, op->key, op->data, op->len, op->nonce,
+			 dec ? op->computed : op->data + op->len, dec, op);
 }
 
 static inline void complete(const IMB_JOB *job, enum perf_aead_dir dir)

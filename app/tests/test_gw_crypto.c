@@ -14,17 +14,7 @@
 #define N_OPS 24
 #define MAX_LEN 1600
 
-static int failures;
-
-#define CHECK(cond, ...)                                                   \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-			fprintf(stderr, __VA_ARGS__);                      \
-			fputc('\n', stderr);                               \
-			failures++;                                        \
-		}                                                          \
-	} while (0)
+#include "test_check.h"
 
 static uint8_t bufs[N_OPS][MAX_LEN + 16];
 static uint8_t plain[N_OPS][MAX_LEN];

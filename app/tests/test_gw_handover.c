@@ -46,17 +46,7 @@
 #include "wg_messages.h"
 #include "wg_transport.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                                   \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-			fprintf(stderr, __VA_ARGS__);                      \
-			fputc('\n', stderr);                               \
-			failures++;                                        \
-		}                                                          \
-	} while (0)
+#include "test_eal.h"
 
 #define WAN_ADDR RTE_IPV4(198, 51, 100, 1)
 #define PEER_EP RTE_IPV4(203, 0, 113, 7)
@@ -528,18 +518,9 @@ static void test_source_limit(void)
 
 int main(int argc, char **argv)
 {
-	char prefix[64];
-	char *eal[] = { argv[0], "-l", "0", "--no-huge", "-m", "1024",
-			"--no-pci", "--no-shconf", "--file-prefix", prefix,
-			"--log-level", "*:error" };
-
 	(void)argc;
-	snprintf(prefix, sizeof(prefix), "test_gw_handover_%d", (int)getpid());
-	if (wg_crypto_init() != 0 ||
-	    rte_eal_init((int)RTE_DIM(eal), eal) < 0) {
-		fprintf(stderr, "EAL init failed\n");
+	if (check_eal_init(argv[0], "test_gw_handover", false) != 0)
 		return 1;
-	}
 	if (setup() != 0) {
 		fprintf(stderr, "setup failed\n");
 		return 1;
@@ -549,11 +530,5 @@ int main(int argc, char **argv)
 	test_cookie_reply_index();
 	test_rings_per_kind();
 	test_source_limit();
-	rte_eal_cleanup();
-	if (failures) {
-		fprintf(stderr, "%d failure(s)\n", failures);
-		return 1;
-	}
-	printf("test_gw_handover: all passed\n");
-	return 0;
+	return check_verdict("test_gw_handover");
 }

@@ -50,17 +50,7 @@
 #include "gw_worker.h"
 #include "wg_crypto.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                                   \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-			fprintf(stderr, __VA_ARGS__);                      \
-			fputc('\n', stderr);                               \
-			failures++;                                        \
-		}                                                          \
-	} while (0)
+#include "test_eal.h"
 
 #define LAN_ADDR RTE_IPV4(192, 0, 2, 1)
 #define LAN_HOST RTE_IPV4(192, 0, 2, 2)
@@ -702,19 +692,9 @@ static void test_no_session(void)
 
 int main(int argc, char **argv)
 {
-	char prefix[64];
-	char *eal[] = { argv[0], "-l", sysconf(_SC_NPROCESSORS_ONLN) > 1 ?
-				       "0-1" : "0",
-			"--no-huge", "-m", "1024", "--no-pci", "--no-shconf",
-			"--file-prefix", prefix, "--log-level", "*:error" };
-
 	(void)argc;
-	snprintf(prefix, sizeof(prefix), "test_gw_worker_%d", (int)getpid());
-	if (wg_crypto_init() != 0 ||
-	    rte_eal_init((int)RTE_DIM(eal), eal) < 0) {
-		fprintf(stderr, "EAL init failed\n");
+	if (check_eal_init(argv[0], "test_gw_worker", true) != 0)
 		return 1;
-	}
 	if (setup() != 0) {
 		fprintf(stderr, "setup failed\n");
 		return 1;
@@ -730,11 +710,5 @@ int main(int argc, char **argv)
 	test_router_wan();
 	test_outer_checksums();
 	test_peer_counters();
-	rte_eal_cleanup();
-	if (failures) {
-		fprintf(stderr, "%d failure(s)\n", failures);
-		return 1;
-	}
-	printf("test_gw_worker: all passed\n");
-	return 0;
+	return check_verdict("test_gw_worker");
 }
