@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * One WireGuard AEAD operation as an intel-ipsec-mb job: ChaCha20-Poly1305
- * in place, no associated data, the 12-byte nonce of a transport message.
+ * in place, no associated data, the 12-byte nonce of a transport message;
+ * and the name of the instruction set a manager runs.
  * Header only, so that the raw reference of the benchmarks
  * (perf/perf_aead.c) fills its jobs exactly as the worker does
  * (gw_crypto.c) and measures the same work.
@@ -48,6 +49,23 @@ static inline void gw_aead_job_fill(IMB_JOB *job, const void *key,
 	job->auth_tag_output = tag_out;
 	job->auth_tag_output_len_in_bytes = WG_AEAD_TAG_LEN;
 	job->user_data = user_data;
+}
+
+/* The instruction set ipsec-mb chose for mb, for logs and JSON lines. */
+static inline const char *gw_aead_arch_name(const IMB_MGR *mb)
+{
+	switch (mb->used_arch) {
+	case IMB_ARCH_SSE:
+		return "sse";
+	case IMB_ARCH_AVX:
+		return "avx";
+	case IMB_ARCH_AVX2:
+		return "avx2";
+	case IMB_ARCH_AVX512:
+		return "avx512";
+	default:
+		return "generic";
+	}
 }
 
 #endif /* GW_AEAD_JOB_H */

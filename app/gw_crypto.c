@@ -30,18 +30,7 @@ void gw_crypto_mgr_free(IMB_MGR *mb)
 
 const char *gw_crypto_arch_name(IMB_MGR *mb)
 {
-	switch (mb->used_arch) {
-	case IMB_ARCH_SSE:
-		return "sse";
-	case IMB_ARCH_AVX:
-		return "avx";
-	case IMB_ARCH_AVX2:
-		return "avx2";
-	case IMB_ARCH_AVX512:
-		return "avx512";
-	default:
-		return "generic";
-	}
+	return gw_aead_arch_name(mb);
 }
 
 /* Constant time: no early exit, so the time taken does not tell how much

@@ -77,18 +77,7 @@ IMB_MGR *perf_aead_mgr(enum perf_aead_arch arch)
 
 const char *perf_aead_arch_name(const IMB_MGR *mb)
 {
-	switch (mb->used_arch) {
-	case IMB_ARCH_SSE:
-		return "sse";
-	case IMB_ARCH_AVX:
-		return "avx";
-	case IMB_ARCH_AVX2:
-		return "avx2";
-	case IMB_ARCH_AVX512:
-		return "avx512";
-	default:
-		return "other";
-	}
+	return gw_aead_arch_name(mb);
 }
 
 const char *perf_aead_api_name(enum perf_aead_api api)
