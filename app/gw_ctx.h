@@ -26,6 +26,8 @@ enum gw_role { GW_LAN = 0, GW_WAN = 1, GW_NB_ROLES = 2 };
 
 enum gw_limits {
 	GW_BURST = 32,
+	/* a burst's drops, freed together (gw_drop_flush) */
+	GW_DROP_BIN = 2 * GW_BURST,
 	GW_MAX_WORKERS = 16,
 	GW_MAX_RXQ = 16,       /* per port per worker */
 	GW_MAX_ADDRS = 8,      /* per port and family */
@@ -99,6 +101,10 @@ struct gw_lcore {
 	/* this worker's per-source initiation limit (gw_hs_limit.h);
 	 * NULL: none */
 	struct wg_ratelimit *hs_limit;
+	/* what this lcore dropped in the call it is in: freed with one
+	 * rte_pktmbuf_free_bulk at its end (gw_worker_priv.h's drop) */
+	uint16_t n_drop_bin;
+	struct rte_mbuf *drop_bin[GW_DROP_BIN];
 } __rte_cache_aligned;
 
 /* Tags in mbuf->hash.usr of packets handed to the control lcore. */

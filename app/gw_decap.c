@@ -343,6 +343,7 @@ void gw_decap_burst(struct gw_lcore *lc, struct gw_decap_item *items,
 			out[o++] = m;
 	}
 	*n_out = o;
+	gw_drop_flush(lc);
 }
 
 /*
@@ -586,8 +587,10 @@ unsigned int gw_wan_classify(struct gw_lcore *lc, struct rte_mbuf **pkts,
 			k++;
 		}
 	}
-	if (!k)
+	if (!k) {
+		gw_drop_flush(lc);
 		return 0;
+	}
 
 	/* 2: receiver indices to keypairs; their lines start loading. A
 	 * run of frames with the same index (one tunnel's burst) is looked
@@ -646,5 +649,6 @@ unsigned int gw_wan_classify(struct gw_lcore *lc, struct rte_mbuf **pkts,
 			items[kept] = *it;
 		kept++;
 	}
+	gw_drop_flush(lc);
 	return kept;
 }

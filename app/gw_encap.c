@@ -327,6 +327,7 @@ unsigned int gw_encap_send(struct gw_lcore *lc, struct gw_peer *peer,
 		gw_tx_flush(lc, GW_WAN, &tx);
 		done += k;
 	}
+	gw_drop_flush(lc);
 	return sent;
 }
 
@@ -520,4 +521,5 @@ void gw_lan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 		kept = policy_to_peer(lc, items, kept, now);
 	if (kept)
 		encap_burst(lc, items, kept, wan_tx, now);
+	gw_drop_flush(lc);
 }

@@ -49,6 +49,7 @@ void gw_tx_flush(struct gw_lcore *lc, enum gw_role role, struct gw_txbuf *b)
 	for (i = sent; i < b->n; i++)
 		drop(lc, b->m[i], GW_CTR_DROP_TX_QUEUE_FULL);
 	b->n = 0;
+	gw_drop_flush(lc);
 }
 
 /* Frames the control lcore handed over for a port, sent with ours. */

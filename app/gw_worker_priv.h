@@ -62,18 +62,37 @@ static inline uint8_t *seg_append(struct rte_mbuf *m, uint16_t len)
 	return tail;
 }
 
-static inline void drop(struct gw_lcore *lc, struct rte_mbuf *m,
-			enum gw_counter c)
+/* The drops of a call, freed in one go; every burst function that drops
+ * calls this before it returns, so nothing stays in the bin between
+ * calls. */
+static inline void gw_drop_flush(struct gw_lcore *lc)
+{
+	if (lc->n_drop_bin) {
+		rte_pktmbuf_free_bulk(lc->drop_bin, lc->n_drop_bin);
+		lc->n_drop_bin = 0;
+	}
+}
+
+/* A dropped packet, counted; its mbuf waits in the bin for the end of
+ * the call. Cold and out of line: the compiler lays every branch that
+ * leads here out of the hot path, as unlikely() would. */
+static __rte_unused __rte_noinline __rte_cold void drop(struct gw_lcore *lc,
+					   struct rte_mbuf *m,
+					   enum gw_counter c)
 {
 	gw_count(lc->stats, c, 1);
-	rte_pktmbuf_free(m);
+	lc->drop_bin[lc->n_drop_bin++] = m;
+	if (lc->n_drop_bin == GW_DROP_BIN)
+		gw_drop_flush(lc);
 }
 
 /* A drop of a packet known to be peer's (peer may be NULL): counted in
  * gw_stats.h and, where gw_peer.h keeps that reason, in the peer's slot
  * of this lcore. */
-static inline void peer_drop(struct gw_lcore *lc, struct gw_peer *peer,
-			     struct rte_mbuf *m, enum gw_counter c)
+static __rte_unused __rte_noinline __rte_cold void peer_drop(struct gw_lcore *lc,
+						struct gw_peer *peer,
+						struct rte_mbuf *m,
+						enum gw_counter c)
 {
 	drop(lc, m, c);
 	gw_peer_count_drop(peer, lc->worker_idx, c, 1);

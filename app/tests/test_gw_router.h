@@ -346,6 +346,56 @@ static void test_router_wan(void)
 	      (unsigned long)(ctr(GW_CTR_DROP_INNER_NEIGHBOUR_DISCOVERY) - nd));
 }
 
+/* Dropped frames go back to the pool when the burst call returns (the
+ * workers gather a burst's drops and free them together): frames with
+ * an unknown receiver index (dropped while classifying) and with a
+ * broken tag (dropped after decryption), in bursts of up to 32 with good
+ * frames among them. */
+static void test_drops_freed(void)
+{
+	enum { N = 2 * GW_BURST + 8 };   /* 48 drops: not a bin's multiple */
+	uint64_t idx0 = ctr(GW_CTR_DROP_UNKNOWN_RECEIVER_INDEX);
+	uint64_t tag0 = ctr(GW_CTR_DROP_AUTHENTICATION_FAILED);
+	unsigned int in_use0 = rte_mempool_in_use_count(pool), i, out = 0;
+	struct rte_mbuf *m[N];
+	struct gw_txbuf tx;
+	uint8_t b[128];
+
+	for (i = 0; i < N; i++) {
+		uint8_t *msg;
+
+		/* no UDP checksum (IPv4): the changes below must reach
+		 * the index lookup and the tag check */
+		m[i] = peer_frame(inner4(b, PEER_NET + 5, LAN_HOST, 64), 100,
+				  false, false);
+		msg = rte_pktmbuf_mtod_offset(m[i], uint8_t *,
+					      RTE_ETHER_HDR_LEN +
+						      sizeof(struct rte_ipv4_hdr) +
+						      sizeof(struct rte_udp_hdr));
+		if (i % 3 == 0)
+			msg[4] ^= 0x5a;                    /* receiver index */
+		else if (i % 3 == 1)
+			msg[rte_pktmbuf_data_len(m[i]) - 60] ^= 1; /* the tag */
+	}
+	for (i = 0; i < N; i += GW_BURST) {
+		tx.n = 0;
+		gw_wan_burst(&ctx->workers[0], m + i, RTE_MIN(N - i, (unsigned int)GW_BURST),
+			     &tx, gw_now_ns(ctx));
+		out += tx.n;
+		rte_pktmbuf_free_bulk(tx.m, tx.n);
+	}
+	CHECK(ctr(GW_CTR_DROP_UNKNOWN_RECEIVER_INDEX) - idx0 == N / 3,
+	      "drops: %" PRIu64 " unknown indices counted, want %u",
+	      ctr(GW_CTR_DROP_UNKNOWN_RECEIVER_INDEX) - idx0, N / 3);
+	CHECK(ctr(GW_CTR_DROP_AUTHENTICATION_FAILED) - tag0 == N / 3,
+	      "drops: %" PRIu64 " bad tags counted, want %u",
+	      ctr(GW_CTR_DROP_AUTHENTICATION_FAILED) - tag0, N / 3);
+	CHECK(out == N / 3, "drops: %u good frames out, want %u", out, N / 3);
+	CHECK(rte_mempool_in_use_count(pool) == in_use0,
+	      "drops: %d mbufs not back in the pool after the bursts",
+	      (int)(rte_mempool_in_use_count(pool) - in_use0));
+}
+
 static void test_outer_checksums(void)
 {
 	static const uint8_t wan6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x0c,

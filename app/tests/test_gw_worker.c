@@ -709,6 +709,7 @@ int main(int argc, char **argv)
 	test_router_lan();
 	test_router_wan();
 	test_outer_checksums();
+	test_drops_freed();
 	test_peer_counters();
 	return check_verdict("test_gw_worker");
 }
