@@ -94,6 +94,7 @@
 #                            peers added so far); sets WGT_GW_CONF
 #   wgt_gw_start [CONF]      start the gateway in ns gw, wait for its UAPI
 #                            socket (bounded); fail with its log otherwise
+#   wgt_gw_hup_and_wait PAT  SIGHUP, wait <= 30 s for one more log line matching PAT
 #   wgt_gw_stop              SIGTERM, wait <= 10 s (then SIGKILL); sets
 #                            WGT_GW_RC; the log stays in $WGT_GW_LOG
 #   wgt_gw_drops REGEX       after wgt_gw_stop: sum of COUNT over `drop
@@ -428,6 +429,16 @@ wgt_stop_pid() {
     local rc=0
     wait "$pid" 2>/dev/null || rc=$?
     return "$rc"
+}
+
+# wgt_gw_hup_and_wait PATTERN: SIGHUP to the gateway, then wait (<= 30 s)
+# for one more line of its log matching PATTERN (a grep pattern)
+wgt_gw_hup_and_wait() {
+    local n
+    n=$(grep -c -- "$1" "$WGT_GW_LOG" || true)
+    kill -HUP "$WGT_GW_PID"
+    wgt_wait_for 30 bash -c "(( \$(grep -c -- '$1' '$WGT_GW_LOG') > $n ))" ||
+        wgt_fail "no '$1' in the log within 30 s of SIGHUP"
 }
 
 wgt_gw_stop() {

@@ -131,10 +131,7 @@ conf=$WGT_GW_CONF
 WGT_GW_EXTRA_CONF=$(acls 8444)
 wgt_gw_config "$WGT_DIR/reload.conf"
 cp "$WGT_DIR/reload.conf" "$conf"
-n=$(grep -c "reload: .* applied" "$WGT_GW_LOG" || true)
-kill -HUP "$WGT_GW_PID"
-wgt_wait_for 30 bash -c "(( \$(grep -c 'reload: .* applied' '$WGT_GW_LOG') > $n ))" ||
-    wgt_fail "reload not applied within 30 s"
+wgt_gw_hup_and_wait "reload: .* applied"
 reaches "$p1" 192.0.2.2 8444 || wgt_fail "after the reload peer 1 -> 192.0.2.2:8444 did not connect"
 connects "$p1" 2001:db8:a::2 8444 && wgt_fail "after the reload [2001:db8:a::2]:8444 connected: the new rule is IPv4's"
 [[ $(wgt_handshake "$WGT_GW_NAME" "$p1pub") == "$hs" ]] ||

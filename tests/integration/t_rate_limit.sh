@@ -122,10 +122,7 @@ above 23 "$tcp" || wgt_fail "TCP through the 20 Mbit/s limit ran at $tcp Mbit/s"
 WGT_PEER_GW_EXTRA[1]='rate_limit = { to_peer_mbit = 60; from_peer_mbit = 20; };'
 wgt_gw_config "$WGT_DIR/reload.conf"
 cp "$WGT_DIR/reload.conf" "$conf"
-n=$(grep -c "reload: .* applied" "$WGT_GW_LOG" || true)
-kill -HUP "$WGT_GW_PID"
-wgt_wait_for 30 bash -c "(( \$(grep -c 'reload: .* applied' '$WGT_GW_LOG') > $n ))" ||
-    wgt_fail "reload not applied within 30 s"
+wgt_gw_hup_and_wait "reload: .* applied"
 down=$(udp_mbit "$p1" "$site1" "$lan")
 wgt_log "after the reload to 60 Mbit/s: lan -> peer 1 $down Mbit/s"
 within "$down" 60 15 || wgt_fail "lan -> peer 1 after the reload: $down Mbit/s, want 60 +-15 %"

@@ -79,14 +79,6 @@ PY
 
 in_echos() { wgt_icmp_in_echos "$p1" 4; }
 in_replies() { wgt_icmp_in_replies "$lan"; }
-log_count() { grep -c -- "$1" "$WGT_GW_LOG" || true; }
-hup_and_wait() { # PATTERN: SIGHUP, then wait for one more log line matching it
-    local n
-    n=$(log_count "$1")
-    kill -HUP "$WGT_GW_PID"
-    wgt_wait_for 30 bash -c "(( \$(grep -c -- '$1' '$WGT_GW_LOG') > $n ))" ||
-        wgt_fail "no '$1' in the log within 30 s of SIGHUP"
-}
 
 # Traffic: 200 pings a second until the reload is done.
 echos0=$(in_echos); replies0=$(in_replies)
@@ -94,7 +86,7 @@ wgt_ping_rounds_start "$lan" "$site" "$ROUND" "$INTERVAL" "$MAX_ROUNDS"
 
 cp "$WGT_DIR/new.conf" "$conf"
 t0=$(date +%s.%N)
-hup_and_wait "reload: .* applied"
+wgt_gw_hup_and_wait "reload: .* applied"
 t1=$(date +%s.%N)
 wgt_log "reload of $N new peers applied in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s (SIGHUP to log line)"
 sleep 1
@@ -123,12 +115,12 @@ wgh_snapshot
 wg show "$gw" dump | sort >"$WGT_DIR/dump-before"
 cp "$WGT_DIR/new.conf" "$WGT_DIR/good.conf"
 printf '\nthis is not libconfig\n' >>"$conf"
-hup_and_wait "has errors, nothing applied"
+wgt_gw_hup_and_wait "has errors, nothing applied"
 grep -q "reload: $conf:[0-9]*:" "$WGT_GW_LOG" || wgt_fail "the reload error names no FILE:LINE"
 # A field only a restart can change.
 sed 's|^lan = { port = 0; address = \["192.0.2.1/24"|lan = { port = 0; address = ["192.0.2.3/24"|' "$WGT_DIR/good.conf" >"$conf"
 grep -q '^lan = { port = 0; address = \["192.0.2.3/24"' "$conf" || wgt_fail "could not change the lan address in the copy"
-hup_and_wait "lan: cannot change while running"
+wgt_gw_hup_and_wait "lan: cannot change while running"
 wg show "$gw" dump | sort >"$WGT_DIR/dump-after"
 # transfer counters and handshake ages move with traffic: compare the
 # peers, keys, endpoints and AllowedIPs
