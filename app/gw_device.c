@@ -46,7 +46,9 @@ void gw_control_set_private_key(struct gw_ctx *ctx,
 	/* without an identity no handshake can complete */
 	if (!c->id.has_private_key)
 		gw_staging_drop_all(ctx, GW_CTR_DROP_STAGED_NO_PRIVATE_KEY);
-	/* every session was made with the old identity */
+	/* every session was made with the old identity; the peers' static-
+	 * static terms need nothing (the identity's generation changed, so
+	 * each is computed again at its peer's next handshake) */
 	for (p = c->peers; p; p = p->list_next) {
 		gw_peer_zero_keys(ctx, p);
 		wg_handshake_init(&p->hs, &c->id, p->public_key,
