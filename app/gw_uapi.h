@@ -16,6 +16,7 @@
 #define GW_UAPI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "gw_device.h"
 
@@ -28,6 +29,10 @@ enum gw_uapi_limits {
 	GW_UAPI_READS_PER_POLL = 16,   /* per connection, of GW_UAPI_IOBUF */
 	GW_UAPI_IOBUF = 4096,
 	GW_UAPI_IDLE_MS = 10000,       /* a silent client loses its slot */
+	/* a get streams its peers in slices, so that a million of them
+	 * never hold the control lcore for long (nor a 200 MB buffer) */
+	GW_UAPI_GET_PEERS_PER_SLICE = 256,
+	GW_UAPI_GET_SLICES_PER_POLL = 4, /* per connection */
 	GW_UAPI_MAX_REQUEST = 64 << 20, /* bytes in one set=1 request */
 	GW_UAPI_CHECK_MS = 1000,       /* how often the socket file is checked */
 };
@@ -51,5 +56,9 @@ struct gw_uapi *gw_uapi_open_at(struct gw_device *dev, const char *dir,
  * the control loop may check this and stop.
  */
 bool gw_uapi_alive(const struct gw_uapi *uapi);
+
+/* Tests: the millisecond clock of the idle timeouts (NULL: the
+ * monotonic clock). */
+void gw_uapi_set_clock(struct gw_uapi *uapi, uint64_t (*clock_ms)(void));
 
 #endif /* GW_UAPI_H */
