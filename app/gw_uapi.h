@@ -26,7 +26,10 @@ enum gw_uapi_limits {
 	GW_UAPI_MAX_CONNS = 16,        /* more wait in the listen backlog */
 	GW_UAPI_BACKLOG = 16,
 	GW_UAPI_ACCEPTS_PER_POLL = 4,
-	GW_UAPI_READS_PER_POLL = 16,   /* per connection, of GW_UAPI_IOBUF */
+	/* per connection, of GW_UAPI_IOBUF: 512 KiB a poll (a poll every
+	 * 10 ms), so `wg addconf` of 1,000,000 peers (~110 MB) reads in
+	 * ~2 s; parsing it costs ~1 ms a poll */
+	GW_UAPI_READS_PER_POLL = 128,
 	GW_UAPI_IOBUF = 4096,
 	GW_UAPI_IDLE_MS = 10000,       /* a silent client loses its slot */
 	/* a get streams its peers in slices, so that a million of them

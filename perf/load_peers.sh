@@ -12,7 +12,11 @@
 #  - addconf: the gateway started empty with max_peers = N, then
 #             `wg addconf` (the stock wg tool) of all N, in requests of
 #             at most CHUNK peers (250,000: a UAPI request is at most
-#             64 MiB, GW_UAPI_MAX_REQUEST, ~130 bytes a peer).
+#             64 MiB, GW_UAPI_MAX_REQUEST, ~130 bytes a peer);
+#  - show:    then `wg show IF dump | wc -l` of all N (a get streams its
+#             peers in slices; the gateway logs the longest UAPI poll and
+#             the longest gap between polls, i.e. the control loop's
+#             longest turn, while it streamed).
 # Memory per peer: the gateway's resident set with N peers minus with
 # none, over N (--no-huge: DPDK memory is ordinary pages, counted once
 # touched). Peers have no session here; a session adds two keypairs
@@ -112,15 +116,22 @@ done
 t1=$(date +%s.%N)
 t_add=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
 n_add=$(count); rss_add=$(rss_kb)
+t0=$(date +%s.%N)
+n_dump=$(wg show "$name" dump | wc -l)
+t1=$(date +%s.%N)
+t_show=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+sleep 0.2 # the gateway logs the get as it ends
+show_log=$(grep 'UAPI get:' "$dir/gw-no.log" | tail -1 | sed 's/^.*UAPI get: //')
 grep -m1 'bytes per peer with a session' "$dir/gw-no.log" | sed 's/^.*peer memory: /peer memory: /' || true
 stop
 start yes >"$dir/t"; t_file=$(cat "$dir/t"); n_file=$(count); rss1=$(rss_kb)
 stop
-((n_add == N && n_file == N)) || { echo "peers loaded: addconf $n_add, file $n_file, want $N" >&2; exit 1; }
+((n_add == N && n_file == N && n_dump == N + 1)) || { echo "peers loaded: addconf $n_add, file $n_file, dump $((n_dump - 1)); want $N" >&2; exit 1; }
 t_peers=$(awk -v a="$t_file" -v b="$t_empty" 'BEGIN { printf "%.2f", a - b }')
 per_file=$(((rss1 - rss0) * 1024 / N)); per_add=$(((rss_add - rss0) * 1024 / N))
 echo "start with 0 peers (max_peers $N): ${t_empty} s, RSS $((rss0 / 1024)) MiB"
 echo "start with $N peers from the file: ${t_file} s (${t_peers} s more), RSS $((rss1 / 1024)) MiB, $per_file bytes per peer"
 echo "wg addconf of $N peers: ${t_add} s, RSS $((rss_add / 1024)) MiB, $per_add bytes per peer"
-printf '{"bench": "load_peers", "peers": %d, "start_empty_s": %s, "start_file_s": %s, "file_peers_s": %s, "addconf_s": %s, "rss_empty_mib": %d, "bytes_per_peer_file": %d, "bytes_per_peer_addconf": %d}\n' \
-    "$N" "$t_empty" "$t_file" "$t_peers" "$t_add" $((rss0 / 1024)) "$per_file" "$per_add"
+echo "wg show dump of $N peers: ${t_show} s ($show_log)"
+printf '{"bench": "load_peers", "peers": %d, "start_empty_s": %s, "start_file_s": %s, "file_peers_s": %s, "addconf_s": %s, "show_dump_s": %s, "rss_empty_mib": %d, "bytes_per_peer_file": %d, "bytes_per_peer_addconf": %d}\n' \
+    "$N" "$t_empty" "$t_file" "$t_peers" "$t_add" "$t_show" $((rss0 / 1024)) "$per_file" "$per_add"
