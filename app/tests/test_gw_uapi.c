@@ -432,6 +432,45 @@ static void test_slow_device(struct gw_uapi *u, struct gw_device *dev,
 	free(out);
 }
 
+/* A set that arrives while a get streams waits until the get is sent
+ * whole (the get's cursor points at peers a set could remove), and
+ * gw_uapi_busy holds reloads back meanwhile. */
+static void test_set_waits_for_get(struct gw_uapi *u, struct gw_device *dev,
+				   const char *path)
+{
+	const uint32_t n = 3000;
+	size_t cap = (size_t)n * 512, len = 0;
+	char *out = malloc(cap), small[64];
+	int calls = dev->set_calls, fd = client_connect(path);
+	int fd2 = client_connect(path);
+
+	CHECK(out != NULL && fd >= 0 && fd2 >= 0, "setup");
+	dev->get_peers = n;
+	write_all(fd, "get=1\n\n", 7);
+	for (int i = 0; i < 5; i++)
+		gw_uapi_poll(u); /* the get fills its socket and waits */
+	CHECK(gw_uapi_busy(u), "not busy while a get streams");
+	write_all(fd2, "set=1\nlisten_port=51824\n\n", 25);
+	for (int i = 0; i < 5; i++)
+		gw_uapi_poll(u);
+	CHECK(dev->set_calls == calls, "a set ran while a get streamed");
+	CHECK(recv(fd2, small, sizeof(small), MSG_DONTWAIT) < 0,
+	      "a set was answered while a get streamed");
+	len = client_read(u, fd, 1, out, cap);
+	CHECK(len > 10 && strcmp(out + len - 9, "errno=0\n\n") == 0 &&
+	      strstr(out, "listen_port=51820\n") != NULL, "the get: %zu bytes",
+	      len);
+	client_read(u, fd2, 1, small, sizeof(small));
+	CHECK(strcmp(small, "errno=0\n\n") == 0 && dev->set_calls == calls + 1,
+	      "the set after the get: %s", small);
+	CHECK(!gw_uapi_busy(u), "busy after the get");
+	close(fd);
+	close(fd2);
+	dev->get_peers = 0;
+	dev->listen_port = 51820; /* as fake_get has it */
+	free(out);
+}
+
 /* A client writing one byte per poll gets the same answers. */
 static void test_slow_client(struct gw_uapi *u, struct gw_device *dev,
 			     const char *path)
@@ -648,6 +687,7 @@ int main(void)
 		test_errors(u, &dev, path);
 		test_slow_client(u, &dev, path);
 		test_slow_device(u, &dev, path);
+		test_set_waits_for_get(u, &dev, path);
 		test_many_clients(u, path);
 		gw_uapi_close(u);
 	}
