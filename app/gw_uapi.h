@@ -9,7 +9,11 @@
  * zero timeout, non-blocking sockets, a bounded number of accepts, reads
  * and bytes per call). A set=1 request is read whole, validated whole and
  * only then handed to gw_device_set(), so a refused request changes
- * nothing. The device API it uses is app/gw_device.h, where gw_uapi_open,
+ * nothing. A get=1 answer streams: the interface, then the peers a slice
+ * at a time as the client reads them; a set that arrives meanwhile waits
+ * until every streaming get is sent, so each answer is one consistent
+ * view. Idle timeouts count only the time the server was free to serve:
+ * its own work (a slow set, a get's slices) is no client's silence. The device API it uses is app/gw_device.h, where gw_uapi_open,
  * gw_uapi_poll and gw_uapi_close are declared as well.
  */
 #ifndef GW_UAPI_H
