@@ -46,7 +46,9 @@ void gw_control_set_private_key(struct gw_ctx *ctx,
 	/* without an identity no handshake can complete */
 	if (!c->id.has_private_key)
 		gw_staging_drop_all(ctx, GW_CTR_DROP_STAGED_NO_PRIVATE_KEY);
-	/* every session was made with the old identity */
+	/* every session was made with the old identity; the peers' static-
+	 * static terms need nothing (the identity's generation changed, so
+	 * each is computed again at its peer's next handshake) */
 	for (p = c->peers; p; p = p->list_next) {
 		gw_peer_zero_keys(ctx, p);
 		wg_handshake_init(&p->hs, &c->id, p->public_key,
@@ -79,14 +81,20 @@ void gw_device_get_info(struct gw_device *dev, struct gw_device_info *out)
 	out->n_peers = c->n_peers;
 }
 
-int gw_device_foreach_peer(struct gw_device *dev, gw_peer_fn fn, void *arg)
+int gw_device_foreach_peer_slice(struct gw_device *dev,
+				 struct gw_peer_cursor *cur, uint32_t max,
+				 gw_peer_fn fn, void *arg)
 {
 	struct gw_ctx *ctx = dev->ctx;
-	struct gw_peer *p;
+	const struct gw_peer *p;
 	struct wg_uapi_peer info;
 	int ret = 0;
 
-	for (p = ctx->control->peers; p && !ret; p = p->list_next) {
+	if (cur->done)
+		return 0;
+	p = cur->started ? cur->next : ctx->control->peers;
+	cur->started = true;
+	for (; p && !ret && max; p = p->list_next, max--) {
 		struct wg_peer_config *pc = &info.config;
 		const struct wg_endpoint *ep = p->endpoint;
 
@@ -108,11 +116,21 @@ int gw_device_foreach_peer(struct gw_device *dev, gw_peer_fn fn, void *arg)
 			p->last_handshake_unix_ns / 1000000000ull;
 		info.last_handshake_time_nsec =
 			p->last_handshake_unix_ns % 1000000000ull;
-		gw_peer_bytes(ctx, p, &info.rx_bytes, &info.tx_bytes);
+		gw_peer_bytes(ctx, p,
+			      &info.rx_bytes, &info.tx_bytes);
 		ret = fn(&info, arg);
 		wg_wipe(&info, sizeof(info));
 	}
+	cur->next = p;
+	cur->done = !p;
 	return ret;
+}
+
+int gw_device_foreach_peer(struct gw_device *dev, gw_peer_fn fn, void *arg)
+{
+	struct gw_peer_cursor cur = { 0 };
+
+	return gw_device_foreach_peer_slice(dev, &cur, UINT32_MAX, fn, arg);
 }
 
 int gw_device_foreach_counter(struct gw_device *dev, gw_counter_fn fn,

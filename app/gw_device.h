@@ -30,9 +30,10 @@ struct gw_device;
 
 enum gw_device_limits {
 	GW_DEVICE_NAME_LEN = 16,   /* IFNAMSIZ, with the NUL */
-	/* new peers a set adds per control-loop iteration (each costs an
-	 * X25519): ~10 ms of the control lcore */
-	GW_SET_PEERS_PER_STEP = 128,
+	/* new peers a set adds per control-loop iteration: a peer costs
+	 * no X25519 any more (its static-static waits for its first
+	 * handshake), about 2 us, so ~2 ms of the control lcore */
+	GW_SET_PEERS_PER_STEP = 1024,
 	/* peers: interface.max_peers (wg_config.h), fixed at start */
 	/* AllowedIPs: per family, what the route tables hold
 	 * (gw_tables.h) */
@@ -59,6 +60,20 @@ void gw_device_get_info(struct gw_device *dev, struct gw_device_info *out);
  * is wiped after it returns. */
 typedef int (*gw_peer_fn)(const struct wg_uapi_peer *peer, void *arg);
 int gw_device_foreach_peer(struct gw_device *dev, gw_peer_fn fn, void *arg);
+
+/* The same a slice at a time, for a get that streams: up to max peers
+ * from where cur stands (a zeroed cursor: the first peer); cur->done
+ * once every peer was visited. The cursor points at a peer: it stays
+ * valid only while no peer is removed, so no set may run while a get
+ * streams (the UAPI server holds sets back, gw_uapi_busy). */
+struct gw_peer;
+struct gw_peer_cursor {
+	const struct gw_peer *next;
+	bool started, done;
+};
+int gw_device_foreach_peer_slice(struct gw_device *dev,
+				 struct gw_peer_cursor *cur, uint32_t max,
+				 gw_peer_fn fn, void *arg);
 
 /* Calls fn once per named counter (drop reasons and packet counts, summed
  * over lcores), e.g. for metrics/telemetry. Same early-stop rule. */
@@ -154,8 +169,9 @@ void gw_control_set_listen_port(struct gw_ctx *ctx, uint16_t port);
 struct gw_uapi;
 struct gw_uapi *gw_uapi_open(struct gw_device *dev, const char *name);
 void gw_uapi_poll(struct gw_uapi *uapi);
-/* True while a set is still adding its peers a slice per poll: nothing
- * else may change the device until it is done (a SIGHUP reload waits). */
+/* True while a set is still adding its peers a slice per poll, or a get
+ * is still streaming its peers: nothing else may change the device until
+ * it is done (a SIGHUP reload waits). */
 bool gw_uapi_busy(const struct gw_uapi *uapi);
 void gw_uapi_close(struct gw_uapi *uapi);
 

@@ -584,9 +584,10 @@ static void apply(struct plan *pl)
 	gw_tables_routes_commit(ctx->tables, pl->ops, pl->n_ops);
 }
 
-/* Up to budget of the new peers, in order; true when all are in. Each
- * costs an X25519 (the handshake's static-static term), so a big set
- * adds them a slice per control-loop iteration. */
+/* Up to budget of the new peers, in order; true when all are in. A big
+ * set adds them a slice per control-loop iteration (a peer costs no
+ * X25519 any more: the static-static term waits for the first
+ * handshake, wg_noise.h). */
 static bool add_new(struct plan *pl, uint32_t budget)
 {
 	struct gw_ctx *ctx = pl->ctx;

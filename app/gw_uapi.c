@@ -24,6 +24,7 @@ enum conn_state {
 	CONN_READ_GET_NL,  /* the blank line after get=1 */
 	CONN_READ_SET,     /* the lines of a set=1, into the parser */
 	CONN_WRITE,        /* the answer; input waits meanwhile */
+	CONN_SET_READY,    /* its set is read whole, waiting for the gets */
 	CONN_APPLYING,     /* its set is being applied (gw_uapi.job) */
 };
 
@@ -40,6 +41,11 @@ struct gw_uapi_conn {
 	struct wg_diag diag;
 	struct wg_uapi_buf out;      /* may hold the private key: wiped */
 	size_t out_off;
+	/* a get streaming its peers: where the next slice starts */
+	bool streaming;
+	struct gw_peer_cursor cursor;
+	uint32_t streamed;           /* peers so far */
+	uint64_t stream_start_ns;
 };
 
 struct gw_uapi {
@@ -54,16 +60,50 @@ struct gw_uapi {
 	 * every connection waits until it is done */
 	struct gw_set_job *job;
 	struct gw_uapi_conn *job_conn;
+	uint64_t (*clock_ms)(void);
+	unsigned int n_streams;      /* gets still streaming their peers */
+	/* while gets stream: the longest gw_uapi_poll and the longest gap
+	 * between two (the control loop's turn, seen from here) */
+	uint64_t last_poll_ns;
+	uint64_t max_poll_ns, max_poll_cpu_ns, max_gap_ns;
 	struct gw_uapi_conn conns[GW_UAPI_MAX_CONNS];
 };
 
 /* Coarse is enough for timeouts of seconds, and costs no syscall. */
-static uint64_t now_ms(void)
+static uint64_t monotonic_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The control lcore's own time: a poll's wall time also holds the
+ * time other processes had its CPU. */
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t now_ms(const struct gw_uapi *u)
+{
+	return u->clock_ms ? u->clock_ms() : monotonic_ms();
+}
+
+void gw_uapi_set_clock(struct gw_uapi *uapi, uint64_t (*clock_ms)(void))
+{
+	uapi->clock_ms = clock_ms;
 }
 
 /* As wg_config: what an interface name may be, so that it is also a
@@ -86,6 +126,8 @@ static void conn_close(struct gw_uapi *u, struct gw_uapi_conn *c)
 		return;
 	if (u->job_conn == c)
 		u->job_conn = NULL; /* the set goes on; nobody to answer */
+	if (c->streaming)
+		u->n_streams--;
 	close(c->fd);
 	wg_uapi_parser_discard(&c->parser);
 	wg_diag_free(&c->diag);
@@ -105,12 +147,17 @@ static void conn_answer_errno(struct gw_uapi_conn *c, int err)
 
 static int get_peer(const struct wg_uapi_peer *peer, void *arg)
 {
-	struct wg_uapi_buf *b = arg;
+	struct gw_uapi_conn *c = arg;
 
-	wg_uapi_format_peer(b, peer);
-	return wg_uapi_buf_error(b);
+	c->streamed++;
+	wg_uapi_format_peer(&c->out, peer);
+	return wg_uapi_buf_error(&c->out);
 }
 
+/* A get: the interface now, its peers a slice at a time as the client
+ * reads them (get_slice), so that neither the control lcore's turn nor
+ * the buffer grows with the number of peers. Sets wait meanwhile: the
+ * cursor stays valid and the answer is one consistent view. */
 static void conn_get(struct gw_uapi *u, struct gw_uapi_conn *c)
 {
 	struct gw_device_info info;
@@ -120,15 +167,45 @@ static void conn_get(struct gw_uapi *u, struct gw_uapi_conn *c)
 	wg_uapi_buf_free(&c->out);
 	wg_uapi_format_device(&c->out, &d);
 	wg_wipe(&info, sizeof(info));
-	gw_device_foreach_peer(u->dev, get_peer, &c->out);
-	wg_uapi_format_errno(&c->out, 0);
 	if (wg_uapi_buf_error(&c->out)) {
 		GW_LOG(WARNING, "UAPI get: out of memory");
 		conn_answer_errno(c, -ENOMEM);
 		return;
 	}
+	memset(&c->cursor, 0, sizeof(c->cursor));
+	c->streaming = true;
+	c->streamed = 0;
+	c->stream_start_ns = monotonic_ns();
+	if (!u->n_streams++)
+		u->max_poll_ns = u->max_poll_cpu_ns = u->max_gap_ns = 0;
 	c->out_off = 0;
 	c->state = CONN_WRITE;
+}
+
+/* The next slice of a streaming get into the (sent) buffer; the last
+ * one ends the answer. False: out of memory half way, when no errno can
+ * be sent any more: the connection is closed (`wg` reports it). */
+static bool get_slice(struct gw_uapi *u, struct gw_uapi_conn *c)
+{
+	wg_uapi_buf_free(&c->out);
+	c->out_off = 0;
+	gw_device_foreach_peer_slice(u->dev, &c->cursor,
+				     GW_UAPI_GET_PEERS_PER_SLICE, get_peer, c);
+	if (c->cursor.done) {
+		wg_uapi_format_errno(&c->out, 0);
+		c->streaming = false;
+		u->n_streams--;
+		GW_LOG(INFO, "UAPI get: %u peers streamed in %.2f s; longest UAPI poll %.2f ms (%.2f ms on its CPU), longest gap between polls %.2f ms",
+		       c->streamed,
+		       (double)(monotonic_ns() - c->stream_start_ns) / 1e9,
+		       (double)u->max_poll_ns / 1e6,
+		       (double)u->max_poll_cpu_ns / 1e6,
+		       (double)u->max_gap_ns / 1e6);
+	}
+	if (!wg_uapi_buf_error(&c->out))
+		return true;
+	GW_LOG(WARNING, "UAPI get: out of memory while streaming; closing");
+	return false;
 }
 
 /* The validated transaction is already in the device's model: the set
@@ -178,7 +255,8 @@ static void conn_set_done(struct gw_uapi *u, struct gw_uapi_conn *c)
  * false when the connection must be closed. */
 static bool conn_consume(struct gw_uapi *u, struct gw_uapi_conn *c)
 {
-	while (c->in_off < c->in_len && c->state != CONN_WRITE) {
+	while (c->in_off < c->in_len && c->state != CONN_WRITE &&
+	       c->state != CONN_SET_READY && c->state != CONN_APPLYING) {
 		const char *p = c->in + c->in_off;
 		size_t n = c->in_len - c->in_off;
 
@@ -217,10 +295,14 @@ static bool conn_consume(struct gw_uapi *u, struct gw_uapi_conn *c)
 			n = wg_uapi_parser_feed(&c->parser, p, n);
 			c->in_off += n;
 			c->req_bytes += n;
-			if (wg_uapi_parser_done(&c->parser))
+			if (!wg_uapi_parser_done(&c->parser)) {
+				if (c->req_bytes > GW_UAPI_MAX_REQUEST)
+					return false;
+			} else if (u->n_streams) {
+				c->state = CONN_SET_READY; /* after the gets */
+			} else {
 				conn_set_done(u, c);
-			else if (c->req_bytes > GW_UAPI_MAX_REQUEST)
-				return false;
+			}
 			break;
 		default:
 			return false;
@@ -231,19 +313,31 @@ static bool conn_consume(struct gw_uapi *u, struct gw_uapi_conn *c)
 	return true;
 }
 
-/* Send what the socket takes. Returns false on a dead connection. */
-static bool conn_flush(struct gw_uapi_conn *c, uint64_t now)
+/* Send what the socket takes, and for a streaming get up to
+ * GW_UAPI_GET_SLICES_PER_POLL more slices. Returns false on a dead
+ * connection. */
+static bool conn_flush(struct gw_uapi *u, struct gw_uapi_conn *c)
 {
-	while (c->out_off < c->out.len) {
-		ssize_t n = send(c->fd, c->out.data + c->out_off,
-				 c->out.len - c->out_off,
-				 MSG_NOSIGNAL | MSG_DONTWAIT);
+	unsigned int slices = 0;
 
-		if (n < 0)
-			return errno == EAGAIN || errno == EWOULDBLOCK ||
-			       errno == EINTR;
-		c->out_off += (size_t)n;
-		c->last_ms = now;
+	for (;;) {
+		while (c->out_off < c->out.len) {
+			ssize_t n = send(c->fd, c->out.data + c->out_off,
+					 c->out.len - c->out_off,
+					 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+			if (n < 0)
+				return errno == EAGAIN ||
+				       errno == EWOULDBLOCK || errno == EINTR;
+			c->out_off += (size_t)n;
+			c->last_ms = now_ms(u);
+		}
+		if (!c->streaming)
+			break;
+		if (slices++ == GW_UAPI_GET_SLICES_PER_POLL)
+			return true; /* the rest in the next polls */
+		if (!get_slice(u, c))
+			return false;
 	}
 	wg_uapi_buf_free(&c->out);
 	c->out_off = 0;
@@ -251,8 +345,7 @@ static bool conn_flush(struct gw_uapi_conn *c, uint64_t now)
 	return true;
 }
 
-static bool conn_run(struct gw_uapi *u, struct gw_uapi_conn *c, short revents,
-		     uint64_t now)
+static bool conn_run(struct gw_uapi *u, struct gw_uapi_conn *c, short revents)
 {
 	unsigned int reads = 0;
 
@@ -262,7 +355,7 @@ static bool conn_run(struct gw_uapi *u, struct gw_uapi_conn *c, short revents,
 		ssize_t n;
 
 		if (c->state == CONN_WRITE) {
-			if (!conn_flush(c, now))
+			if (!conn_flush(u, c))
 				return false;
 			if (c->state == CONN_WRITE)
 				return true; /* socket full: wait for POLLOUT */
@@ -283,7 +376,7 @@ static bool conn_run(struct gw_uapi *u, struct gw_uapi_conn *c, short revents,
 			       errno == EINTR;
 		c->in_off = 0;
 		c->in_len = (size_t)n;
-		c->last_ms = now;
+		c->last_ms = now_ms(u);
 	}
 }
 
@@ -399,7 +492,7 @@ struct gw_uapi *gw_uapi_open_at(struct gw_device *dev, const char *dir,
 	u->st_dev = st.st_dev;
 	u->st_ino = st.st_ino;
 	u->alive = true;
-	u->checked_ms = now_ms();
+	u->checked_ms = now_ms(u);
 	GW_LOG(INFO, "UAPI: listening on %s", u->path);
 	return u;
 fail:
@@ -431,14 +524,16 @@ static bool socket_file_ours(const struct gw_uapi *u)
 
 bool gw_uapi_busy(const struct gw_uapi *uapi)
 {
-	return uapi && uapi->job;
+	return uapi && (uapi->job || uapi->n_streams);
 }
 
 /* One slice of the pending set; false while it is not done (every
  * connection then waits, and none of them times out meanwhile). */
-static bool job_step(struct gw_uapi *u, uint64_t now)
+static bool job_step(struct gw_uapi *u)
 {
 	if (!gw_device_set_step(u->job, GW_SET_PEERS_PER_STEP)) {
+		uint64_t now = now_ms(u);
+
 		for (unsigned int i = 0; i < GW_UAPI_MAX_CONNS; i++)
 			u->conns[i].last_ms = now;
 		return false;
@@ -450,18 +545,57 @@ static bool job_step(struct gw_uapi *u, uint64_t now)
 	return true;
 }
 
+/* A set that was read while gets streamed, once they are done: one per
+ * poll, since it may start a job that holds everything else back. */
+static void start_waiting_set(struct gw_uapi *u)
+{
+	for (unsigned int i = 0; i < GW_UAPI_MAX_CONNS; i++)
+		if (u->conns[i].state == CONN_SET_READY) {
+			conn_set_done(u, &u->conns[i]);
+			return;
+		}
+}
+
+/* The time this poll worked (a get's slices, a set's checks) is not the
+ * clients' silence: the idle clock of every connection that was waiting
+ * before the poll stops meanwhile. */
+static void poll_done(struct gw_uapi *u, uint64_t start_ms, uint64_t start_ns,
+		      uint64_t start_cpu_ns, bool streamed)
+{
+	uint64_t spent = now_ms(u) - start_ms, ns = monotonic_ns() - start_ns;
+	uint64_t cpu = streamed ? thread_cpu_ns() - start_cpu_ns : 0;
+
+	for (unsigned int i = 0; spent && i < GW_UAPI_MAX_CONNS; i++) {
+		struct gw_uapi_conn *c = &u->conns[i];
+
+		if (c->state != CONN_FREE && c->last_ms <= start_ms)
+			c->last_ms += spent;
+	}
+	if (streamed && ns > u->max_poll_ns)
+		u->max_poll_ns = ns;
+	if (cpu > u->max_poll_cpu_ns)
+		u->max_poll_cpu_ns = cpu;
+}
+
 void gw_uapi_poll(struct gw_uapi *u)
 {
 	struct pollfd pfd[1 + GW_UAPI_MAX_CONNS];
 	struct gw_uapi_conn *slot[1 + GW_UAPI_MAX_CONNS];
 	unsigned int n = 0, free_slots = 0;
-	uint64_t now;
+	uint64_t now, t0, cpu0;
+	bool streamed;
 
 	if (!u)
 		return;
-	now = now_ms();
+	t0 = monotonic_ns();
+	streamed = u->n_streams > 0;
+	cpu0 = thread_cpu_ns();
+	if (streamed && t0 - u->last_poll_ns > u->max_gap_ns)
+		u->max_gap_ns = t0 - u->last_poll_ns;
+	u->last_poll_ns = t0;
+	now = now_ms(u);
 	if (u->job) {
-		if (!job_step(u, now))
+		if (!job_step(u))
 			return;
 	}
 	if (u->alive && now - u->checked_ms >= GW_UAPI_CHECK_MS) {
@@ -472,11 +606,18 @@ void gw_uapi_poll(struct gw_uapi *u)
 			       u->path);
 		}
 	}
+	if (!u->n_streams)
+		start_waiting_set(u);
 	for (unsigned int i = 0; i < GW_UAPI_MAX_CONNS; i++) {
 		struct gw_uapi_conn *c = &u->conns[i];
 
 		if (c->state == CONN_FREE) {
 			free_slots++;
+			continue;
+		}
+		/* waiting for us, not silent; its input waits meanwhile */
+		if (c->state == CONN_SET_READY || c->state == CONN_APPLYING) {
+			c->last_ms = now;
 			continue;
 		}
 		if (now - c->last_ms > GW_UAPI_IDLE_MS) {
@@ -496,16 +637,17 @@ void gw_uapi_poll(struct gw_uapi *u)
 		pfd[n].revents = 0;
 		slot[n++] = NULL;
 	}
-	if (n == 0 || poll(pfd, n, 0) <= 0)
-		return;
-	for (unsigned int i = 0; i < n; i++) {
-		if (!pfd[i].revents)
-			continue;
-		if (!slot[i])
-			accept_new(u, now);
-		else if (!conn_run(u, slot[i], pfd[i].revents, now))
-			conn_close(u, slot[i]);
+	if (n > 0 && poll(pfd, n, 0) > 0) {
+		for (unsigned int i = 0; i < n; i++) {
+			if (!pfd[i].revents)
+				continue;
+			if (!slot[i])
+				accept_new(u, now);
+			else if (!conn_run(u, slot[i], pfd[i].revents))
+				conn_close(u, slot[i]);
+		}
 	}
+	poll_done(u, now, t0, cpu0, streamed || u->n_streams);
 }
 
 void gw_uapi_close(struct gw_uapi *u)

@@ -9,13 +9,18 @@
  * zero timeout, non-blocking sockets, a bounded number of accepts, reads
  * and bytes per call). A set=1 request is read whole, validated whole and
  * only then handed to gw_device_set(), so a refused request changes
- * nothing. The device API it uses is app/gw_device.h, where gw_uapi_open,
+ * nothing. A get=1 answer streams: the interface, then the peers a slice
+ * at a time as the client reads them; a set that arrives meanwhile waits
+ * until every streaming get is sent, so each answer is one consistent
+ * view. Idle timeouts count only the time the server was free to serve:
+ * its own work (a slow set, a get's slices) is no client's silence. The device API it uses is app/gw_device.h, where gw_uapi_open,
  * gw_uapi_poll and gw_uapi_close are declared as well.
  */
 #ifndef GW_UAPI_H
 #define GW_UAPI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "gw_device.h"
 
@@ -25,9 +30,16 @@ enum gw_uapi_limits {
 	GW_UAPI_MAX_CONNS = 16,        /* more wait in the listen backlog */
 	GW_UAPI_BACKLOG = 16,
 	GW_UAPI_ACCEPTS_PER_POLL = 4,
-	GW_UAPI_READS_PER_POLL = 16,   /* per connection, of GW_UAPI_IOBUF */
+	/* per connection, of GW_UAPI_IOBUF: 512 KiB a poll (a poll every
+	 * 10 ms), so `wg addconf` of 1,000,000 peers (~110 MB) reads in
+	 * ~2 s; parsing it costs ~1 ms a poll */
+	GW_UAPI_READS_PER_POLL = 128,
 	GW_UAPI_IOBUF = 4096,
 	GW_UAPI_IDLE_MS = 10000,       /* a silent client loses its slot */
+	/* a get streams its peers in slices, so that a million of them
+	 * never hold the control lcore for long (nor a 200 MB buffer) */
+	GW_UAPI_GET_PEERS_PER_SLICE = 256,
+	GW_UAPI_GET_SLICES_PER_POLL = 4, /* per connection */
 	GW_UAPI_MAX_REQUEST = 64 << 20, /* bytes in one set=1 request */
 	GW_UAPI_CHECK_MS = 1000,       /* how often the socket file is checked */
 };
@@ -51,5 +63,9 @@ struct gw_uapi *gw_uapi_open_at(struct gw_device *dev, const char *dir,
  * the control loop may check this and stop.
  */
 bool gw_uapi_alive(const struct gw_uapi *uapi);
+
+/* Tests: the millisecond clock of the idle timeouts (NULL: the
+ * monotonic clock). */
+void gw_uapi_set_clock(struct gw_uapi *uapi, uint64_t (*clock_ms)(void));
 
 #endif /* GW_UAPI_H */

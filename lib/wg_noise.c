@@ -53,6 +53,36 @@ static bool mix_dh(uint8_t ck[WG_HASH_LEN], uint8_t *key,
 	return true;
 }
 
+/* Identity generations, unique in the process (0 is "none"): 2^32 key
+ * changes would be needed for a stale precomputation to match again. */
+static uint32_t identity_generations;
+
+static uint32_t next_identity_generation(void)
+{
+	uint32_t g;
+
+	do
+		g = __atomic_add_fetch(&identity_generations, 1,
+				       __ATOMIC_RELAXED);
+	while (g == 0);
+	return g;
+}
+
+/* DH(our static, their static) for id's key: computed once per key and
+ * peer, by the handshake's owner (it writes hs). False for a low-order
+ * remote key (remembered, so refusing it again costs nothing). */
+static bool static_static(struct wg_handshake *hs,
+			  const struct wg_identity *id)
+{
+	if (hs->static_static_generation != id->generation) {
+		hs->static_static_ok = wg_dh(hs->precomputed_static_static,
+					     id->private_key,
+					     hs->remote_static);
+		hs->static_static_generation = id->generation;
+	}
+	return hs->static_static_ok;
+}
+
 /* ck, key = KDF2(ck, precomputed) */
 static void mix_precomputed(uint8_t ck[WG_HASH_LEN], uint8_t key[WG_KEY_LEN],
 			    const uint8_t dh[WG_KEY_LEN])
@@ -119,6 +149,7 @@ void wg_identity_set(struct wg_identity *id,
 	id->private_key[31] = (id->private_key[31] & 127) | 64;
 	wg_public_from_private(id->public_key, id->private_key);
 	id->has_private_key = true;
+	id->generation = next_identity_generation();
 }
 
 void wg_identity_clear(struct wg_identity *id)
@@ -154,9 +185,8 @@ void wg_handshake_init(struct wg_handshake *hs, const struct wg_identity *id,
 	memcpy(hs->remote_static, remote, WG_KEY_LEN);
 	if (has_psk)
 		memcpy(hs->preshared_key, key, WG_KEY_LEN);
-	hs->static_static_ok =
-		id->has_private_key &&
-		wg_dh(hs->precomputed_static_static, id->private_key, remote);
+	/* the static-static waits for its first use (static_static) */
+	(void)id;
 	wg_wipe(latest, sizeof(latest));
 	wg_wipe(key, sizeof(key));
 }
@@ -207,7 +237,7 @@ wg_noise_create_initiation(struct wg_handshake *hs,
 
 	if (!id->has_private_key)
 		return WG_NOISE_NO_IDENTITY;
-	if (!hs->static_static_ok)
+	if (!static_static(hs, id))
 		return WG_NOISE_LOW_ORDER;
 
 	memset(msg, 0, sizeof(*msg));
@@ -267,6 +297,7 @@ wg_noise_consume_initiation(const struct wg_identity *id,
 {
 	uint8_t ck[WG_HASH_LEN], h[WG_HASH_LEN], key[WG_KEY_LEN];
 	uint8_t remote_static[WG_KEY_LEN], timestamp[WG_TIMESTAMP_LEN];
+	uint8_t ss[WG_KEY_LEN];
 	enum wg_noise_result ret = WG_NOISE_OK;
 
 	if (!id->has_private_key)
@@ -292,11 +323,12 @@ wg_noise_consume_initiation(const struct wg_identity *id,
 		goto out;
 	}
 
-	/* ss */
-	if (!mix_dh(ck, key, id->private_key, remote_static)) {
+	/* ss (kept for the peer's handshake: see accept) */
+	if (!wg_dh(ss, id->private_key, remote_static)) {
 		ret = WG_NOISE_LOW_ORDER;
 		goto out;
 	}
+	mix_precomputed(ck, key, ss);
 
 	/* {t} */
 	if (!decrypt_and_hash(timestamp, msg->encrypted_timestamp,
@@ -311,10 +343,13 @@ wg_noise_consume_initiation(const struct wg_identity *id,
 	memcpy(out->chaining_key, ck, WG_HASH_LEN);
 	memcpy(out->timestamp, timestamp, WG_TIMESTAMP_LEN);
 	out->sender_index = wg_get_le32(msg->sender_index);
+	memcpy(out->static_static, ss, WG_KEY_LEN);
+	out->identity_generation = id->generation;
 out:
 	wg_wipe(ck, sizeof(ck));
 	wg_wipe(h, sizeof(h));
 	wg_wipe(key, sizeof(key));
+	wg_wipe(ss, sizeof(ss));
 	wg_wipe(remote_static, sizeof(remote_static));
 	wg_wipe(timestamp, sizeof(timestamp));
 	return ret;
@@ -329,6 +364,17 @@ wg_noise_accept_initiation(struct wg_handshake *hs,
 
 	if (!wg_equal(hs->remote_static, res->remote_static, WG_KEY_LEN))
 		return WG_NOISE_BAD_STATE;
+	/* First use on the responder side: consume computed the ss DH (and
+	 * refused an all-zero one) for the same remote key; adopting it
+	 * costs no X25519. It is tagged with the identity consume used, so
+	 * if our key changed since, the next use computes it again. */
+	if (hs->static_static_generation != res->identity_generation) {
+		memcpy(hs->precomputed_static_static, res->static_static,
+		       WG_KEY_LEN);
+		hs->static_static_ok =
+			!wg_is_zero(res->static_static, WG_KEY_LEN);
+		hs->static_static_generation = res->identity_generation;
+	}
 	if (!hs->static_static_ok)
 		return WG_NOISE_LOW_ORDER;
 	/* TAI64N is big-endian, so bytewise order is time order. */

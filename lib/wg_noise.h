@@ -22,11 +22,15 @@
 
 #include "wg_messages.h"
 
-/* Our static identity. A zero private key means "no key configured". */
+/* Our static identity. A zero private key means "no key configured".
+ * generation names the key: every wg_identity_set in the process gets a
+ * new one (a copy of the struct keeps it, as it keeps the key), so a
+ * precomputation tagged with it is valid exactly while this key is. */
 struct wg_identity {
 	uint8_t private_key[WG_KEY_LEN];
 	uint8_t public_key[WG_KEY_LEN];
 	bool has_private_key;
+	uint32_t generation;               /* 0: no key */
 };
 
 enum wg_handshake_state {
@@ -42,9 +46,14 @@ struct wg_handshake {
 	enum wg_handshake_state state;
 	uint8_t remote_static[WG_KEY_LEN];
 	uint8_t preshared_key[WG_KEY_LEN]; /* all zero when none */
-	/* DH(our static, their static): fixed for the peer's lifetime. */
+	/* DH(our static, their static), computed at first use (the first
+	 * initiation we create, or adopted from the first one of the peer we
+	 * accept) for the identity whose generation it carries; another
+	 * generation (our key changed) or 0 means not computed. Only the
+	 * handshake's owner reads or writes it, as the rest of hs. */
 	uint8_t precomputed_static_static[WG_KEY_LEN];
 	bool static_static_ok;             /* false: low-order remote key */
+	uint32_t static_static_generation;
 
 	uint8_t ephemeral_private[WG_KEY_LEN];
 	uint8_t remote_ephemeral[WG_KEY_LEN];
@@ -76,6 +85,10 @@ struct wg_initiation_result {
 	uint8_t chaining_key[WG_HASH_LEN];
 	uint8_t timestamp[WG_TIMESTAMP_LEN];
 	uint32_t sender_index;
+	/* the ss DH consume computed, and for which identity: accepting the
+	 * initiation adopts it, so the responder never computes it twice */
+	uint8_t static_static[WG_KEY_LEN];
+	uint32_t identity_generation;
 };
 
 /* Known-answer tests inject what is otherwise random or read from clocks. */
@@ -102,9 +115,13 @@ void wg_identity_set(struct wg_identity *id,
 		     const uint8_t private_key[WG_KEY_LEN]);
 void wg_identity_clear(struct wg_identity *id);
 
-/* Prepare a peer's handshake; psk may be NULL. Recomputes the static-static
- * DH, so call again after our private key changes. hs must be zeroed before
- * its first init: a later init for the same peer keeps its replay state. */
+/* Prepare a peer's handshake; psk may be NULL. No DH here: the
+ * static-static is computed at first use, for the identity it is used
+ * with (a private key change needs no call: the generation differs), so
+ * a million peers load without a million X25519. id is not read; it
+ * stays for the callers. hs must be zeroed before its first init: a later
+ * init for the same peer keeps its replay state. A low-order remote key
+ * is accepted here and refused at first use (WG_NOISE_LOW_ORDER). */
 void wg_handshake_init(struct wg_handshake *hs, const struct wg_identity *id,
 		       const uint8_t remote_static[WG_KEY_LEN],
 		       const uint8_t *psk);
@@ -124,7 +141,8 @@ wg_noise_create_initiation(struct wg_handshake *hs,
 			   uint64_t unix_now_ns,
 			   const struct wg_noise_inject *inject);
 
-/* Decrypt an initiation addressed to id (macs are checked elsewhere). */
+/* Decrypt an initiation addressed to id (macs are checked elsewhere).
+ * out holds secrets (the ss DH among them): wipe it after use. */
 enum wg_noise_result
 wg_noise_consume_initiation(const struct wg_identity *id,
 			    const struct wg_msg_initiation *msg,

@@ -12,7 +12,11 @@
 #  - addconf: the gateway started empty with max_peers = N, then
 #             `wg addconf` (the stock wg tool) of all N, in requests of
 #             at most CHUNK peers (250,000: a UAPI request is at most
-#             64 MiB, GW_UAPI_MAX_REQUEST, ~130 bytes a peer).
+#             64 MiB, GW_UAPI_MAX_REQUEST, ~130 bytes a peer);
+#  - show:    then `wg show IF dump | wc -l` of all N (a get streams its
+#             peers in slices; the gateway logs the longest UAPI poll and
+#             the longest gap between polls, i.e. the control loop's
+#             longest turn, while it streamed).
 # Memory per peer: the gateway's resident set with N peers minus with
 # none, over N (--no-huge: DPDK memory is ordinary pages, counted once
 # touched). Peers have no session here; a session adds two keypairs
@@ -81,6 +85,11 @@ CFG
 
 sock=/var/run/wireguard/$name.sock
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$gw_pid/status"; }
+# CPU seconds of the gateway's main thread (the control lcore, which
+# loads the peers; the worker lcore polls all the time): with other
+# processes on the CPUs, the wall times above are theirs too
+hz=$(getconf CLK_TCK)
+cpu_s() { awk -v hz="$hz" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$gw_pid/task/$gw_pid/stat"; }
 # start WITH_PEERS: sets gw_pid, prints seconds until the socket is up
 start() {
     conf "$1" >"$dir/gw.conf"
@@ -104,23 +113,33 @@ stop() {
 }
 count() { wg show "$name" peers | wc -l; }
 
-start no >"$dir/t"; t_empty=$(cat "$dir/t"); rss0=$(rss_kb)
+start no >"$dir/t"; t_empty=$(cat "$dir/t"); rss0=$(rss_kb); c_empty=$(cpu_s)
 t0=$(date +%s.%N)
 for f in "$dir"/peers[0-9]*.conf; do
     wg addconf "$name" "$f"
 done
 t1=$(date +%s.%N)
 t_add=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+c_add=$(awk -v a="$c_empty" -v b="$(cpu_s)" 'BEGIN { printf "%.2f", b - a }')
 n_add=$(count); rss_add=$(rss_kb)
+t0=$(date +%s.%N); c0=$(cpu_s)
+n_dump=$(wg show "$name" dump | wc -l)
+t1=$(date +%s.%N)
+c_show=$(awk -v a="$c0" -v b="$(cpu_s)" 'BEGIN { printf "%.2f", b - a }')
+t_show=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+sleep 0.2 # the gateway logs the get as it ends
+show_log=$(grep 'UAPI get:' "$dir/gw-no.log" | tail -1 | sed 's/^.*UAPI get: //')
 grep -m1 'bytes per peer with a session' "$dir/gw-no.log" | sed 's/^.*peer memory: /peer memory: /' || true
 stop
-start yes >"$dir/t"; t_file=$(cat "$dir/t"); n_file=$(count); rss1=$(rss_kb)
+start yes >"$dir/t"; t_file=$(cat "$dir/t"); c_file=$(cpu_s); n_file=$(count); rss1=$(rss_kb)
 stop
-((n_add == N && n_file == N)) || { echo "peers loaded: addconf $n_add, file $n_file, want $N" >&2; exit 1; }
+((n_add == N && n_file == N && n_dump == N + 1)) || { echo "peers loaded: addconf $n_add, file $n_file, dump $((n_dump - 1)); want $N" >&2; exit 1; }
 t_peers=$(awk -v a="$t_file" -v b="$t_empty" 'BEGIN { printf "%.2f", a - b }')
 per_file=$(((rss1 - rss0) * 1024 / N)); per_add=$(((rss_add - rss0) * 1024 / N))
-echo "start with 0 peers (max_peers $N): ${t_empty} s, RSS $((rss0 / 1024)) MiB"
-echo "start with $N peers from the file: ${t_file} s (${t_peers} s more), RSS $((rss1 / 1024)) MiB, $per_file bytes per peer"
-echo "wg addconf of $N peers: ${t_add} s, RSS $((rss_add / 1024)) MiB, $per_add bytes per peer"
-printf '{"bench": "load_peers", "peers": %d, "start_empty_s": %s, "start_file_s": %s, "file_peers_s": %s, "addconf_s": %s, "rss_empty_mib": %d, "bytes_per_peer_file": %d, "bytes_per_peer_addconf": %d}\n' \
-    "$N" "$t_empty" "$t_file" "$t_peers" "$t_add" $((rss0 / 1024)) "$per_file" "$per_add"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) (2 CPUs shared: wall times include other processes; 'control CPU' is the gateway's own)"
+echo "start with 0 peers (max_peers $N): ${t_empty} s (control CPU ${c_empty} s), RSS $((rss0 / 1024)) MiB"
+echo "start with $N peers from the file: ${t_file} s (${t_peers} s more; control CPU ${c_file} s), RSS $((rss1 / 1024)) MiB, $per_file bytes per peer"
+echo "wg addconf of $N peers: ${t_add} s (control CPU ${c_add} s), RSS $((rss_add / 1024)) MiB, $per_add bytes per peer"
+echo "wg show dump of $N peers: ${t_show} s (control CPU ${c_show} s; $show_log)"
+printf '{"bench": "load_peers", "peers": %d, "start_empty_s": %s, "start_file_s": %s, "file_peers_s": %s, "addconf_s": %s, "show_dump_s": %s, "control_cpu_start_empty_s": %s, "control_cpu_start_file_s": %s, "control_cpu_addconf_s": %s, "control_cpu_show_s": %s, "rss_empty_mib": %d, "bytes_per_peer_file": %d, "bytes_per_peer_addconf": %d}\n' \
+    "$N" "$t_empty" "$t_file" "$t_peers" "$t_add" "$t_show" "$c_empty" "$c_file" "$c_add" "$c_show" $((rss0 / 1024)) "$per_file" "$per_add"

@@ -473,8 +473,9 @@ static void test_prefix_moves(void **state)
  * in the slot its routes were published for. */
 static int setup_many(void **state)
 {
-	struct gw_tables_size sz = { .peers = 300, .routes4 = 1024,
-				     .routes6 = 1024, .tbl8s4 = 16 };
+	struct gw_tables_size sz = { .peers = 2 * GW_SET_PEERS_PER_STEP + 300,
+				     .routes4 = 1024, .routes6 = 4096,
+				     .tbl8s4 = 16 };
 
 	(void)state;
 	return setup_sized(&sz);
@@ -482,7 +483,7 @@ static int setup_many(void **state)
 
 static void test_sliced_set(void **state)
 {
-	enum { N = 300 };
+	enum { N = 2 * GW_SET_PEERS_PER_STEP + 300 }; /* three slices */
 	struct wg_peer_config *ps = calloc(N, sizeof(*ps));
 	struct wg_prefix *ips = calloc(N, sizeof(*ips));
 	struct gw_device_set set;

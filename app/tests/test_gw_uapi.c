@@ -51,6 +51,10 @@ struct gw_device {
 	struct wg_prefix last_ips[4];
 	int job_steps;               /* slices a started set still takes */
 	int steps_done;
+	/* a slow device on a fake clock (test_slow_device) */
+	uint32_t get_peers;          /* 0: the one peer of fake_get */
+	uint64_t *clock_ms;          /* advanced as the device works */
+	uint64_t ms_per_peer, ms_per_set;
 };
 
 void gw_device_get_info(struct gw_device *dev, struct gw_device_info *out)
@@ -66,13 +70,19 @@ void gw_device_get_info(struct gw_device *dev, struct gw_device_info *out)
 	out->n_peers = 1;
 }
 
-int gw_device_foreach_peer(struct gw_device *dev, gw_peer_fn fn, void *arg)
+/* The i-th fake peer (i > 0 only in test_slow_device). */
+static int fake_peer(struct gw_device *dev, uint32_t i, gw_peer_fn fn,
+		     void *arg)
 {
 	struct wg_uapi_peer info;
 	int ret;
 
 	memset(&info, 0, sizeof(info));
 	memcpy(info.config.public_key, dev->peer_key, WG_KEY_LEN);
+	info.config.public_key[0] ^= (uint8_t)i;
+	info.config.public_key[1] ^= (uint8_t)(i >> 8);
+	if (dev->clock_ms)
+		*dev->clock_ms += dev->ms_per_peer;
 	wg_endpoint_parse(&info.config.endpoint, "198.51.100.2:51820");
 	info.config.persistent_keepalive = 25;
 	info.config.allowed_ips = dev->ips;
@@ -83,6 +93,35 @@ int gw_device_foreach_peer(struct gw_device *dev, gw_peer_fn fn, void *arg)
 	info.tx_bytes = 20;
 	ret = fn(&info, arg);
 	wg_wipe(&info, sizeof(info));
+	return ret;
+}
+
+static uint32_t fake_n_peers(const struct gw_device *dev)
+{
+	return dev->get_peers ? dev->get_peers : 1;
+}
+
+int gw_device_foreach_peer(struct gw_device *dev, gw_peer_fn fn, void *arg)
+{
+	int ret = 0;
+
+	for (uint32_t i = 0; i < fake_n_peers(dev) && !ret; i++)
+		ret = fake_peer(dev, i, fn, arg);
+	return ret;
+}
+
+/* the fake's cursor is the next peer's index */
+int gw_device_foreach_peer_slice(struct gw_device *dev,
+				 struct gw_peer_cursor *cur, uint32_t max,
+				 gw_peer_fn fn, void *arg)
+{
+	uint32_t i = (uint32_t)(uintptr_t)cur->next;
+	int ret = 0;
+
+	for (cur->started = true; i < fake_n_peers(dev) && max && !ret; max--)
+		ret = fake_peer(dev, i++, fn, arg);
+	cur->next = (const struct gw_peer *)(uintptr_t)i;
+	cur->done = i == fake_n_peers(dev);
 	return ret;
 }
 
@@ -98,6 +137,8 @@ int gw_device_foreach_counter(struct gw_device *dev, gw_counter_fn fn,
 int gw_device_set(struct gw_device *dev, const struct gw_device_set *set)
 {
 	dev->set_calls++;
+	if (dev->clock_ms)
+		*dev->clock_ms += dev->ms_per_set;
 	dev->last = *set->interface;
 	dev->last_n_peers = set->n_peers;
 	if (set->n_peers) {
@@ -327,6 +368,109 @@ static void test_errors(struct gw_uapi *u, struct gw_device *dev,
 	close(fd);
 }
 
+/* The device's own work is not the clients' silence: a get of many
+ * peers that takes the device longer than GW_UAPI_IDLE_MS in all, and a
+ * set that takes that long in one go, cost no client its connection (a
+ * get of 1,000,000 peers ended in "Protocol error" from `wg show`: the
+ * whole answer was built in one turn, then the connection was timed out
+ * before its first bytes were read). On a fake clock. */
+static uint64_t fake_clock_ms;
+
+static uint64_t fake_clock(void)
+{
+	return fake_clock_ms;
+}
+
+static void test_slow_device(struct gw_uapi *u, struct gw_device *dev,
+			     const char *path)
+{
+	const uint32_t n = 3000;
+	size_t cap = (size_t)n * 512, len;
+	char *out = malloc(cap), small[256];
+	const char *p;
+	uint32_t keys = 0;
+	int fd, fd2;
+
+	CHECK(out != NULL, "malloc");
+	fake_clock_ms = 1000000;
+	gw_uapi_set_clock(u, fake_clock);
+	dev->clock_ms = &fake_clock_ms;
+	dev->get_peers = n;
+	dev->ms_per_peer = 5; /* 15 s for the whole get */
+	fd = client_connect(path);
+	CHECK(fd >= 0, "connect: %s", strerror(errno));
+	write_all(fd, "get=1\n\n", 7);
+	len = client_read(u, fd, 1, out, cap);
+	for (p = out; (p = strstr(p, "public_key=")); p++)
+		keys++;
+	CHECK(keys == n && len > 10 && strcmp(out + len - 9, "errno=0\n\n") == 0,
+	      "slow get: %zu bytes, %u of %u peers, ends \"%s\"", len, keys, n,
+	      len > 20 ? out + len - 20 : out);
+	close(fd);
+
+	/* a client that connected before a set that takes 11 s is served
+	 * after it */
+	dev->get_peers = 0;
+	dev->ms_per_set = 11000;
+	fd2 = client_connect(path);
+	gw_uapi_poll(u); /* accepted, silent */
+	fd = client_connect(path);
+	write_all(fd, "set=1\nlisten_port=51823\n\n", 25);
+	client_read(u, fd, 1, small, sizeof(small));
+	CHECK(strcmp(small, "errno=0\n\n") == 0, "slow set: %s", small);
+	write_all(fd2, "get=1\n\n", 7);
+	client_read(u, fd2, 1, small, sizeof(small));
+	CHECK(strstr(small, "listen_port=51823\n") != NULL,
+	      "the client waiting during a slow set: \"%s\"", small);
+	close(fd);
+	close(fd2);
+	dev->listen_port = 51820; /* as fake_get has it */
+	dev->ms_per_set = 0;
+	dev->ms_per_peer = 0;
+	dev->clock_ms = NULL;
+	gw_uapi_set_clock(u, NULL);
+	free(out);
+}
+
+/* A set that arrives while a get streams waits until the get is sent
+ * whole (the get's cursor points at peers a set could remove), and
+ * gw_uapi_busy holds reloads back meanwhile. */
+static void test_set_waits_for_get(struct gw_uapi *u, struct gw_device *dev,
+				   const char *path)
+{
+	const uint32_t n = 3000;
+	size_t cap = (size_t)n * 512, len = 0;
+	char *out = malloc(cap), small[64];
+	int calls = dev->set_calls, fd = client_connect(path);
+	int fd2 = client_connect(path);
+
+	CHECK(out != NULL && fd >= 0 && fd2 >= 0, "setup");
+	dev->get_peers = n;
+	write_all(fd, "get=1\n\n", 7);
+	for (int i = 0; i < 5; i++)
+		gw_uapi_poll(u); /* the get fills its socket and waits */
+	CHECK(gw_uapi_busy(u), "not busy while a get streams");
+	write_all(fd2, "set=1\nlisten_port=51824\n\n", 25);
+	for (int i = 0; i < 5; i++)
+		gw_uapi_poll(u);
+	CHECK(dev->set_calls == calls, "a set ran while a get streamed");
+	CHECK(recv(fd2, small, sizeof(small), MSG_DONTWAIT) < 0,
+	      "a set was answered while a get streamed");
+	len = client_read(u, fd, 1, out, cap);
+	CHECK(len > 10 && strcmp(out + len - 9, "errno=0\n\n") == 0 &&
+	      strstr(out, "listen_port=51820\n") != NULL, "the get: %zu bytes",
+	      len);
+	client_read(u, fd2, 1, small, sizeof(small));
+	CHECK(strcmp(small, "errno=0\n\n") == 0 && dev->set_calls == calls + 1,
+	      "the set after the get: %s", small);
+	CHECK(!gw_uapi_busy(u), "busy after the get");
+	close(fd);
+	close(fd2);
+	dev->get_peers = 0;
+	dev->listen_port = 51820; /* as fake_get has it */
+	free(out);
+}
+
 /* A client writing one byte per poll gets the same answers. */
 static void test_slow_client(struct gw_uapi *u, struct gw_device *dev,
 			     const char *path)
@@ -542,6 +686,8 @@ int main(void)
 		test_sliced_set(u, &dev, path);
 		test_errors(u, &dev, path);
 		test_slow_client(u, &dev, path);
+		test_slow_device(u, &dev, path);
+		test_set_waits_for_get(u, &dev, path);
 		test_many_clients(u, path);
 		gw_uapi_close(u);
 	}
