@@ -120,28 +120,6 @@ void gw_decap_burst(struct gw_lcore *lc, struct gw_decap_item *items,
 		if (peers[i])
 			rte_prefetch0(gw_peer_endpoint(peers[i]));
 
-	/* 2b: the inner IPv4 sources' owners, one bulk lookup started
-	 * before the replay and roaming work rather than after it: its
-	 * DIR-24-8 lines and then the peer slots are misses with many
-	 * peers, and the endpoints above arrive meanwhile. Read-only, so
-	 * a packet dropped below only wasted its lookup; step 3 takes the
-	 * same packets (authenticated, IPv4, a whole fixed header). */
-	for (i = 0; i < n; i++)
-		if (ops[i].ok && ops[i].len >= sizeof(struct rte_ipv4_hdr) &&
-		    ops[i].data[0] >> 4 == 4) {
-			const struct rte_ipv4_hdr *ip =
-				(const struct rte_ipv4_hdr *)ops[i].data;
-
-			ip4[n4] = rte_be_to_cpu_32(ip->src_addr);
-			at4[n4++] = (uint8_t)i;
-		}
-	if (n4) {
-		gw_route4_bulk(t, ip4, nh4, n4);
-		for (i = 0; i < n4; i++)
-			if (nh4[i] < t->max_peers)
-				rte_prefetch0(&t->peers[nh4[i]]);
-	}
-
 	/* only an authenticated counter may move the window: once per run
 	 * of consecutive counters of one keypair (one tunnel's burst is
 	 * one run: one raise of the window's top, a CAS per 32 counters) */
@@ -266,7 +244,9 @@ void gw_decap_burst(struct gw_lcore *lc, struct gw_decap_item *items,
 			family[i] = WG_FAMILY_V4;
 			ip_len[i] = rte_be_to_cpu_16(ip->total_length);
 			dst[i] = (uint8_t *)&ip->dst_addr;
-			owner[i] = NULL;        /* step 4, from step 2b */
+			ip4[n4] = rte_be_to_cpu_32(ip->src_addr);
+			at4[n4++] = (uint8_t)i;
+			owner[i] = NULL;
 		} else if (ops[i].len >= sizeof(struct rte_ipv6_hdr) &&
 			   inner[0] >> 4 == 6) {
 			struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)inner;
@@ -291,10 +271,12 @@ void gw_decap_burst(struct gw_lcore *lc, struct gw_decap_item *items,
 	}
 	act_flush_rx(lc, &run, now);
 
-	/* 4: the inner IPv4 sources' owners looked up in step 2b (a packet
-	 * step 3 dropped has live 0 and its owner is never read) */
-	for (i = 0; i < n4; i++)
-		owner[at4[i]] = gw_tables_peer(t, (uint32_t)nh4[i]);
+	/* 4: the inner sources' owners, one bulk lookup */
+	if (n4) {
+		gw_route4_bulk(t, ip4, nh4, n4);
+		for (i = 0; i < n4; i++)
+			owner[at4[i]] = gw_tables_peer(t, (uint32_t)nh4[i]);
+	}
 
 	/* 4b: the peers' rate limits and access rules */
 	if (gw_policy_active(ctx))
