@@ -26,6 +26,30 @@ struct nonce_res {
 
 #define NO_RES 0xff
 
+/* Where a burst's keypairs sit in res[]: open addressing on the pointer,
+ * twice as many slots as a burst can hold. With many peers a burst has
+ * as many keypairs as packets, and a scan of res[] per packet cost some
+ * 100 instructions a packet at 32. */
+enum { RES_SLOTS = 2 * GW_BURST };
+static_assert((RES_SLOTS & (RES_SLOTS - 1)) == 0 && GW_BURST < NO_RES,
+	      "a mask of slots; NO_RES is no index");
+
+static inline unsigned int res_of(struct nonce_res *res, uint8_t *res_at,
+				  unsigned int *n_res, struct gw_keypair *kp)
+{
+	/* keypairs are cache-line aligned: the line number, mixed */
+	unsigned int h = (unsigned int)(((uintptr_t)kp >> 6) * 0x9e3779b1u >>
+					16) & (RES_SLOTS - 1);
+
+	while (res_at[h] != NO_RES && res[res_at[h]].kp != kp)
+		h = (h + 1) & (RES_SLOTS - 1);
+	if (res_at[h] == NO_RES) {
+		res_at[h] = (uint8_t)*n_res;
+		res[(*n_res)++] = (struct nonce_res){ .kp = kp };
+	}
+	return res_at[h];
+}
+
 /* Outer Ethernet + IPv4 + UDP headers toward one next hop from one of our
  * addresses, built once per burst by the slow path (gw_udp_prepend +
  * eth_out) and copied into the following frames that leave through the
@@ -88,6 +112,27 @@ static inline bool out4_route(const struct gw_port *wan, uint32_t dst,
 {
 	uint8_t hop[16];
 
+	/* a WAN port with one IPv4 address (the usual one): with many
+	 * peers every packet has its own endpoint and asks this, and the
+	 * calls below (on-link check, then the source, each a loop over
+	 * the addresses) cost some 100 instructions a packet; this is
+	 * what they answer for one address: on its prefix the endpoint
+	 * itself, else the gateway; the source that address either way */
+	if (wan->n_addr4 == 1) {
+		uint32_t plen = wan->plen4[0];
+		uint32_t mask = plen ? rte_cpu_to_be_32(~0u << (32 - plen)) : 0;
+
+		*src = wan->addr4[0];
+		if (((wan->addr4[0] ^ dst) & mask) == 0) {
+			*nh = dst;
+			return true;
+		}
+		if (!wan->has_gateway ||
+		    wan->gateway.family != WG_FAMILY_V4)
+			return false;
+		memcpy(nh, wan->gateway.addr, 4);
+		return true;
+	}
 	if (!gw_nexthop(wan, WG_FAMILY_V4, (const uint8_t *)&dst, hop))
 		return false;
 	memcpy(nh, hop, 4);
@@ -95,19 +140,35 @@ static inline bool out4_route(const struct gw_port *wan, uint32_t dst,
 	return true;
 }
 
+/* With many peers every keypair, endpoint and activity slot is a cache
+ * miss: ask for a peer's (its line must be in, or this waits for it). */
+static inline void peer_lines_prefetch(const struct gw_lcore *lc,
+				       struct gw_peer *peer)
+{
+	struct gw_keypair *kp = gw_kp_load(&peer->kp_current);
+
+	if (kp)
+		rte_prefetch0(kp->send_key);
+	rte_prefetch0(gw_peer_endpoint(peer));
+	__builtin_prefetch(&peer->act[lc->worker_idx], 1, 3);
+}
+
 /*
  * Encrypt the items in place and queue the frames for WAN TX. Items
  * whose peer has no usable keypair go to the control lcore to wait for a
- * handshake (it owns the per-peer staged queue).
+ * handshake (it owns the per-peer staged queue). prefetched: the caller
+ * already asked for every item's peer lines (peer_lines_prefetch).
  */
 static void encap_burst(struct gw_lcore *lc, struct encap_item *items,
-			unsigned int n, struct gw_txbuf *wan_tx, uint64_t now)
+			unsigned int n, struct gw_txbuf *wan_tx, uint64_t now,
+			bool prefetched)
 {
 	struct gw_aead_op ops[GW_BURST];
 	struct encap_item ready[GW_BURST];
 	const struct wg_endpoint *eps[GW_BURST];
 	uint32_t remote[GW_BURST];
 	struct nonce_res res[GW_BURST];
+	uint8_t res_at[RES_SLOTS];
 	uint8_t ri[GW_BURST];
 	struct nh_cache nc = { 0 };
 	struct act_run run = { 0 };
@@ -122,19 +183,12 @@ static void encap_burst(struct gw_lcore *lc, struct encap_item *items,
 	unsigned int i, j, k = 0, n_res = 0;
 	unsigned int cur = NO_RES;
 
-	/* 0: with many peers every keypair and endpoint is a cache miss:
-	 * start them all before the first is needed */
-	for (i = 0; i < n; i++) {
-		struct gw_peer *peer = items[i].peer;
-
-		if (peer != last) {
-			struct gw_keypair *kp = gw_kp_load(&peer->kp_current);
-
-			last = peer;
-			if (kp)
-				rte_prefetch0(kp->send_key);
-			rte_prefetch0(gw_peer_endpoint(peer));
-			__builtin_prefetch(&peer->act[lc->worker_idx], 1, 3);
+	memset(res_at, NO_RES, sizeof(res_at));
+	/* 0: start them all before the first is needed */
+	for (i = 0; !prefetched && i < n; i++) {
+		if (items[i].peer != last) {
+			last = items[i].peer;
+			peer_lines_prefetch(lc, last);
 		}
 	}
 	last = NULL;
@@ -153,16 +207,8 @@ static void encap_burst(struct gw_lcore *lc, struct encap_item *items,
 			 * and the control lcore may have installed kp since
 			 * (born "after" now, age 0, not expired) */
 			if (kp && (int64_t)(now - kp->birth_ns) <
-					  (int64_t)lc->ctx->reject_after_ns) {
-				for (j = 0; j < n_res && res[j].kp != kp; j++)
-					;
-				if (j == n_res) {
-					res[n_res++] = (struct nonce_res){
-						.kp = kp
-					};
-				}
-				cur = j;
-			}
+					  (int64_t)lc->ctx->reject_after_ns)
+				cur = res_of(res, res_at, &n_res, kp);
 		}
 		ri[i] = (uint8_t)cur;
 		eps[i] = ep;
@@ -322,7 +368,7 @@ unsigned int gw_encap_send(struct gw_lcore *lc, struct gw_peer *peer,
 		for (i = 0; i < k; i++)
 			items[i] = (struct encap_item){ .m = pkts[done + i],
 							.peer = peer };
-		encap_burst(lc, items, k, &tx, now);
+		encap_burst(lc, items, k, &tx, now, false);
 		sent += tx.n;
 		gw_tx_flush(lc, GW_WAN, &tx);
 		done += k;
@@ -332,6 +378,10 @@ unsigned int gw_encap_send(struct gw_lcore *lc, struct gw_peer *peer,
 }
 
 /* --------------------------------------------------------- LAN → WAN */
+
+/* How many kept items behind step 3 asks for a peer's lines: one packet's
+ * checks take some 80 cycles here, a peer line a few hundred. */
+enum { PEER_AHEAD = 4 };
 
 /* Per-peer policy on the packets about to be encrypted (IP at offset 0):
  * the to_peer limit, and reflexive entries for peers with an acl. Only
@@ -516,10 +566,25 @@ void gw_lan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 				 ctx->mss4, ctx->mss6))
 			gw_count(lc->stats, GW_CTR_TCP_MSS_CLAMPED, 1);
 		items[kept++] = items[i];
+		/* the peer lines step 2 asked for are in by now for the item
+		 * PEER_AHEAD kept ones back: its keypair, endpoint and
+		 * activity slot start loading here, under the checks of the
+		 * items after it, not in encap_burst right before the first
+		 * keypair read */
+		if (kept > PEER_AHEAD) {
+			unsigned int b = kept - 1 - PEER_AHEAD;
+
+			if (!b || items[b].peer != items[b - 1].peer)
+				peer_lines_prefetch(lc, items[b].peer);
+		}
 	}
+	/* the last few kept, whose peer lines step 3 did not ask for */
+	for (i = kept > PEER_AHEAD ? kept - PEER_AHEAD : 0; i < kept; i++)
+		if (!i || items[i].peer != items[i - 1].peer)
+			peer_lines_prefetch(lc, items[i].peer);
 	if (kept && gw_policy_active(ctx))
 		kept = policy_to_peer(lc, items, kept, now);
 	if (kept)
-		encap_burst(lc, items, kept, wan_tx, now);
+		encap_burst(lc, items, kept, wan_tx, now, true);
 	gw_drop_flush(lc);
 }
