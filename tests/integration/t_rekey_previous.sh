@@ -6,8 +6,9 @@
 # gateway rekeys under a ping every 0.2 s; telemetry (/wg_dpdk/peer) must
 # show a previous keypair after a rekey and, REKEY_TIMEOUT (5 s) after
 # wireguard-go's first packet on the new one (so never before the new
-# keypair is 5 s old), no previous keypair beside the current one. Every ping is answered and nothing arrives on a
-# retired keypair (drop_unknown_receiver_index 0): the peer had switched.
+# keypair is 5 s old), no previous keypair beside the current one. Every
+# ping is answered and nothing arrives on a retired keypair
+# (drop_unknown_receiver_index 0): the peer had switched.
 # Polls telemetry at most 60 times (about 0.5 s each).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
