@@ -8,7 +8,6 @@
  * retired for freeing after a grace period.
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,11 +59,10 @@ int gw_peers_init(struct gw_ctx *ctx)
 	c->n_free = max;
 	/* a session is one keypair in steady state; a second one only
 	 * around a rekey (gw_peer_tick_previous, or a responder's next) */
-	GW_LOG(INFO, "peer memory: up to %u peers: %zu bytes per peer with a session = peer %zu (%u activity slots of %zu) + 1 pooled keypair of %zu; %zu while it rekeys (a previous or next keypair, the previous one kept until %" PRIu64 " s after the first packet on the new one); keypairs up to %u, allocated as sessions appear; the tables' share comes on top",
+	GW_LOG(INFO, "peer memory: up to %u peers: %zu bytes per peer with a session = peer %zu (%u activity slots of %zu) + 1 pooled keypair of %zu; %zu while it rekeys (a previous or next keypair, the previous one kept until REKEY_TIMEOUT (%d s) after the first packet on the new one); keypairs up to %u, allocated as sessions appear; the tables' share comes on top",
 	       max, gw_peer_session_bytes(), gw_peer_size(), peer_act_slots,
 	       sizeof(struct gw_peer_act), sizeof(struct gw_keypair),
-	       gw_peer_rekeying_bytes(),
-	       c->timer_params.rekey_timeout / WG_NSEC_PER_SEC,
+	       gw_peer_rekeying_bytes(), (int)WG_REKEY_TIMEOUT,
 	       gw_kp_pool_cap(c->kp_pool));
 	return 0;
 }
