@@ -423,6 +423,7 @@ static void peer_tick(struct gw_ctx *ctx, struct gw_peer *peer, uint64_t now)
 			 1);
 		session_confirmed(ctx, peer);
 	}
+	gw_peer_tick_previous(ctx, peer, now);
 	kp = peer->kp_current;
 	if (rxd > peer->seen_rx_data_ns) {
 		wg_timers_data_received(t, rxd);

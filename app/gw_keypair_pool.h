@@ -15,7 +15,9 @@
  * 2 * max_peers + GW_KP_POOL_SLACK keypairs. After any install or
  * confirmation a peer holds at most two (gw_peer.c: current and previous,
  * or current and next); whatever else it held is retired in the same
- * step. So beyond the keypairs waiting out a grace period, every peer
+ * step. In steady state it holds one: the previous keypair is retired a
+ * few seconds after the peer switched (gw_peer_tick_previous). The pool
+ * keeps its high-water mark, though: chunks are never given back. So beyond the keypairs waiting out a grace period, every peer
  * there can be has its two, however often some peer handshakes; the slack
  * covers those in grace. When get finds nothing free it reclaims, then
  * waits out one grace period (microseconds: workers pass a quiescent

@@ -8,6 +8,7 @@
  * retired for freeing after a grace period.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,13 +57,24 @@ int gw_peers_init(struct gw_ctx *ctx)
 	c->max_peers = max;
 	c->free_head = 0;
 	c->n_free = max;
-	/* a session is a current and a previous keypair (a next one only
-	 * between response and confirmation, instead of the previous) */
-	GW_LOG(INFO, "peer memory: up to %u peers: %zu bytes per peer with a session = peer %zu (%u activity slots of %zu) + 2 pooled keypairs of %zu; keypairs up to %u, allocated as sessions appear; the tables' share comes on top",
-	       max, gw_peer_size() + 2 * sizeof(struct gw_keypair),
-	       gw_peer_size(), peer_act_slots, sizeof(struct gw_peer_act),
-	       sizeof(struct gw_keypair), gw_kp_pool_cap(c->kp_pool));
+	/* a session is one keypair in steady state; a second one only
+	 * around a rekey (gw_peer_tick_previous, or a responder's next) */
+	GW_LOG(INFO, "peer memory: up to %u peers: %zu bytes per peer with a session = peer %zu (%u activity slots of %zu) + 1 pooled keypair of %zu; %zu while it rekeys (a previous or next keypair, the previous one kept until REKEY_TIMEOUT (%d s) after the first packet on the new one); keypairs up to %u, allocated as sessions appear; the tables' share comes on top",
+	       max, gw_peer_session_bytes(), gw_peer_size(), peer_act_slots,
+	       sizeof(struct gw_peer_act), sizeof(struct gw_keypair),
+	       gw_peer_rekeying_bytes(), (int)WG_REKEY_TIMEOUT,
+	       gw_kp_pool_cap(c->kp_pool));
 	return 0;
+}
+
+size_t gw_peer_session_bytes(void)
+{
+	return gw_peer_size() + sizeof(struct gw_keypair);
+}
+
+size_t gw_peer_rekeying_bytes(void)
+{
+	return gw_peer_size() + 2 * sizeof(struct gw_keypair);
 }
 
 void gw_peers_free(struct gw_ctx *ctx)
@@ -199,6 +211,7 @@ void gw_peer_sleep(struct gw_ctx *ctx, struct gw_peer *peer)
 	c->n_ticking--;
 }
 
+/* A previous keypair keeps the peer ticking until it is retired. */
 bool gw_peer_dormant(const struct gw_peer *peer)
 {
 	return !peer->kp_current && !peer->kp_previous && !peer->kp_next &&
@@ -222,6 +235,7 @@ void gw_peer_zero_keys(struct gw_ctx *ctx, struct gw_peer *peer)
 	gw_kp_store(&peer->kp_current, NULL);
 	gw_kp_store(&peer->kp_previous, NULL);
 	gw_kp_store(&peer->kp_next, NULL);
+	peer->previous_until_ns = 0;
 	kp_retire(ctx, cur);
 	kp_retire(ctx, prev);
 	kp_retire(ctx, next);
@@ -407,6 +421,8 @@ int gw_peer_install_keypair(struct gw_ctx *ctx, struct gw_peer *peer,
 	old_prev = peer->kp_previous;
 	old_next = peer->kp_next;
 	old_cur = peer->kp_current;
+	/* whatever is previous now, its peer has not switched yet */
+	peer->previous_until_ns = 0;
 	if (kp->we_are_initiator) {
 		/* as the Linux driver: an unconfirmed next becomes previous
 		 * (the peer may still use it), else the current one does */
@@ -440,8 +456,49 @@ bool gw_peer_confirm_next(struct gw_ctx *ctx, struct gw_peer *peer,
 	gw_kp_store(&peer->kp_previous, peer->kp_current);
 	gw_kp_store(&peer->kp_current, next);
 	gw_kp_store(&peer->kp_next, NULL);
+	/* the next tick sees the confirming packet in the window */
+	peer->previous_until_ns = 0;
 	kp_retire(ctx, old_prev);
 	return true;
+}
+
+/*
+ * Why the previous keypair need not live as long as the session. The
+ * Linux driver and wireguard-go keep it until the next handshake
+ * replaces it (or the keys are zeroed after 3 x REJECT_AFTER_TIME): it
+ * costs them a few hundred bytes. Here it is 1,536 bytes a peer, half
+ * of a session. It serves only packets the peer sent before it switched
+ * to the current keypair, and we know the peer has switched once the
+ * current keypair authenticated a packet from it: an initiator peer
+ * sends on the new keypair from its response on, a responder peer from
+ * our first packet on it on (its confirmation), and neither goes back.
+ * So the first packet on the current keypair (the replay window's top,
+ * raised only after authentication) starts a countdown of rekey_timeout
+ * (REKEY_TIMEOUT, 5 s): the time the protocol itself gives a message to
+ * arrive before it counts it lost, far beyond any reordering. Until the
+ * first packet, however long, nothing is retired (our response or first
+ * packet may have been lost, and the peer is still on the old keypair;
+ * the same when both sides initiated at once and the peer's current is
+ * our previous). A previous keypair that expired decrypts nothing any
+ * more and goes at once.
+ */
+void gw_peer_tick_previous(struct gw_ctx *ctx, struct gw_peer *peer,
+			   uint64_t now)
+{
+	const struct wg_timer_params *tp = &ctx->control->timer_params;
+	struct gw_keypair *prev = peer->kp_previous, *cur = peer->kp_current;
+
+	if (!prev)
+		return;
+	if (!peer->previous_until_ns && cur &&
+	    atomic_load_explicit(&cur->replay.top, memory_order_acquire))
+		peer->previous_until_ns = now + tp->rekey_timeout;
+	if ((!peer->previous_until_ns || now < peer->previous_until_ns) &&
+	    !wg_keypair_expired(tp, prev->birth_ns, now, 0))
+		return;
+	gw_kp_store(&peer->kp_previous, NULL);
+	peer->previous_until_ns = 0;
+	kp_retire(ctx, prev);
 }
 
 bool gw_peer_confirm_used_next(struct gw_ctx *ctx, struct gw_peer *peer)
@@ -487,8 +544,7 @@ void gw_peer_drops(const struct gw_ctx *ctx, const struct gw_peer *peer,
 {
 	unsigned int d;
 
+	(void)ctx;
 	for (d = 0; d < GW_PDROP_MAX; d++)
-		drops[d] = act_sum(ctx, peer,
-				   offsetof(struct gw_peer_act, drops) +
-					   d * sizeof(uint64_t));
+		drops[d] = __atomic_load_n(&peer->drops[d], __ATOMIC_RELAXED);
 }

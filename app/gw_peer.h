@@ -108,8 +108,9 @@ struct gw_peer_policy {
 
 /* What one lcore saw of a peer. Written only by that lcore; the control
  * lcore polls these to drive the timers, so workers never call into
- * timer code. Line 0 is what every packet's run touches; the drops, on
- * their own lines, are touched only by dropped packets. */
+ * timer code. One line: what every packet's run touches. (The per-peer
+ * drops are not here: 18 counters in every lcore's slot were 192 of its
+ * 256 bytes, almost always zero; they are one set per peer, below.) */
 struct gw_peer_act {
 	uint64_t rx_bytes;
 	uint64_t tx_bytes;
@@ -119,10 +120,8 @@ struct gw_peer_act {
 	uint64_t last_rx_data_ns; /* a non-empty one */
 	uint64_t last_tx_ns;      /* any transport message sent */
 	uint64_t last_tx_data_ns; /* a non-empty one */
-	uint64_t drops[GW_PDROP_MAX] __rte_cache_aligned; /* by gw_peer_drop */
 } __rte_cache_aligned;
-static_assert(offsetof(struct gw_peer_act, last_tx_data_ns) <
-		      RTE_CACHE_LINE_SIZE,
+static_assert(sizeof(struct gw_peer_act) == RTE_CACHE_LINE_SIZE,
 	      "what a packet's run writes is one line");
 
 /* The per-peer slot of a gw_stats.h drop, or GW_PDROP_MAX when that drop
@@ -181,6 +180,16 @@ struct gw_peer {
 	struct wg_timers timers;         /* times in gw_now_ns */
 	/* the activity stamps already turned into timer events */
 	uint64_t seen_rx_ns, seen_rx_data_ns, seen_tx_ns, seen_tx_data_ns;
+	/* when kp_previous goes back to the pool (gw_now_ns; 0: not yet
+	 * known: the current keypair has authenticated nothing so far) */
+	uint64_t previous_until_ns;
+
+	/* ---- by gw_peer_drop slot: written by whichever lcore drops one
+	 * of the peer's packets (an atomic add, gw_peer_count_drop), read
+	 * by the control lcore. One set for all lcores: only dropped
+	 * packets touch it, so it costs an atomic add on a drop, never a
+	 * line on a delivered packet. */
+	uint64_t drops[GW_PDROP_MAX];
 
 	/* on its own line: workers of both directions update the buckets */
 	struct gw_peer_policy policy __rte_cache_aligned;
@@ -215,18 +224,18 @@ static inline enum gw_counter gw_peer_drop_counter(enum gw_peer_drop d)
 	}
 }
 
-/* n packets of peer dropped for why, by the lcore of act slot w (only
- * that lcore writes the slot: a plain add, published for readers). */
+/* n packets of peer dropped for why, by the lcore of act slot w (any
+ * lcore: the peer's drop counters are shared, so the add is atomic; w
+ * is kept for the callers, which name their lcore everywhere). */
 static inline void gw_peer_count_drop(struct gw_peer *peer, unsigned int w,
 				      enum gw_counter why, uint64_t n)
 {
 	enum gw_peer_drop s = gw_peer_drop_slot(why);
-	uint64_t *c;
 
+	(void)w;
 	if (!peer || s == GW_PDROP_MAX)
 		return;
-	c = &peer->act[w].drops[s];
-	__atomic_store_n(c, *c + n, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&peer->drops[s], n, __ATOMIC_RELAXED);
 }
 
 static inline struct gw_keypair *gw_kp_load(struct gw_keypair **slot)
@@ -293,6 +302,20 @@ void gw_peer_use_allowed_ips(struct gw_peer *peer, struct wg_prefix *list,
 /* Install a freshly derived keypair in the peer's slots. */
 int gw_peer_install_keypair(struct gw_ctx *ctx, struct gw_peer *peer,
 			    const struct wg_keypair *wkp);
+/* The previous keypair goes back to the pool (wiped after a grace
+ * period, its index gone: what still arrives on it is counted
+ * drop_unknown_receiver_index) once the peer has switched: rekey_timeout
+ * after the control lcore saw the current keypair's first authenticated
+ * packet, or when it expired (reject_after_time), whichever comes first.
+ * The control tick calls it for every ticking peer; a peer holding a
+ * previous keypair is never dormant. */
+void gw_peer_tick_previous(struct gw_ctx *ctx, struct gw_peer *peer,
+			   uint64_t now);
+/* Bytes a peer with a session holds in steady state (the peer and one
+ * pooled keypair), and while it holds a second one (after a rekey, until
+ * the previous keypair is retired; or a responder's next keypair). */
+size_t gw_peer_session_bytes(void);
+size_t gw_peer_rekeying_bytes(void);
 /* The responder's next keypair saw its first packet: make it current. */
 bool gw_peer_confirm_next(struct gw_ctx *ctx, struct gw_peer *peer,
 			  uint32_t local_index);

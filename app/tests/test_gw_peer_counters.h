@@ -2,7 +2,7 @@
 /*
  * Part of test_gw_worker.c (included there, sharing its world: one peer
  * whose keypair is its own mirror): per-peer counters in the peer's act
- * slot of the worker (gw_peer.h).
+ * slot of the worker, drops in the peer's own set (gw_peer.h).
  *
  *  - a burst encrypted toward the peer adds its messages and bytes to
  *    tx_packets/tx_bytes; the same frames decrypted add them to
@@ -22,7 +22,7 @@ static void test_peer_counters(void)
 	struct rte_mbuf *w[N], *again[N];
 	uint64_t tx0 = a->tx_packets, txb0 = a->tx_bytes;
 	uint64_t rx0 = a->rx_packets, rxb0 = a->rx_bytes;
-	uint64_t rep0 = a->drops[GW_PDROP_DROP_REPLAYED_COUNTER];
+	uint64_t rep0 = peer->drops[GW_PDROP_DROP_REPLAYED_COUNTER];
 	/* a 64-byte inner packet is a multiple of 16: no padding */
 	uint64_t msg = WG_MSG_TRANSPORT_MIN_LEN + LEN;
 	unsigned int i, d;
@@ -46,9 +46,9 @@ static void test_peer_counters(void)
 	tx.n = 0;
 	gw_wan_burst(lc, again, N, &tx, gw_now_ns(ctx));
 	CHECK(tx.n == 0, "replays: %u out", tx.n);
-	CHECK(a->drops[GW_PDROP_DROP_REPLAYED_COUNTER] - rep0 == N,
+	CHECK(peer->drops[GW_PDROP_DROP_REPLAYED_COUNTER] - rep0 == N,
 	      "per-peer drop_replayed_counter +%" PRIu64 ", want %d",
-	      a->drops[GW_PDROP_DROP_REPLAYED_COUNTER] - rep0, N);
+	      peer->drops[GW_PDROP_DROP_REPLAYED_COUNTER] - rep0, N);
 	CHECK(a->rx_packets - rx0 == N, "replays counted as received");
 
 	for (d = 0; d < GW_PDROP_MAX; d++) {
