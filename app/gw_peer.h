@@ -32,9 +32,12 @@
  * burst, so it bounces between encrypting cores anyway, and keeping it
  * next to the key saves a miss per packet); line 1 is everything
  * decryption reads before the replay window (its own copies of birth and
- * peer, so that it never reads the line encryptors write); the replay
- * window, written by decrypting workers, follows. Set identity and birth
- * with gw_kp_born(), which fills both copies. */
+ * peer, so that it never reads the line encryptors write) and the
+ * replay window's `top`, which every check compares against; the
+ * window's slots, written by decrypting workers, follow. With the
+ * window aligned to its own line, `top` shared a line with slots 0..6
+ * only, so a real counter's check cost a second miss. Set identity and
+ * birth with gw_kp_born(), which fills both copies. */
 struct gw_keypair {
 	/* line 0: encryption */
 	uint8_t send_key[WG_KEY_LEN];
@@ -50,7 +53,7 @@ struct gw_keypair {
 	uint32_t local_index;
 	uint8_t used_reported;           /* worker told control it is used */
 	bool from_pool;                  /* gw_keypair_pool.c's, not a test's */
-	struct wg_replay replay __rte_cache_aligned;
+	struct wg_replay replay;         /* its `top` still in line 1 */
 } __rte_cache_aligned;
 static_assert(offsetof(struct gw_keypair, we_are_initiator) <
 		      RTE_CACHE_LINE_SIZE,
@@ -58,6 +61,11 @@ static_assert(offsetof(struct gw_keypair, we_are_initiator) <
 static_assert(offsetof(struct gw_keypair, used_reported) <
 		      2 * RTE_CACHE_LINE_SIZE,
 	      "what decryption reads before the window is one line");
+static_assert(offsetof(struct gw_keypair, replay.top) + sizeof(uint64_t) <=
+		      2 * RTE_CACHE_LINE_SIZE,
+	      "the window's top is in decryption's line");
+static_assert(sizeof(struct gw_keypair) == 1536,
+	      "a keypair stays 1,536 bytes (the per-peer memory budget)");
 
 /* Identity and birth of a keypair not yet published. */
 static inline void gw_kp_born(struct gw_keypair *kp, uint32_t peer_id,
