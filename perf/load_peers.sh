@@ -19,8 +19,9 @@
 #             longest turn, while it streamed).
 # Memory per peer: the gateway's resident set with N peers minus with
 # none, over N (--no-huge: DPDK memory is ordinary pages, counted once
-# touched). Peers have no session here; a session adds two keypairs
-# (the start log line says how many bytes). Prints figures and one JSON
+# touched). Peers have no session here; a session adds one keypair
+# in steady state (the start log line says how many bytes;
+# build/perf/bench_peer_memory measures them). Prints figures and one JSON
 # line. Every wait is bounded; the gateway is stopped on exit (LOAD_KEEP=1
 # keeps the files and the gateway's logs).
 set -euo pipefail
