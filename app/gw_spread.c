@@ -36,21 +36,38 @@ static inline uint32_t due(const struct gw_turn *t, const uint32_t *tail)
 	return t->held ? t->to : __atomic_load_n(tail, __ATOMIC_ACQUIRE);
 }
 
-/* The helper's share: the reorder buffer is the helper's backlog (its
- * chunks, and the owner's own chunks queued behind them). Keeping up (at
- * most one chunk outstanding besides this burst's two), it takes more; a
- * backlog over half the buffer, less. Both workers transmit what they
- * decrypted, so the balance lies near one half. */
-static inline void rebalance(struct gw_spread *sp)
+/* The helper's share. Both workers transmit what they decrypted, so the
+ * balance lies where each takes as long: when the owner's part of a
+ * burst is due at once (the helper's part of the burst before is out,
+ * although the helper started on it at the same time as the owner on its
+ * own, and the owner received a burst since), the helper keeps up and
+ * takes a step more; otherwise a step less. */
+static inline void rebalance(struct gw_spread *sp, bool own_due)
 {
-	unsigned int backlog = rob_used(sp);
-
-	if (backlog <= 3) {
+	if (own_due) {
 		if (sp->share < GW_SHARE_MAX)
 			sp->share++;
-	} else if (backlog > GW_ROB / 2 && sp->share > GW_SHARE_MIN) {
+	} else if (sp->share > GW_SHARE_MIN) {
 		sp->share--;
 	}
+}
+
+/* Hand the newest h frames of pkts to the helper as chunk number seq;
+ * false if its ring is full. */
+static bool hand_over(struct gw_lcore *lc, struct gw_spread *sp,
+		      struct rte_mbuf **pkts, unsigned int h, uint32_t seq)
+{
+	struct gw_chunk *c = &sp->rob[seq % GW_ROB];
+
+	memcpy(c->pkts, pkts, h * sizeof(pkts[0]));
+	c->seq = seq;
+	c->n = (uint16_t)h;
+	c->n_out = 0;
+	c->handed = true;
+	if (rte_ring_sp_enqueue(sp->to_helper, c) != 0)
+		return false;
+	gw_count(lc->stats, GW_CTR_SPREAD_FRAMES_HANDED, h);
+	return true;
 }
 
 void gw_wan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
@@ -59,8 +76,9 @@ void gw_wan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 	struct gw_spread *sp = lc->spread;
 	struct gw_decap_item items[GW_BURST];
 	struct gw_chunk *c;
-	bool handed = false;
+	bool handed = false, due_now;
 	unsigned int kept, cnt;
+	uint32_t own;
 
 	gw_count(lc->stats, GW_CTR_RX_WAN_PACKETS, n);
 	note_full(lc, n, now);
@@ -74,53 +92,48 @@ void gw_wan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 		}
 		return;
 	}
-	/* One tunnel's traffic arrives on one queue: hand the older part
-	 * of the burst, as received, to the helper, which classifies,
-	 * decrypts and transmits it while this worker does the rest. Only
-	 * received frames cross cores, no table pointers: each worker looks
-	 * up (and is done with) its own keypairs before its next quiescent
-	 * state. */
+	/* One tunnel's traffic arrives on one queue: hand the newer part of
+	 * the burst, as received, to the helper first, which classifies,
+	 * decrypts and transmits it (after this worker's older part) while
+	 * this worker does the rest. Only received frames cross cores, no
+	 * table pointers: each worker looks up (and is done with) its own
+	 * keypairs before its next quiescent state. */
+	own = sp->head;
 	if (n >= GW_SPREAD_MIN && rob_used(sp) + 2 <= GW_ROB &&
 	    helper_free(sp, now)) {
 		unsigned int h = n * sp->share / 32;
 
-		c = &sp->rob[sp->head % GW_ROB];
-		memcpy(c->pkts, pkts, h * sizeof(pkts[0]));
-		c->seq = sp->head;
-		c->n = (uint16_t)h;
-		c->n_out = 0;
-		c->handed = true;
-		if (rte_ring_sp_enqueue(sp->to_helper, c) == 0) {
-			gw_count(lc->stats, GW_CTR_SPREAD_FRAMES_HANDED, h);
-			sp->head++;
-			pkts += h;
+		if (hand_over(lc, sp, pkts + n - h, h, own + 1)) {
 			n -= h;
 			handed = true;
 		}
 	}
+	/* this worker's part: a chunk even when empty, since the handed
+	 * one's turn comes after it */
+	c = &sp->rob[own % GW_ROB];
+	c->seq = own;
+	c->handed = false;
+	c->n_out = 0;
+	sp->head = own + 1 + handed;
+	due_now = due(&sp->own, &sp->tail) == own;
 	kept = gw_wan_classify(lc, pkts, n, items, now);
-	if (kept) {
-		c = &sp->rob[sp->head % GW_ROB];
-		c->seq = sp->head;
-		c->handed = false;
-		if (due(&sp->own, &sp->tail) == sp->head) {
-			/* every older chunk is out: this part's turn is now,
-			 * straight into the TX buffer (no copy); the turn is
-			 * held until that buffer is sent */
+	if (due_now) {
+		/* every older chunk is out: this part's turn is now,
+		 * straight into the TX buffer (no copy); the turn is held
+		 * until that buffer is sent */
+		if (kept) {
 			gw_decap_burst(lc, items, kept, lan_tx->m + lan_tx->n,
 				    &cnt, now);
 			lan_tx->n += cnt;
-			c->n_out = 0;
-			sp->own.held = true;
-			sp->own.to = sp->head + 1;
-		} else {
-			gw_decap_burst(lc, items, kept, c->out, &cnt, now);
-			c->n_out = (uint16_t)cnt;
 		}
-		sp->head++;
+		sp->own.held = true;
+		sp->own.to = own + 1;
+	} else if (kept) {
+		gw_decap_burst(lc, items, kept, c->out, &cnt, now);
+		c->n_out = (uint16_t)cnt;
 	}
 	if (handed)
-		rebalance(sp);
+		rebalance(sp, due_now);
 }
 
 /* Owner side: its own chunks due, up to the next handed one. */

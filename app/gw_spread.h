@@ -2,15 +2,15 @@
 /*
  * Decrypt spreading (gw_spread.c): one tunnel's WAN traffic arrives on one
  * RX queue, hence on one worker. With two or more workers, that worker
- * (the owner) hands the older part of each burst, as received, to a
- * helper worker through an SP/SC ring and classifies and decrypts the rest
- * itself (gw_decap.h). Each part is a chunk with a sequence number in
- * arrival order, and each worker transmits the chunks it decrypted on its
- * own LAN TX queue, but only in turn: the owner's `tail` is the next
- * sequence number to transmit, and whoever holds that chunk appends it to
- * its TX buffer (gw_wan_collect), sends it, and only then advances `tail`
- * (gw_wan_sent). A chunk not yet due stays where it is until a later
- * loop turn; nobody waits. Every packet therefore leaves its worker's TX
+ * (the owner) hands the newer part of each burst, as received, to a
+ * helper worker through an SP/SC ring and classifies and decrypts the
+ * older part itself (gw_decap.h). Each part is a chunk with a sequence
+ * number in arrival order, and each worker transmits the chunks it
+ * decrypted on its own LAN TX queue, but only in turn: the owner's `tail`
+ * is the next sequence number to transmit, and whoever holds that chunk
+ * appends it to its TX buffer (gw_wan_collect), sends it, and only then
+ * advances `tail` (gw_wan_sent). A chunk not yet due stays where it is
+ * until a later loop turn; nobody waits. Every packet therefore leaves its worker's TX
  * call in the order it arrived on its RX queue (per-peer order, hence
  * per-flow order), each frame crosses cores once, and the shared replay
  * window is updated by both workers lock-free (wg_replay.h).
@@ -110,7 +110,8 @@ struct gw_spread {
 	struct gw_spread *helper;
 	uint32_t head;               /* next sequence number to give */
 	/* the helper's share of a burst, in 1/32 (GW_SHARE_MIN..MAX), moved
-	 * by one step per burst by the backlog (gw_wan_burst) */
+	 * by one step per burst: up when the owner's part is due at once
+	 * (gw_wan_burst) */
 	unsigned int share;
 	struct gw_turn own;          /* on this worker's `tail` */
 	/* helper side (helping the worker before it), helper only */

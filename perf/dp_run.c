@@ -7,6 +7,7 @@
  * mean: the comment at the top of bench_dataplane.c.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -35,6 +36,10 @@ struct job {
 	uint64_t order_errors;
 	uint64_t fed, delivered;   /* frames into the worker, out of its TX */
 	uint16_t *expect;          /* the next inner id due at TX */
+	unsigned int idx;          /* 0 or 1: heartbeat[] slot */
+	bool classify;             /* sort bursts by the other's heartbeat */
+	uint32_t n_samples[2];     /* alone, concurrent */
+	uint32_t n_rounds;         /* round_tsc[] samples */
 	int err;
 } __rte_cache_aligned; /* each worker writes its own per packet (sink):
 			* no line shared with the other's */
@@ -48,6 +53,44 @@ static unsigned int owners_done, owners_total;
  * with release/acquire), so every inner id is checked against the one
  * before it, whichever worker sent either. */
 static uint16_t turn_expect;
+
+/* Each worker's TSC at the end of its last burst, on a line of its own:
+ * a burst during which the other's moved ran beside another busy core.
+ * (One more line crosses cores per burst, the same for every case.) */
+static struct {
+	uint64_t tsc;
+} __rte_cache_aligned heartbeat[2];
+
+/* Each job's burst times (TSC), alone and concurrent: medians, since a
+ * burst the machine descheduled takes a thousand times longer, and the
+ * other worker is the likelier to have run during it. */
+enum { SAMPLES = 1 << 16, ROUND_SAMPLES = 1 << 12 };
+static uint32_t samples[2][2][SAMPLES];
+/* Each job's timed rounds (TSC, restores excluded): their 10th
+ * percentile is a round that neither worker lost its CPU during, on a
+ * machine whose load deschedules either now and then (a spread owner
+ * waits for its helper then). */
+static uint32_t round_tsc[2][ROUND_SAMPLES];
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The p-th percentile of n samples, sorted in place. */
+static uint32_t percentile(uint32_t *v, uint32_t n, unsigned int p)
+{
+	qsort(v, n, sizeof(uint32_t), cmp_u32);
+	return v[(uint64_t)n * p / 100];
+}
+
+/* The median of job i's class c, per packet; 0 without samples. */
+static double burst_median(unsigned int i, unsigned int c, uint32_t n)
+{
+	return n ? (double)percentile(samples[i][c], n, 50) / GW_BURST : 0;
+}
 
 /* TX stand-in: count, check the order of decrypted inner packets; then
  * the turn (if the worker holds one) passes on, as after a TX call. */
@@ -128,13 +171,16 @@ static int job_main(void *arg)
 		c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 		t0 = rte_rdtsc();
 		for (b = 0; b < ROUND; b += GW_BURST) {
-			uint64_t now, r0 = rte_rdtsc();
+			uint64_t now, b0, o0, r0 = rte_rdtsc();
 
 			/* what the PMD would have done: the frames of this
 			 * burst as they arrive (not timed) */
 			set_restore(s, from + b, GW_BURST, jb->decrypt);
 			now = gw_now_ns(ctx);
-			excl += rte_rdtsc() - r0;
+			b0 = rte_rdtsc();
+			excl += b0 - r0;
+			o0 = __atomic_load_n(&heartbeat[!jb->idx].tsc,
+					     __ATOMIC_RELAXED);
 
 			if (!jb->decrypt) {
 				gw_lan_burst(lc, s->m + from + b, GW_BURST,
@@ -151,6 +197,20 @@ static int job_main(void *arg)
 				gw_wan_collect(lc, &tx);
 				gw_assist(lc, now);
 			}
+			if (jb->classify && round > 0) {
+				uint64_t b1 = rte_rdtsc();
+				unsigned int c;
+
+				__atomic_store_n(&heartbeat[jb->idx].tsc, b1,
+						 __ATOMIC_RELAXED);
+				c = __atomic_load_n(&heartbeat[!jb->idx].tsc,
+						    __ATOMIC_RELAXED) != o0;
+				if (jb->n_samples[c] < SAMPLES)
+					samples[jb->idx][c]
+					       [jb->n_samples[c]++] =
+						(uint32_t)RTE_MIN(b1 - b0,
+								  UINT32_MAX);
+			}
 			sink(jb, &tx);
 			gw_worker_quiescent(lc);
 		}
@@ -166,6 +226,9 @@ static int job_main(void *arg)
 		if (round == 0)
 			continue;   /* warm-up */
 		jb->cycles += t1 - t0 - excl;
+		if (jb->n_rounds < ROUND_SAMPLES)
+			round_tsc[jb->idx][jb->n_rounds++] =
+				(uint32_t)RTE_MIN(t1 - t0 - excl, UINT32_MAX);
 		/* the restores' share of the round's CPU time: the same
 		 * fraction as of its wall time (subtracting their wall time
 		 * from CPU time goes negative when the thread was
@@ -216,6 +279,8 @@ int bench_run(struct world *w, struct wset *sets, bool decrypt,
 	bool spread = decrypt && nw == 2 && w->n_peers == 1;
 	double rate = 0, rate_wall = 0, share = 1;
 	uint64_t cyc = 0, pk = 0, bytes = 0, fed = 0, delivered = 0;
+	double pc = 0, pa = 0, p10 = 0;
+	uint64_t nc = 0, na = 0;
 
 	memset(jobs, 0, sizeof(jobs));
 	deadline = rte_rdtsc() + (uint64_t)(seconds * (double)hz);
@@ -227,6 +292,9 @@ int bench_run(struct world *w, struct wset *sets, bool decrypt,
 		jobs[i].rounds_max = 1000000;
 		jobs[i].deadline = deadline;
 		jobs[i].expect = spread ? &turn_expect : NULL;
+		jobs[i].idx = i;
+		/* a spread owner's bursts wait for its helper: not sorted */
+		jobs[i].classify = !spread;
 	}
 	owners_done = 0;
 	owners_total = spread ? 1 : nw;
@@ -257,6 +325,18 @@ int bench_run(struct world *w, struct wset *sets, bool decrypt,
 			     (double)jobs[i].cycles;
 		pk += jobs[i].packets;
 		cyc += jobs[i].cycles;
+		/* weighted by each job's samples */
+		pa += burst_median(i, 0, jobs[i].n_samples[0]) *
+		      jobs[i].n_samples[0];
+		pc += burst_median(i, 1, jobs[i].n_samples[1]) *
+		      jobs[i].n_samples[1];
+		na += jobs[i].n_samples[0];
+		nc += jobs[i].n_samples[1];
+		/* per packet of all the owners' rounds at once */
+		if (jobs[i].n_rounds)
+			p10 += (double)ROUND /
+			       (double)percentile(round_tsc[i],
+						  jobs[i].n_rounds, 10);
 	}
 	/* decrypt: every frame out of one TX sink or the other (none is
 	 * dropped in this bench); a lost one counts as out of order */
@@ -271,6 +351,10 @@ int bench_run(struct world *w, struct wset *sets, bool decrypt,
 	r->gbps = delivered ? r->mpps * 8.0 * (double)bytes /
 				      (double)delivered / 1e3 : 0;
 	r->cpp = (double)nw * (double)hz / rate;
+	r->cpp_concurrent = nc ? pc / (double)nc : 0;
+	r->cpp_alone = na ? pa / (double)na : 0;
+	r->concurrent_share = nc + na ? (double)nc / (double)(nc + na) : 0;
+	r->cpp_round_p10 = p10 > 0 ? 1.0 / p10 : 0;
 	(void)cyc;
 	r->drops = drops_total(ctx) - drops0;
 	return 0;
