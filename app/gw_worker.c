@@ -33,14 +33,13 @@ void gw_tx_flush(struct gw_lcore *lc, enum gw_role role, struct gw_txbuf *b)
 	uint16_t sent;
 	unsigned int i;
 
-	if (b->n) {
+	if (unlikely(lc->tx_handoff[role] != NULL)) {
 		/* the control lcore on a port where it has no queue of its
 		 * own */
-		if (unlikely(lc->tx_handoff[role] != NULL)) {
+		if (b->n)
 			gw_ctrl_tx_handoff(lc, role, b->m, b->n);
-			b->n = 0;
-			return;
-		}
+		b->n = 0;
+	} else if (b->n) {
 		sent = rte_eth_tx_burst(lc->ctx->port[role].port_id, lc->txq,
 					b->m, (uint16_t)b->n);
 		gw_count(lc->stats,
