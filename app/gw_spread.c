@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * One tunnel's decryption spread over two workers, and the reorder buffer
- * that releases its packets in arrival order (see gw_spread.h). The
- * classification and decryption themselves are gw_decap.c's.
+ * One tunnel's decryption spread over two workers, each transmitting the
+ * chunks it decrypted in arrival order by turns of the owner's `tail`
+ * (see gw_spread.h). The classification and decryption themselves are
+ * gw_decap.c's.
  */
 #include "gw_spread.h"
 
@@ -25,7 +26,48 @@ bool gw_wan_room(const struct gw_lcore *lc)
 
 bool gw_wan_idle(const struct gw_lcore *lc)
 {
-	return !lc->spread || rob_used(lc->spread) == 0;
+	return !lc->spread ||
+	       (rob_used(lc->spread) == 0 && !lc->spread->own.held);
+}
+
+/* The next sequence number due on the tail that t is a turn on. */
+static inline uint32_t due(const struct gw_turn *t, const uint32_t *tail)
+{
+	return t->held ? t->to : __atomic_load_n(tail, __ATOMIC_ACQUIRE);
+}
+
+/* The helper's share. Both workers transmit what they decrypted, so the
+ * balance lies where each takes as long: when the owner's part of a
+ * burst is due at once (the helper's part of the burst before is out,
+ * although the helper started on it at the same time as the owner on its
+ * own, and the owner received a burst since), the helper keeps up and
+ * takes a step more; otherwise a step less. */
+static inline void rebalance(struct gw_spread *sp, bool own_due)
+{
+	if (own_due) {
+		if (sp->share < GW_SHARE_MAX)
+			sp->share++;
+	} else if (sp->share > GW_SHARE_MIN) {
+		sp->share--;
+	}
+}
+
+/* Hand the newest h frames of pkts to the helper as chunk number seq;
+ * false if its ring is full. */
+static bool hand_over(struct gw_lcore *lc, struct gw_spread *sp,
+		      struct rte_mbuf **pkts, unsigned int h, uint32_t seq)
+{
+	struct gw_chunk *c = &sp->rob[seq % GW_ROB];
+
+	memcpy(c->pkts, pkts, h * sizeof(pkts[0]));
+	c->seq = seq;
+	c->n = (uint16_t)h;
+	c->n_out = 0;
+	c->handed = true;
+	if (rte_ring_sp_enqueue(sp->to_helper, c) != 0)
+		return false;
+	gw_count(lc->stats, GW_CTR_SPREAD_FRAMES_HANDED, h);
+	return true;
 }
 
 void gw_wan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
@@ -33,8 +75,10 @@ void gw_wan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 {
 	struct gw_spread *sp = lc->spread;
 	struct gw_decap_item items[GW_BURST];
-	struct gw_chunk *handed = NULL;
+	struct gw_chunk *c;
+	bool handed = false, due_now;
 	unsigned int kept, cnt;
+	uint32_t own;
 
 	gw_count(lc->stats, GW_CTR_RX_WAN_PACKETS, n);
 	note_full(lc, n, now);
@@ -48,90 +92,121 @@ void gw_wan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 		}
 		return;
 	}
-	/* One tunnel's traffic arrives on one queue: hand the older part
-	 * of the burst, as received, to the helper, which classifies and
-	 * decrypts it while this worker does the rest. Only received
-	 * frames cross cores, no table pointers: each worker looks up (and
-	 * is done with) its own keypairs before its next quiescent state. */
+	/* One tunnel's traffic arrives on one queue: hand the newer part of
+	 * the burst, as received, to the helper first, which classifies,
+	 * decrypts and transmits it (after this worker's older part) while
+	 * this worker does the rest. Only received frames cross cores, no
+	 * table pointers: each worker looks up (and is done with) its own
+	 * keypairs before its next quiescent state. */
+	own = sp->head;
 	if (n >= GW_SPREAD_MIN && rob_used(sp) + 2 <= GW_ROB &&
 	    helper_free(sp, now)) {
-		struct gw_chunk *c = &sp->rob[sp->head % GW_ROB];
 		unsigned int h = n * sp->share / 32;
 
-		memcpy(c->pkts, pkts, h * sizeof(pkts[0]));
-		c->n = (uint16_t)h;
-		c->n_out = 0;
-		__atomic_store_n(&c->done, 0, __ATOMIC_RELAXED);
-		if (rte_ring_sp_enqueue(sp->to_helper, c) == 0) {
-			gw_count(lc->stats, GW_CTR_SPREAD_FRAMES_HANDED, h);
-			sp->head++;
-			pkts += h;
+		if (hand_over(lc, sp, pkts + n - h, h, own + 1)) {
 			n -= h;
-			handed = c;
+			handed = true;
 		}
 	}
+	/* this worker's part: a chunk even when empty, since the handed
+	 * one's turn comes after it */
+	c = &sp->rob[own % GW_ROB];
+	c->seq = own;
+	c->handed = false;
+	c->n_out = 0;
+	sp->head = own + 1 + handed;
+	due_now = due(&sp->own, &sp->tail) == own;
 	kept = gw_wan_classify(lc, pkts, n, items, now);
-	if (rob_used(sp) == 0) {
-		/* nothing outstanding: no need to wait in line */
+	if (due_now) {
+		/* every older chunk is out: this part's turn is now,
+		 * straight into the TX buffer (no copy); the turn is held
+		 * until that buffer is sent */
 		if (kept) {
 			gw_decap_burst(lc, items, kept, lan_tx->m + lan_tx->n,
 				    &cnt, now);
 			lan_tx->n += cnt;
 		}
-		return;
-	}
-	if (kept) {
-		struct gw_chunk *c = &sp->rob[sp->head % GW_ROB];
-
+		sp->own.held = true;
+		sp->own.to = own + 1;
+	} else if (kept) {
 		gw_decap_burst(lc, items, kept, c->out, &cnt, now);
 		c->n_out = (uint16_t)cnt;
-		__atomic_store_n(&c->done, 1, __ATOMIC_RELAXED);
-		sp->head++;
 	}
-	if (handed) {
-		/* The reorder buffer is the helper's backlog. The helper need
-		 * not finish before this worker's own part does (the buffer
-		 * gives it slack, and this worker still has to transmit
-		 * everything); it only must not fall behind for good. So:
-		 * keeping up (at most one chunk outstanding besides this
-		 * burst's two), it takes more; a backlog over half the
-		 * buffer, less. */
-		unsigned int backlog = rob_used(sp);
+	if (handed)
+		rebalance(sp, due_now);
+}
 
-		if (backlog <= 3) {
-			if (sp->share < GW_SHARE_MAX)
-				sp->share++;
-		} else if (backlog > GW_ROB / 2 && sp->share > GW_SHARE_MIN) {
-			sp->share--;
-		}
+/* Owner side: its own chunks due, up to the next handed one. */
+static unsigned int collect_own(struct gw_spread *sp, struct gw_txbuf *tx)
+{
+	uint32_t seq = due(&sp->own, &sp->tail);
+	unsigned int moved = 0;
+
+	while (seq != sp->head) {
+		struct gw_chunk *c = &sp->rob[seq % GW_ROB];
+
+		if (c->handed || tx->n + c->n_out > GW_TXBUF)
+			break;
+		memcpy(tx->m + tx->n, c->out, c->n_out * sizeof(c->out[0]));
+		tx->n += c->n_out;
+		moved += c->n_out;
+		sp->own.held = true;
+		sp->own.to = ++seq;
 	}
+	return moved;
+}
+
+/* Helper side: the chunks it decrypted whose turn has come. */
+static unsigned int collect_help(struct gw_spread *sp, struct gw_txbuf *tx)
+{
+	unsigned int moved = 0;
+	uint32_t seq;
+
+	if (sp->held_tail == sp->held_head)
+		return 0;
+	seq = due(&sp->help, &sp->owner->tail);
+	while (sp->held_tail != sp->held_head) {
+		struct gw_chunk *c = sp->held[sp->held_tail % GW_ROB];
+
+		if (c->seq != seq || tx->n + c->n_out > GW_TXBUF)
+			break;
+		memcpy(tx->m + tx->n, c->out, c->n_out * sizeof(c->out[0]));
+		tx->n += c->n_out;
+		moved += c->n_out;
+		sp->held_tail++;
+		sp->help.held = true;
+		sp->help.to = ++seq;
+	}
+	return moved;
 }
 
 unsigned int gw_wan_collect(struct gw_lcore *lc, struct gw_txbuf *lan_tx)
 {
 	struct gw_spread *sp = lc->spread;
-	unsigned int moved = 0, i;
 
 	if (!sp)
 		return 0;
-	while (sp->tail != sp->head) {
-		struct gw_chunk *c = &sp->rob[sp->tail % GW_ROB];
+	return collect_own(sp, lan_tx) + collect_help(sp, lan_tx);
+}
 
-		if (!__atomic_load_n(&c->done, __ATOMIC_ACQUIRE))
-			break;
-		if (lan_tx->n + c->n_out > GW_TXBUF)
-			break;
-		/* the helper wrote these mbufs: the TX that follows reads
-		 * each one, so start all the cross-core transfers now */
-		for (i = 0; i < c->n_out; i++)
-			rte_prefetch0(c->out[i]);
-		memcpy(lan_tx->m + lan_tx->n, c->out,
-		       c->n_out * sizeof(c->out[0]));
-		lan_tx->n += c->n_out;
-		moved += c->n_out;
-		sp->tail++;
+void gw_wan_sent(struct gw_lcore *lc)
+{
+	struct gw_spread *sp = lc->spread;
+
+	if (!sp)
+		return;
+	/* everything of the turn went through the TX call: the chunk slots
+	 * and the next turn go back (release: the other worker then reads
+	 * or reuses what this one read) */
+	if (sp->own.held) {
+		__atomic_store_n(&sp->tail, sp->own.to, __ATOMIC_RELEASE);
+		sp->own.held = false;
 	}
-	return moved;
+	if (sp->help.held) {
+		__atomic_store_n(&sp->owner->tail, sp->help.to,
+				 __ATOMIC_RELEASE);
+		sp->help.held = false;
+	}
 }
 
 unsigned int gw_assist(struct gw_lcore *lc, uint64_t now)
@@ -142,7 +217,10 @@ unsigned int gw_assist(struct gw_lcore *lc, uint64_t now)
 
 	if (!sp)
 		return 0;
-	n = rte_ring_sc_dequeue_burst(sp->in, cs, GW_ROB, NULL);
+	/* held[] has room for every chunk the owner can have out */
+	n = rte_ring_sc_dequeue_burst(sp->in, cs,
+				      GW_ROB - (sp->held_head - sp->held_tail),
+				      NULL);
 	for (i = 0; i < n; i++) {
 		struct gw_chunk *c = cs[i];
 		unsigned int j, kept;
@@ -158,8 +236,7 @@ unsigned int gw_assist(struct gw_lcore *lc, uint64_t now)
 		if (kept)
 			gw_decap_burst(lc, c->items, kept, c->out, &cnt, now);
 		c->n_out = (uint16_t)cnt;
-		/* the owner reads out[] after it sees done */
-		__atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
+		sp->held[sp->held_head++ % GW_ROB] = c;
 	}
 	return n;
 }
@@ -191,6 +268,7 @@ int gw_spread_setup(struct gw_ctx *ctx)
 
 		ctx->workers[i].spread->helper = h;
 		ctx->workers[i].spread->to_helper = h->in;
+		h->owner = ctx->workers[i].spread;
 	}
 	return 0;
 fail:
@@ -198,10 +276,48 @@ fail:
 	return -ENOMEM;
 }
 
+static void drop_chunk(struct gw_lcore *lc, struct rte_mbuf **m,
+		       unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		drop(lc, m[i], GW_CTR_DROP_TX_QUEUE_FULL);
+}
+
+/* The workers are stopped: frames still waiting for their turn never
+ * reach a TX queue (counted as such) and go back to the pool. */
+static void drop_outstanding(struct gw_lcore *lc)
+{
+	struct gw_spread *sp = lc->spread;
+	void *c;
+	uint32_t seq;
+
+	while (sp->held_tail != sp->held_head) {
+		struct gw_chunk *h = sp->held[sp->held_tail++ % GW_ROB];
+
+		drop_chunk(lc, h->out, h->n_out);
+	}
+	while (rte_ring_sc_dequeue(sp->in, &c) == 0)
+		drop_chunk(lc, ((struct gw_chunk *)c)->pkts,
+			   ((struct gw_chunk *)c)->n);
+	for (seq = due(&sp->own, &sp->tail); seq != sp->head; seq++) {
+		struct gw_chunk *o = &sp->rob[seq % GW_ROB];
+
+		if (!o->handed)
+			drop_chunk(lc, o->out, o->n_out);
+	}
+	gw_drop_flush(lc);
+}
+
 void gw_spread_free(struct gw_ctx *ctx)
 {
 	unsigned int i;
 
+	/* all first: a helper's chunks live in its owner's buffer */
+	for (i = 0; i < ctx->n_workers; i++)
+		if (ctx->workers[i].spread)
+			drop_outstanding(&ctx->workers[i]);
 	for (i = 0; i < ctx->n_workers; i++) {
 		struct gw_spread *sp = ctx->workers[i].spread;
 

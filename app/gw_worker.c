@@ -33,23 +33,39 @@ void gw_tx_flush(struct gw_lcore *lc, enum gw_role role, struct gw_txbuf *b)
 	uint16_t sent;
 	unsigned int i;
 
-	if (!b->n)
-		return;
-	/* the control lcore on a port where it has no queue of its own */
 	if (unlikely(lc->tx_handoff[role] != NULL)) {
-		gw_ctrl_tx_handoff(lc, role, b->m, b->n);
+		/* the control lcore on a port where it has no queue of its
+		 * own */
+		if (b->n)
+			gw_ctrl_tx_handoff(lc, role, b->m, b->n);
 		b->n = 0;
-		return;
+	} else if (b->n) {
+		sent = rte_eth_tx_burst(lc->ctx->port[role].port_id, lc->txq,
+					b->m, (uint16_t)b->n);
+		gw_count(lc->stats,
+			 role == GW_LAN ? GW_CTR_TX_LAN_PACKETS :
+					  GW_CTR_TX_WAN_PACKETS,
+			 sent);
+		for (i = sent; i < b->n; i++)
+			drop(lc, b->m[i], GW_CTR_DROP_TX_QUEUE_FULL);
+		b->n = 0;
+		gw_drop_flush(lc);
 	}
-	sent = rte_eth_tx_burst(lc->ctx->port[role].port_id, lc->txq, b->m,
-				(uint16_t)b->n);
-	gw_count(lc->stats,
-		 role == GW_LAN ? GW_CTR_TX_LAN_PACKETS : GW_CTR_TX_WAN_PACKETS,
-		 sent);
-	for (i = sent; i < b->n; i++)
-		drop(lc, b->m[i], GW_CTR_DROP_TX_QUEUE_FULL);
-	b->n = 0;
-	gw_drop_flush(lc);
+	/* what a turn collected (maybe nothing: a chunk whose frames were
+	 * all dropped) went through the TX call: pass the turn on */
+	if (role == GW_LAN)
+		gw_wan_sent(lc);
+}
+
+/* Decrypted chunks whose turn has come (gw_spread.h): sent at once, since
+ * the other worker's next chunk waits for this one's TX call. */
+static inline void collect_turns(struct gw_lcore *lc, struct gw_txbuf *lan_tx)
+{
+	if (lan_tx->n + GW_BURST > GW_TXBUF)
+		gw_tx_flush(lc, GW_LAN, lan_tx);
+	gw_wan_collect(lc, lan_tx);
+	if (gw_wan_turn(lc))
+		gw_tx_flush(lc, GW_LAN, lan_tx);
 }
 
 /* Frames the control lcore handed over for a port, sent with ours. */
@@ -114,13 +130,14 @@ int gw_worker_main(void *arg)
 			if (n)
 				gw_wan_burst(lc, pkts, n, &lan_tx, now);
 			got |= n;
-			gw_wan_collect(lc, &lan_tx);
+			collect_turns(lc, &lan_tx);
 			if (lan_tx.n >= GW_BURST)
 				gw_tx_flush(lc, GW_LAN, &lan_tx);
 		}
-		/* decrypt what other workers handed over */
+		/* decrypt what the worker before this one handed over; sent
+		 * from here in its turn */
 		got |= gw_assist(lc, now);
-		gw_wan_collect(lc, &lan_tx);
+		collect_turns(lc, &lan_tx);
 
 		collect_control(lc, GW_WAN, &wan_tx);
 		collect_control(lc, GW_LAN, &lan_tx);

@@ -8,7 +8,8 @@
  * burst, call them, TX with a TSC-timed drain, report quiescence.
  *
  * The WAN side's entry points, which spread one tunnel's decryption over
- * two workers, are gw_spread.h's.
+ * two workers that each transmit what they decrypted in turn, are
+ * gw_spread.h's.
  */
 #ifndef GW_WORKER_H
 #define GW_WORKER_H
@@ -45,7 +46,8 @@ void gw_lan_burst(struct gw_lcore *lc, struct rte_mbuf **pkts, unsigned int n,
 void gw_worker_quiescent(struct gw_lcore *lc);
 
 /* TX buffered frames on the lcore's queue of a port; unsent ones are
- * dropped and counted. */
+ * dropped and counted. On the LAN port it then passes on the lcore's
+ * decrypt-spreading turn, if it holds one (gw_wan_sent). */
 void gw_tx_flush(struct gw_lcore *lc, enum gw_role role, struct gw_txbuf *b);
 
 /* rte_eal_remote_launch entry; arg is the worker's struct gw_lcore. */

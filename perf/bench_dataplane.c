@@ -216,7 +216,7 @@ static int run_cases(const struct opts *o, struct world *w,
 				unsigned int nw = o->workers[wi], k;
 				struct wset sets[2];
 				double mp[16], gb[16], cp[16], ra[16], ae[16];
-				double mw[16], sh[16];
+				double mw[16], sh[16], pc[16], pa[16], ps[16], pr[16];
 				struct case_result r = { 0 };
 				uint64_t oerr = 0, drops = 0;
 				double m, x1;
@@ -268,6 +268,10 @@ static int run_cases(const struct opts *o, struct world *w,
 					sh[k] = r.cpu_share;
 					gb[k] = r.gbps;
 					cp[k] = r.cpp;
+					pc[k] = r.cpp_concurrent;
+					pa[k] = r.cpp_alone;
+					ps[k] = r.concurrent_share;
+					pr[k] = r.cpp_round_p10;
 					ra[k] = r.mpps / ae[k];
 					oerr += r.order_errors;
 					drops += r.drops;
@@ -293,7 +297,7 @@ static int run_cases(const struct opts *o, struct world *w,
 				       oerr ? "BAD" : "ok",
 				       100 * median(sh, o->pairs),
 				       drops ? "  (drops!)" : "");
-				printf("{\"bench\": \"dataplane\", \"path\": \"%s\", \"size\": %s%s%s, \"peers\": %u, \"workers\": %u, \"policy\": \"%s\", \"mpps\": %.4f, \"gbps\": %.4f, \"cycles_per_packet\": %.1f, \"aead_mpps\": %.4f, \"ratio\": %.3f, \"avg_payload\": %.2f, \"scaling_vs_1_worker\": %.3f, \"mpps_wall\": %.4f, \"cpu_share\": %.3f, \"order_errors\": %" PRIu64 ", \"drops\": %" PRIu64 ", \"pairs\": %u, \"payload\": \"%s\", \"hugepages\": %s}\n",
+				printf("{\"bench\": \"dataplane\", \"path\": \"%s\", \"size\": %s%s%s, \"peers\": %u, \"workers\": %u, \"policy\": \"%s\", \"mpps\": %.4f, \"gbps\": %.4f, \"cycles_per_packet\": %.1f, \"aead_mpps\": %.4f, \"ratio\": %.3f, \"avg_payload\": %.2f, \"scaling_vs_1_worker\": %.3f, \"mpps_wall\": %.4f, \"cpu_share\": %.3f, \"order_errors\": %" PRIu64 ", \"drops\": %" PRIu64 ", \"pairs\": %u, \"payload\": \"%s\", \"hugepages\": %s, \"cycles_per_packet_concurrent\": %.1f, \"cycles_per_packet_alone\": %.1f, \"concurrent_share\": %.3f, \"cycles_per_packet_round_p10\": %.1f}\n",
 				       decrypt ? "decrypt" : "encrypt",
 				       o->sizes[si].n_sizes > 1 ? "\"" : "",
 				       o->sizes[si].name,
@@ -309,7 +313,11 @@ static int run_cases(const struct opts *o, struct world *w,
 				       o->pairs,
 				       o->cold_payload ? "cold" : "warm",
 				       rte_eal_has_hugepages() ? "true" :
-								 "false");
+								 "false",
+				       median(pc, o->pairs),
+				       median(pa, o->pairs),
+				       median(ps, o->pairs),
+				       median(pr, o->pairs));
 				fflush(stdout);
 			}
 		}

@@ -76,6 +76,15 @@ struct wset {
 /* One timed run's figures (bench_run). */
 struct case_result {
 	double mpps, gbps, cpp, mpps_wall, cpu_share;
+	/* TSC cycles per packet of the median burst during which the
+	 * other worker ran too (finished a burst of its own) and of the
+	 * median other one, and the first kind's share of the bursts: what
+	 * the two cores cost each other, seen whatever the machine's load
+	 * (dp_run.c) */
+	double cpp_concurrent, cpp_alone, concurrent_share;
+	/* TSC cycles per packet of the owners' rounds at their 10th
+	 * percentile, summed as rates: undisturbed by descheduling */
+	double cpp_round_p10;
 	uint64_t order_errors, drops;
 };
 

@@ -7,6 +7,7 @@
  * mean: the comment at the top of bench_dataplane.c.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -33,7 +34,12 @@ struct job {
 	uint64_t run_cpu_ns, run_wall_ns; /* whole run, for the CPU share */
 	uint64_t bytes;            /* inner bytes */
 	uint64_t order_errors;
-	uint64_t lost;
+	uint64_t fed, delivered;   /* frames into the worker, out of its TX */
+	uint16_t *expect;          /* the next inner id due at TX */
+	unsigned int idx;          /* 0 or 1: heartbeat[] slot */
+	bool classify;             /* sort bursts by the other's heartbeat */
+	uint32_t n_samples[2];     /* alone, concurrent */
+	uint32_t n_rounds;         /* round_tsc[] samples */
 	int err;
 } __rte_cache_aligned; /* each worker writes its own per packet (sink):
 			* no line shared with the other's */
@@ -42,11 +48,61 @@ struct job {
  * all owners are done (their last chunks may be with another worker) */
 static unsigned int owners_done, owners_total;
 
-/* TX stand-in: count, check the order of decrypted inner packets. */
-static void sink(struct job *jb, struct gw_txbuf *tx, uint16_t *expect)
+/* One tunnel spread: both workers' TX sinks in the order of the transmit
+ * turns. Only the worker holding the turn touches it (the turn passes
+ * with release/acquire), so every inner id is checked against the one
+ * before it, whichever worker sent either. */
+static uint16_t turn_expect;
+
+/* Each worker's TSC at the end of its last burst (a helper's: of its
+ * last turn that did work), on a line of its own: a burst during which
+ * the other's moved ran beside the other worker busy. (One more line
+ * crosses cores per burst, the same for every case.) A spread owner's
+ * concurrent bursts, waits for its helper included, give the tunnel's
+ * rate on a machine where both workers always run. */
+static struct {
+	uint64_t tsc;
+} __rte_cache_aligned heartbeat[2];
+
+/* Each job's burst times (TSC), alone and concurrent: medians, since a
+ * burst the machine descheduled takes a thousand times longer, and the
+ * other worker is the likelier to have run during it. */
+enum { SAMPLES = 1 << 16, ROUND_SAMPLES = 1 << 12 };
+static uint32_t samples[2][2][SAMPLES];
+/* Each job's timed rounds (TSC, restores excluded): their 10th
+ * percentile is a round that neither worker lost its CPU during, on a
+ * machine whose load deschedules either now and then (a spread owner
+ * waits for its helper then). */
+static uint32_t round_tsc[2][ROUND_SAMPLES];
+
+static int cmp_u32(const void *a, const void *b)
 {
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The p-th percentile of n samples, sorted in place. */
+static uint32_t percentile(uint32_t *v, uint32_t n, unsigned int p)
+{
+	qsort(v, n, sizeof(uint32_t), cmp_u32);
+	return v[(uint64_t)n * p / 100];
+}
+
+/* The median of job i's class c, per packet; 0 without samples. */
+static double burst_median(unsigned int i, unsigned int c, uint32_t n)
+{
+	return n ? (double)percentile(samples[i][c], n, 50) / GW_BURST : 0;
+}
+
+/* TX stand-in: count, check the order of decrypted inner packets; then
+ * the turn (if the worker holds one) passes on, as after a TX call. */
+static void sink(struct job *jb, struct gw_txbuf *tx)
+{
+	uint16_t *expect = jb->expect;
 	unsigned int i;
 
+	jb->delivered += tx->n;
 	for (i = 0; i < tx->n; i++) {
 		struct rte_mbuf *m = tx->m[i];
 
@@ -62,6 +118,7 @@ static void sink(struct job *jb, struct gw_txbuf *tx, uint16_t *expect)
 		}
 	}
 	tx->n = 0;
+	gw_wan_sent(jb->lc);
 }
 
 /* Thread CPU time or monotonic wall time, ns. */
@@ -84,17 +141,19 @@ static int job_main(void *arg)
 	struct gw_txbuf tx = { .n = 0 };
 	unsigned int round, b, passes = SET / ROUND;
 
+	uint16_t own_expect = 0;
 	uint64_t run_cpu0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	uint64_t run_wall0 = clock_ns(CLOCK_MONOTONIC);
 
+	if (!jb->expect)
+		jb->expect = &own_expect;
 	rte_rcu_qsbr_thread_register(ctx->qsbr, lc->worker_idx);
 	rte_rcu_qsbr_thread_online(ctx->qsbr, lc->worker_idx);
 	if (!s)
 		goto help;
 	for (round = 0; round <= jb->rounds_max; round++) {
 		unsigned int from = (round % passes) * ROUND;
-		uint64_t t0, t1, c0, c1, excl, out0 = 0, bytes0 = jb->bytes;
-		uint16_t expect = 0;
+		uint64_t t0, t1, c0, c1, excl, out0 = 0;
 
 		/* round 0 is the warm-up: at least one timed round, even
 		 * when a loaded machine made the warm-up outlast the run */
@@ -107,18 +166,24 @@ static int job_main(void *arg)
 				wg_replay_init(&s->reset[i]->replay);
 		}
 		(void)out0;
+		/* nothing is outstanding between rounds: no turn is held */
+		*jb->expect = 0;
+		jb->fed += ROUND;
 
 		excl = 0;
 		c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 		t0 = rte_rdtsc();
 		for (b = 0; b < ROUND; b += GW_BURST) {
-			uint64_t now, r0 = rte_rdtsc();
+			uint64_t now, b0, o0, r0 = rte_rdtsc();
 
 			/* what the PMD would have done: the frames of this
 			 * burst as they arrive (not timed) */
 			set_restore(s, from + b, GW_BURST, jb->decrypt);
 			now = gw_now_ns(ctx);
-			excl += rte_rdtsc() - r0;
+			b0 = rte_rdtsc();
+			excl += b0 - r0;
+			o0 = __atomic_load_n(&heartbeat[!jb->idx].tsc,
+					     __ATOMIC_RELAXED);
 
 			if (!jb->decrypt) {
 				gw_lan_burst(lc, s->m + from + b, GW_BURST,
@@ -127,7 +192,7 @@ static int job_main(void *arg)
 				/* a full reorder buffer holds RX back */
 				while (!gw_wan_room(lc)) {
 					gw_wan_collect(lc, &tx);
-					sink(jb, &tx, &expect);
+					sink(jb, &tx);
 					gw_assist(lc, now);
 				}
 				gw_wan_burst(lc, s->m + from + b, GW_BURST,
@@ -135,23 +200,38 @@ static int job_main(void *arg)
 				gw_wan_collect(lc, &tx);
 				gw_assist(lc, now);
 			}
-			sink(jb, &tx, &expect);
+			if (jb->classify && round > 0) {
+				uint64_t b1 = rte_rdtsc();
+				unsigned int c;
+
+				__atomic_store_n(&heartbeat[jb->idx].tsc, b1,
+						 __ATOMIC_RELAXED);
+				c = __atomic_load_n(&heartbeat[!jb->idx].tsc,
+						    __ATOMIC_RELAXED) != o0;
+				if (jb->n_samples[c] < SAMPLES)
+					samples[jb->idx][c]
+					       [jb->n_samples[c]++] =
+						(uint32_t)RTE_MIN(b1 - b0,
+								  UINT32_MAX);
+			}
+			sink(jb, &tx);
 			gw_worker_quiescent(lc);
 		}
 		/* the last chunks still with the helper */
 		while (!gw_wan_idle(lc)) {
 			gw_wan_collect(lc, &tx);
-			sink(jb, &tx, &expect);
+			sink(jb, &tx);
 			gw_assist(lc, gw_now_ns(ctx));
 		}
 		gw_worker_quiescent(lc);
 		t1 = rte_rdtsc();
 		c1 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
-		if (round == 0) {
-			jb->bytes = bytes0;   /* warm-up */
-			continue;
-		}
+		if (round == 0)
+			continue;   /* warm-up */
 		jb->cycles += t1 - t0 - excl;
+		if (jb->n_rounds < ROUND_SAMPLES)
+			round_tsc[jb->idx][jb->n_rounds++] =
+				(uint32_t)RTE_MIN(t1 - t0 - excl, UINT32_MAX);
 		/* the restores' share of the round's CPU time: the same
 		 * fraction as of its wall time (subtracting their wall time
 		 * from CPU time goes negative when the thread was
@@ -160,13 +240,21 @@ static int job_main(void *arg)
 					 (double)(t1 - t0 - excl) /
 					 (double)(t1 - t0));
 		jb->packets += ROUND;
-		(void)bytes0;
 	}
 	__atomic_fetch_add(&owners_done, 1, __ATOMIC_RELEASE);
 help:
+	/* helping: decrypt what is handed over, transmit it in its turn */
 	while (__atomic_load_n(&owners_done, __ATOMIC_ACQUIRE) < owners_total) {
-		gw_assist(lc, gw_now_ns(ctx));
+		unsigned int did = gw_assist(lc, gw_now_ns(ctx));
+
+		did += gw_wan_collect(lc, &tx);
+		sink(jb, &tx);
 		gw_worker_quiescent(lc);
+		/* the owner's bursts during which this one worked count as
+		 * concurrent ones */
+		if (did)
+			__atomic_store_n(&heartbeat[jb->idx].tsc, rte_rdtsc(),
+					 __ATOMIC_RELAXED);
 	}
 	jb->run_cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID) - run_cpu0;
 	jb->run_wall_ns = clock_ns(CLOCK_MONOTONIC) - run_wall0;
@@ -199,7 +287,9 @@ int bench_run(struct world *w, struct wset *sets, bool decrypt,
 	unsigned int i, lcore1 = rte_get_next_lcore(rte_get_main_lcore(), 1, 0);
 	bool spread = decrypt && nw == 2 && w->n_peers == 1;
 	double rate = 0, rate_wall = 0, share = 1;
-	uint64_t cyc = 0, pk = 0, bytes = 0;
+	uint64_t cyc = 0, pk = 0, bytes = 0, fed = 0, delivered = 0;
+	double pc = 0, pa = 0, p10 = 0;
+	uint64_t nc = 0, na = 0;
 
 	memset(jobs, 0, sizeof(jobs));
 	deadline = rte_rdtsc() + (uint64_t)(seconds * (double)hz);
@@ -210,6 +300,9 @@ int bench_run(struct world *w, struct wset *sets, bool decrypt,
 		jobs[i].decrypt = decrypt;
 		jobs[i].rounds_max = 1000000;
 		jobs[i].deadline = deadline;
+		jobs[i].expect = spread ? &turn_expect : NULL;
+		jobs[i].idx = i;
+		jobs[i].classify = nw == 2;
 	}
 	owners_done = 0;
 	owners_total = spread ? 1 : nw;
@@ -225,6 +318,11 @@ int bench_run(struct world *w, struct wset *sets, bool decrypt,
 
 		if (sh < share)
 			share = sh;
+		fed += jobs[i].fed;
+		delivered += jobs[i].delivered;
+		bytes += jobs[i].bytes;   /* the average size out */
+		/* the helper's sink checks the same sequence */
+		r->order_errors += jobs[i].order_errors;
 		if (!jobs[i].set)
 			continue;
 		/* each worker's rate over its own timed sections: per second
@@ -235,16 +333,36 @@ int bench_run(struct world *w, struct wset *sets, bool decrypt,
 			     (double)jobs[i].cycles;
 		pk += jobs[i].packets;
 		cyc += jobs[i].cycles;
-		bytes += jobs[i].bytes;
-		r->order_errors += jobs[i].order_errors;
+		/* weighted by each job's samples */
+		pa += burst_median(i, 0, jobs[i].n_samples[0]) *
+		      jobs[i].n_samples[0];
+		pc += burst_median(i, 1, jobs[i].n_samples[1]) *
+		      jobs[i].n_samples[1];
+		na += jobs[i].n_samples[0];
+		nc += jobs[i].n_samples[1];
+		/* per packet of all the owners' rounds at once */
+		if (jobs[i].n_rounds)
+			p10 += (double)ROUND /
+			       (double)percentile(round_tsc[i],
+						  jobs[i].n_rounds, 10);
 	}
+	/* decrypt: every frame out of one TX sink or the other (none is
+	 * dropped in this bench); a lost one counts as out of order */
+	if (decrypt && delivered != fed)
+		r->order_errors += delivered > fed ? delivered - fed :
+						     fed - delivered;
 	if (!pk)
 		return -EIO;
 	r->mpps = rate / 1e6;
 	r->mpps_wall = rate_wall / 1e6;
 	r->cpu_share = share;
-	r->gbps = r->mpps * 8.0 * (double)bytes / (double)pk / 1e3;
+	r->gbps = delivered ? r->mpps * 8.0 * (double)bytes /
+				      (double)delivered / 1e3 : 0;
 	r->cpp = (double)nw * (double)hz / rate;
+	r->cpp_concurrent = nc ? pc / (double)nc : 0;
+	r->cpp_alone = na ? pa / (double)na : 0;
+	r->concurrent_share = nc + na ? (double)nc / (double)(nc + na) : 0;
+	r->cpp_round_p10 = p10 > 0 ? 1.0 / p10 : 0;
 	(void)cyc;
 	r->drops = drops_total(ctx) - drops0;
 	return 0;
