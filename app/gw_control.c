@@ -54,13 +54,31 @@ static uint64_t unix_now_ns(void)
 	return (uint64_t)ts.tv_sec * WG_NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
+/* The per-source limit on DH work under load (gw_hs_check_macs) holds
+ * every source seen in the last second, and refuses a new one when its
+ * bucket is full (fail closed, as Linux): after a restart every peer
+ * comes back within REKEY_TIMEOUT's jitter with a cookie that proves its
+ * address, so the table must hold them all. The reference 8,192 entries
+ * let at most that many of a 100,000-peer storm through each second, the
+ * rest counted drop_handshake_ratelimited until their next retry; twice
+ * max_peers keeps a full bucket (8 slots, 4 on average) rare. */
+static uint32_t ratelimit_entries(uint32_t max_peers)
+{
+	uint64_t want = 2 * (uint64_t)max_peers;
+
+	return want > WG_RATELIMIT_DEFAULT_ENTRIES ? (uint32_t)want :
+						     WG_RATELIMIT_DEFAULT_ENTRIES;
+}
+
 int gw_control_create(struct gw_ctx *ctx)
 {
 	struct gw_control *c = rte_zmalloc("gw_control", sizeof(*c), 0);
 
 	if (!c)
 		return -ENOMEM;
-	if (wg_ratelimit_init(&c->rl, WG_RATELIMIT_DEFAULT_ENTRIES, NULL) < 0) {
+	if (wg_ratelimit_init(&c->rl,
+			      ratelimit_entries(ctx->tables->max_peers),
+			      NULL) < 0) {
 		rte_free(c);
 		return -ENOMEM;
 	}

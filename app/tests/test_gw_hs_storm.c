@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The control lcore under a restart storm (perf/storm.sh in small, EAL
+ * --no-huge --no-pci, no port; the control side of perf/hs_world.h with
+ * more peers than the reference rate-limit table holds):
+ *
+ *  - under load, every one of STORM_SOURCES peers coming back within one
+ *    second from a source of its own, each with a valid cookie (mac2),
+ *    gets its DH work: the per-source limit must not refuse a legitimate
+ *    source because the table of sources seen in the last second is full
+ *    (with the reference 8,192 entries, more than half of them were
+ *    counted drop_handshake_ratelimited).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <rte_eal.h>
+
+#include "gw_control.h"
+#include "gw_hs_respond.h"
+#include "hs_world.h"
+#include "wg_cookie.h"
+#include "wg_crypto.h"
+
+#define CHECK(cond, ...) do { if (!(cond)) fail_msg(__VA_ARGS__); } while (0)
+
+enum {
+	STORM_SOURCES = 20000,
+	/* a source whose bucket of the table is full is refused (fail
+	 * closed, as Linux): rare with the table sized for the peers */
+	REFUSED_MAX = STORM_SOURCES / 500,
+};
+
+static struct hs_world w;
+
+/* Peer p's address: 2001:db8:(1 + p / 65536):(p % 65536)::1, a /64 of
+ * its own (the limit keys IPv6 sources by /64), port 40000. */
+static void source(uint32_t p, struct gw_hs_src *src)
+{
+	static const uint8_t prefix[4] = { 0x20, 0x01, 0x0d, 0xb8 };
+	uint16_t port = 40000;
+
+	memset(src, 0, sizeof(*src));
+	src->ep.family = WG_FAMILY_V6;
+	memcpy(src->ep.addr, prefix, 4);
+	src->ep.addr[4] = (uint8_t)((1 + (p >> 16)) >> 8);
+	src->ep.addr[5] = (uint8_t)(1 + (p >> 16));
+	src->ep.addr[6] = (uint8_t)(p >> 8);
+	src->ep.addr[7] = (uint8_t)p;
+	src->ep.addr[15] = 1;
+	src->ep.port = port;
+	memcpy(src->bytes, src->ep.addr, 16);
+	src->bytes[16] = (uint8_t)(port >> 8);
+	src->bytes[17] = (uint8_t)port;
+	src->len = 18;
+}
+
+/* An initiation-sized message from src with mac1 and the mac2 of the
+ * cookie the gateway's checker gives src (as a cookie reply would). */
+static void with_cookie(const struct gw_hs_src *src, uint8_t *msg,
+			uint64_t now)
+{
+	struct gw_control *c = w.ctx->control;
+	struct wg_cookie_maker mk;
+	struct wg_msg_cookie_reply reply;
+
+	memset(msg, 0, WG_MSG_INITIATION_LEN);
+	msg[0] = WG_MSG_INITIATION;
+	wg_random(msg + 4, WG_MSG_INITIATION_LEN - 4 - 2 * WG_MAC_LEN);
+	wg_cookie_maker_init(&mk, w.gw_id.public_key);
+	wg_cookie_add_macs(&mk, msg, WG_MSG_INITIATION_LEN, now);
+	wg_cookie_create_reply(&c->checker, &reply, msg,
+			       WG_MSG_INITIATION_LEN, src->bytes, src->len,
+			       now, NULL);
+	CHECK(wg_cookie_consume_reply(&mk, &reply, now),
+	      "the checker's cookie reply was refused");
+	wg_cookie_add_macs(&mk, msg, WG_MSG_INITIATION_LEN, now);
+	wg_cookie_maker_wipe(&mk);
+}
+
+static void test_every_source_with_a_cookie(void **state __rte_unused)
+{
+	struct gw_control *c = w.ctx->control;
+	uint64_t now = gw_now_ns(w.ctx);
+	uint64_t limited0 = gw_stats_sum(w.ctx->stats,
+					 GW_CTR_DROP_HANDSHAKE_RATELIMITED);
+	uint8_t msg[WG_MSG_INITIATION_LEN];
+	struct gw_hs_src src;
+	unsigned int passed = 0, p;
+	uint64_t limited;
+
+	for (p = 0; p < STORM_SOURCES; p++) {
+		/* under load: cookies are asked for and checked */
+		c->load.has_been_under_load = true;
+		c->load.last_under_load_ns = now;
+		source(p, &src);
+		with_cookie(&src, msg, now);
+		passed += gw_hs_check_macs(w.ctx, msg, sizeof(msg), &src, now);
+	}
+	limited = gw_stats_sum(w.ctx->stats,
+			       GW_CTR_DROP_HANDSHAKE_RATELIMITED) - limited0;
+	CHECK(passed + limited == STORM_SOURCES,
+	      "%u passed, %lu rate-limited: %u lost uncounted", passed,
+	      (unsigned long)limited, STORM_SOURCES - passed - (unsigned int)limited);
+	CHECK(limited <= REFUSED_MAX,
+	      "%lu of %d sources with a valid cookie refused by the per-source limit (at most %d)",
+	      (unsigned long)limited, STORM_SOURCES, REFUSED_MAX);
+}
+
+int main(int argc, char **argv)
+{
+	char prefix[64];
+	char *eal[] = { argv[0], "--lcores", "0@0", "--no-huge", "-m", "512",
+			"--no-pci", "--no-shconf", "--file-prefix", prefix,
+			"--log-level", "*:error" };
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_source_with_a_cookie),
+	};
+	int ret;
+
+	(void)argc;
+	snprintf(prefix, sizeof(prefix), "t_hs_storm_%d", (int)getpid());
+	if (wg_crypto_init() != 0 ||
+	    rte_eal_init((int)RTE_DIM(eal), eal) < 0) {
+		fprintf(stderr, "EAL init failed\n");
+		return 1;
+	}
+	if (hs_world_build(&w, "ths", STORM_SOURCES, NULL, 0, false) < 0) {
+		fprintf(stderr, "world setup failed\n");
+		return 1;
+	}
+	ret = cmocka_run_group_tests(tests, NULL, NULL);
+	hs_world_free(&w);
+	rte_eal_cleanup();
+	return ret;
+}
