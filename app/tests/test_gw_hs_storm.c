@@ -9,7 +9,12 @@
  *    gets its DH work: the per-source limit must not refuse a legitimate
  *    source because the table of sources seen in the last second is full
  *    (with the reference 8,192 entries, more than half of them were
- *    counted drop_handshake_ratelimited).
+ *    counted drop_handshake_ratelimited);
+ *  - a turn takes no more handshake messages off the ring than the control
+ *    lcore's TX ring has room for their cookie replies: the rest wait in
+ *    the ring (with a fixed intake of 256, a turn with room for 100 made
+ *    256 cookie replies and the TX ring dropped 156 of them, counted
+ *    drop_control_tx_ring_full); no mbuf is left out at the end.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,13 +22,17 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include <rte_eal.h>
+#include <rte_mempool.h>
+#include <rte_ring.h>
 
 #include "gw_control.h"
+#include "gw_ctrl_rings.h"
 #include "gw_hs_respond.h"
 #include "hs_world.h"
 #include "wg_cookie.h"
@@ -36,6 +45,8 @@ enum {
 	/* a source whose bucket of the table is full is refused (fail
 	 * closed, as Linux): rare with the table sized for the peers */
 	REFUSED_MAX = STORM_SOURCES / 500,
+	WAVE = 1000,      /* initiations without a cookie in the ring */
+	TX_ROOM = 100,    /* cookie replies the TX ring has room for */
 };
 
 static struct hs_world w;
@@ -114,6 +125,73 @@ static void test_every_source_with_a_cookie(void **state __rte_unused)
 	      (unsigned long)limited, STORM_SOURCES, REFUSED_MAX);
 }
 
+static uint64_t counter(enum gw_counter k)
+{
+	return gw_stats_sum(w.ctx->stats, k);
+}
+
+static void drain_tx(void)
+{
+	struct rte_mbuf *m;
+
+	while (rte_ring_dequeue(w.wan_tx, (void **)&m) == 0)
+		rte_pktmbuf_free(m);
+}
+
+static void test_intake_within_tx_room(void **state __rte_unused)
+{
+	struct rte_ring *hs = w.ctx->ctrl_ring[GW_CTRL_HANDSHAKE];
+	uint64_t unix_now = (uint64_t)time(NULL) * 1000000000ull;
+	uint64_t tx_full0 = counter(GW_CTR_DROP_CONTROL_TX_RING_FULL);
+	uint64_t cookies0 = counter(GW_CTR_COOKIE_REPLIES_SENT);
+	unsigned int p, guard = 0;
+	struct rte_mbuf *m;
+
+	/* the worker that sends for the control lcore is behind: its ring
+	 * has room for TX_ROOM frames beyond what the turn keeps back */
+	while (rte_ring_free_count(w.wan_tx) > TX_ROOM + GW_HANDSHAKE_TX_RESERVE) {
+		m = rte_pktmbuf_alloc(w.pool);
+		CHECK(m && rte_ring_enqueue(w.wan_tx, m) == 0,
+		      "could not fill the TX ring");
+	}
+	for (p = 0; p < WAVE; p++) {
+		m = hs_client_initiation(&w, p, unix_now);
+		CHECK(m && rte_ring_enqueue(hs, m) == 0,
+		      "initiation %u not queued", p);
+	}
+	gw_control_poll(w.ctx);
+	CHECK(counter(GW_CTR_DROP_CONTROL_TX_RING_FULL) == tx_full0,
+	      "%lu cookie replies dropped by a full TX ring",
+	      (unsigned long)(counter(GW_CTR_DROP_CONTROL_TX_RING_FULL) -
+			      tx_full0));
+	CHECK(counter(GW_CTR_COOKIE_REPLIES_SENT) - cookies0 == TX_ROOM,
+	      "%lu cookie replies in a turn with room for %d",
+	      (unsigned long)(counter(GW_CTR_COOKIE_REPLIES_SENT) - cookies0),
+	      TX_ROOM);
+	CHECK(rte_ring_count(hs) == WAVE - TX_ROOM,
+	      "%u left in the handshake ring, want %d", rte_ring_count(hs),
+	      WAVE - TX_ROOM);
+	/* the worker catches up: the rest are answered, nothing lost */
+	while (rte_ring_count(hs) && ++guard < 1000) {
+		drain_tx();
+		gw_control_poll(w.ctx);
+	}
+	drain_tx();
+	CHECK(counter(GW_CTR_COOKIE_REPLIES_SENT) - cookies0 == WAVE,
+	      "%lu cookie replies for %d initiations",
+	      (unsigned long)(counter(GW_CTR_COOKIE_REPLIES_SENT) - cookies0),
+	      WAVE);
+	CHECK(counter(GW_CTR_DROP_CONTROL_TX_RING_FULL) == tx_full0,
+	      "cookie replies dropped by the TX ring");
+}
+
+static void test_no_mbuf_left(void **state __rte_unused)
+{
+	drain_tx();
+	CHECK(rte_mempool_in_use_count(w.pool) == 0, "%u mbufs not back",
+	      rte_mempool_in_use_count(w.pool));
+}
+
 int main(int argc, char **argv)
 {
 	char prefix[64];
@@ -121,7 +199,9 @@ int main(int argc, char **argv)
 			"--no-pci", "--no-shconf", "--file-prefix", prefix,
 			"--log-level", "*:error" };
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_intake_within_tx_room),
 		cmocka_unit_test(test_every_source_with_a_cookie),
+		cmocka_unit_test(test_no_mbuf_left),
 	};
 	int ret;
 
