@@ -432,13 +432,18 @@ static int frame_peer(const struct storm *s, struct rte_mbuf *m,
 static unsigned int poll_ports(struct storm *s)
 {
 	struct rte_mbuf *m[BURST];
-	unsigned int got = 0;
+	unsigned int got = 0, bursts;
 	uint16_t q, i, n;
 	int role;
 
 	s->polling = true;
+	/* a queue is emptied (up to 16 bursts): sending a wave, we poll
+	 * every BURST sends and each may have made an answer; reading one
+	 * burst a poll fell behind whenever the CPU was away, and the
+	 * gateway's cookie replies found our ring full (drop_tx_queue_full) */
 	for (role = 0; role < 2; role++)
-		for (q = 0; q < s->g.ports[role].nb_rxq; q++) {
+		for (q = 0; q < s->g.ports[role].nb_rxq; q++)
+		for (bursts = 0, n = BURST; n == BURST && bursts < 16; bursts++) {
 			n = rte_eth_rx_burst(s->g.ports[role].id, q, m, BURST);
 			got += n;
 			for (i = 0; i < n; i++) {

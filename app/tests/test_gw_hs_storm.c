@@ -14,7 +14,11 @@
  *    lcore's TX ring has room for their cookie replies: the rest wait in
  *    the ring (with a fixed intake of 256, a turn with room for 100 made
  *    256 cookie replies and the TX ring dropped 156 of them, counted
- *    drop_control_tx_ring_full); no mbuf is left out at the end.
+ *    drop_control_tx_ring_full); no mbuf is left out at the end;
+ *  - the timer tick visits a bounded share of STORM_SOURCES ticking peers
+ *    (1,024 a tick, a pass within 50 ticks: a fixed 8,192 a tick cost a
+ *    storm's control lcore up to half of each second once peers had
+ *    sessions), and a pass reaches every one of them.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -34,6 +38,7 @@
 #include "gw_control.h"
 #include "gw_ctrl_rings.h"
 #include "gw_hs_respond.h"
+#include "gw_peer.h"
 #include "hs_world.h"
 #include "wg_cookie.h"
 #include "wg_crypto.h"
@@ -185,6 +190,28 @@ static void test_intake_within_tx_room(void **state __rte_unused)
 	      "cookie replies dropped by the TX ring");
 }
 
+static void test_tick_bounded(void **state __rte_unused)
+{
+	struct gw_control *c = w.ctx->control;
+	uint64_t now = gw_now_ns(w.ctx);
+	unsigned int p, n, total = 0, ticks = 0;
+
+	for (p = 0; p < STORM_SOURCES; p++)
+		gw_peer_wake(w.ctx, gw_peer_find(w.ctx, w.cl[p].id.public_key));
+	CHECK(c->n_ticking == STORM_SOURCES, "%u ticking", c->n_ticking);
+	c->tick_cursor = NULL;
+	do {
+		n = gw_control_tick_peers(w.ctx, now);
+		CHECK(n <= 1024, "one tick visited %u of %d peers", n,
+		      STORM_SOURCES);
+		total += n;
+		ticks++;
+	} while (c->tick_cursor && ticks < 100);
+	CHECK(total == STORM_SOURCES && ticks <= 50,
+	      "a pass visited %u of %d peers in %u ticks", total,
+	      STORM_SOURCES, ticks);
+}
+
 static void test_no_mbuf_left(void **state __rte_unused)
 {
 	drain_tx();
@@ -201,6 +228,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_intake_within_tx_room),
 		cmocka_unit_test(test_every_source_with_a_cookie),
+		cmocka_unit_test(test_tick_bounded),
 		cmocka_unit_test(test_no_mbuf_left),
 	};
 	int ret;
