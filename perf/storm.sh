@@ -20,7 +20,13 @@
 # worker, which needs little of it here, not beside the control lcore),
 # STORM_LIMIT (seconds, default 600), STORM_KEEP_LOG (a file to copy the
 # gateway's log to), STORM_GW_MEM (MiB for the
-# gateway's EAL, default 3072, 8192 above 20,000 peers).
+# gateway's EAL, default 3072, 8192 above 20,000 peers), STORM_UAPI_EVERY
+# (seconds between the `wg show`s timed during the storm, default 5: each
+# streams every peer, and one a second was itself a third of the control
+# lcore's time at 30,000 peers).
+# After the JSON line, the gateway's side second by second (its stats
+# dumps, running totals): handshake messages in, answered, cookie replies, stale drops, what waits, and
+# the control lcore's milliseconds on handshakes, ticks and the UAPI.
 # Every wait is bounded; the trap stops both processes and removes the
 # sockets and the config on any exit. Only documentation addresses.
 set -euo pipefail
@@ -130,12 +136,15 @@ gen_pid=$!
 # the UAPI while handshakes storm in: how long a `wg show` waits at most
 # (one a second, while the generator runs; bounded by its limit)
 uapi_max_ms=0
-for _ in $(seq $((${STORM_LIMIT:-600} + 300))); do
+uapi_every=${STORM_UAPI_EVERY:-5}
+for i in $(seq $((${STORM_LIMIT:-600} + 300))); do
 	kill -0 "$gen_pid" 2>/dev/null || break
-	t0=$(date +%s%N)
-	wg show "$name" listen-port >/dev/null 2>&1 || true
-	ms=$((($(date +%s%N) - t0) / 1000000))
-	((ms > uapi_max_ms)) && uapi_max_ms=$ms
+	if ((i % uapi_every == 0)); then
+		t0=$(date +%s%N)
+		wg show "$name" listen-port >/dev/null 2>&1 || true
+		ms=$((($(date +%s%N) - t0) / 1000000))
+		((ms > uapi_max_ms)) && uapi_max_ms=$ms
+	fi
 	sleep 1
 done
 wait "$gen_pid" || rc=$?
@@ -177,6 +186,16 @@ jq -c --argjson hs "$hs_per_s" --argjson before "${mbufs_before:-0}" \
 		uapi_max_ms: $uapi_max_ms, control_cpu_s: $ctl_cpu_s,
 		sessions_per_control_cpu_s: (if $ctl_cpu_s > 0 then (.sessions / $ctl_cpu_s | round) else null end)}' \
 	< <(grep '^{' "$dir/gen.out")
+# the gateway's timeline: one line per stats dump with handshakes in it
+awk '/stats [0-9]+ begin/ { delete v }
+     { v[$(NF-1)] = $NF }
+     /stats [0-9]+ end/ && v["handshake_messages_received"] + 0 > 0 {
+	printf "# gw: rx %d answered %d cookies %d stale %d ring_full %d ring %d backlog %d ticking %d | ms hs %d ticks %d uapi %d\n",
+	       v["handshake_messages_received"], v["handshake_messages_sent"] - v["cookie_replies_sent"],
+	       v["cookie_replies_sent"], v["drop_handshake_stale"], v["drop_handshake_ring_full"],
+	       v["handshake_ring_depth"], v["handshake_backlog"], v["peers_ticking"],
+	       v["control_ms_handshakes"], v["control_ms_ticks"], v["control_ms_uapi"] }' "$dir/gw.log" |
+	uniq | head -n 400
 if ((rc != 0)); then
 	echo "storm: gen_storm failed ($rc); gateway log:" >&2
 	tail -n 20 "$dir/gw.log" >&2
