@@ -35,10 +35,11 @@
  *
  * Where it differs from wireguard-go:
  *  - a response to the current initiation is kept, and counts as the
- *    peer's session when it arrives; after the clock stops every kept one
- *    is checked (consume_response, derive_keypair: an invalid one fails
- *    the run) and confirmed with a keepalive, so that the gateway has the
- *    session too (storm.sh counts them with `wg show`).
+ *    peer's session when it arrives; after the clock stops (or once it
+ *    is 60 s old: confirm_old) every kept one is checked
+ *    (consume_response, derive_keypair: an invalid one fails the run) and
+ *    confirmed with a keepalive, so that the gateway has the session too
+ *    (storm.sh counts them with `wg show`).
  *
  * Peer p sends from 2001:db8:(1 + p / 65536):(p % 65536)::1, a /64 of its
  * own as N clients behind N addresses would (a few IPv4 documentation
@@ -74,6 +75,8 @@
 #define STORM_INITIATIONS 4       /* made before the clock, per peer */
 #define STORM_TS_STEP 100000000ull /* ns between a peer's timestamps */
 #define STORM_NEVER UINT32_MAX     /* next_ms of a peer with its session */
+#define STORM_CONFIRM_AFTER 60.0   /* s: see confirm_old */
+#define STORM_CONFIRM_SCAN 64
 #define PEER_PORT 40000
 #define STORM_SECONDS 600
 /* us on the WAN link, and the gateway */
@@ -93,7 +96,7 @@ struct speer {
 	uint8_t resp[WG_MSG_RESPONSE_LEN]; /* its answer, checked later */
 	uint32_t tries;
 	uint32_t cur;                    /* the initiation sent last */
-	bool done;
+	bool done, confirmed;
 };
 
 struct storm {
@@ -108,6 +111,9 @@ struct storm {
 	uint64_t ts_base;                /* timestamps: ts_base + try * step */
 	uint64_t sent, cookies, responses, invalid, stale, tx_fail, late;
 	uint32_t n_done;
+	/* sessions in the order they came, for confirm_old */
+	struct { double t; uint32_t p; } *done_at;
+	uint32_t n_confirm_q;
 	double t0, last_done;
 	/* the storm second by second */
 	uint32_t done_by_s[STORM_SECONDS], sent_by_s[STORM_SECONDS],
@@ -367,38 +373,57 @@ static void on_response(struct storm *s, uint32_t p, const uint8_t *msg)
 	memcpy(sp->resp, msg, sizeof(sp->resp));
 	sp->done = true;
 	s->next_ms[p] = STORM_NEVER;
-	s->n_done++;
 	s->last_done = now_s();
+	s->done_at[s->n_done].t = s->last_done;
+	s->done_at[s->n_done].p = p;
+	s->n_done++;
 	tally(s, s->done_by_s);
 }
 
 /* After the clock: every kept response checked and its session confirmed
  * with a keepalive (the responder uses a session once it has seen our
  * first packet on it). */
-static void confirm_all(struct storm *s)
+static void confirm(struct storm *s, uint32_t p)
 {
 	uint8_t ka[WG_MSG_TRANSPORT_MIN_LEN];
+	struct speer *sp = &s->p[p];
+	struct wg_handshake *hs = &init_of(s, p, sp->cur)->hs;
 	struct wg_keypair kp;
 
-	for (uint32_t p = 0; p < s->n; p++) {
-		struct speer *sp = &s->p[p];
+	if (!sp->done || sp->confirmed)
+		return;
+	sp->confirmed = true;
+	if (wg_noise_consume_response(hs, &sp->id, (const void *)sp->resp) !=
+		    WG_NOISE_OK ||
+	    wg_noise_derive_keypair(hs, &kp) != WG_NOISE_OK) {
+		s->invalid++;
+		return;
+	}
+	wg_transport_seal(&kp, 0, NULL, 0, MTU, ka);
+	send_msg(s, p, ka, sizeof(ka));
+	wg_keypair_wipe(&kp);
+}
 
-		if (!sp->done)
-			continue;
-		if (wg_noise_consume_response(&init_of(s, p, sp->cur)->hs,
-					      &sp->id,
-					      (const void *)sp->resp) !=
-			    WG_NOISE_OK ||
-		    wg_noise_derive_keypair(&init_of(s, p, sp->cur)->hs, &kp) != WG_NOISE_OK) {
-			s->invalid++;
-			continue;
-		}
-		wg_transport_seal(&kp, 0, NULL, 0, MTU, ka);
-		send_msg(s, p, ka, sizeof(ka));
-		wg_keypair_wipe(&kp);
+static void confirm_all(struct storm *s)
+{
+	for (uint32_t p = 0; p < s->n; p++) {
+		confirm(s, p);
 		if (p % BURST == 0)
 			poll_ports(s);
 	}
+}
+
+/* A storm longer than STORM_CONFIRM_AFTER (a loaded machine's) confirms
+ * its sessions that old as it goes, a few a scan: the gateway's keypair
+ * of an unconfirmed session expires at REJECT_AFTER_TIME (180 s), and a
+ * 183 s storm confirming only at its end found 574 expired. */
+static void confirm_old(struct storm *s, double now)
+{
+	unsigned int n = 0;
+
+	while (s->n_confirm_q < s->n_done && n++ < STORM_CONFIRM_SCAN &&
+	       s->done_at[s->n_confirm_q].t + STORM_CONFIRM_AFTER <= now)
+		confirm(s, s->done_at[s->n_confirm_q++].p);
 }
 
 /* Peer index from the frame's destination address and port. */
@@ -442,33 +467,35 @@ static unsigned int poll_ports(struct storm *s)
 	 * burst a poll fell behind whenever the CPU was away, and the
 	 * gateway's cookie replies found our ring full (drop_tx_queue_full) */
 	for (role = 0; role < 2; role++)
-		for (q = 0; q < s->g.ports[role].nb_rxq; q++)
-		for (bursts = 0, n = BURST; n == BURST && bursts < 16; bursts++) {
-			n = rte_eth_rx_burst(s->g.ports[role].id, q, m, BURST);
-			got += n;
-			for (i = 0; i < n; i++) {
-				const uint8_t *msg;
-				uint16_t len;
-				int p;
+		for (q = 0; q < s->g.ports[role].nb_rxq; q++) {
+			for (bursts = 0, n = BURST; n == BURST && bursts < 16;
+			     bursts++) {
+				n = rte_eth_rx_burst(s->g.ports[role].id, q, m, BURST);
+				got += n;
+				for (i = 0; i < n; i++) {
+					const uint8_t *msg;
+					uint16_t len;
+					int p;
 
-				if (handle_arp(&s->g, role, m[i]) ||
-				    role != WAN || handle_nd(s, m[i]) ||
-				    (p = frame_peer(s, m[i], &msg, &len)) < 0) {
+					if (handle_arp(&s->g, role, m[i]) ||
+					    role != WAN || handle_nd(s, m[i]) ||
+					    (p = frame_peer(s, m[i], &msg, &len)) < 0) {
+						rte_pktmbuf_free(m[i]);
+						continue;
+					}
+					if (len == WG_MSG_RESPONSE_LEN &&
+					    msg[0] == WG_MSG_RESPONSE)
+						on_response(s, (uint32_t)p, msg);
+					else if (len == sizeof(struct wg_msg_cookie_reply) &&
+						 msg[0] == WG_MSG_COOKIE_REPLY) {
+						s->cookies++;
+						tally(s, s->cookies_by_s);
+						wg_cookie_consume_reply(
+							&s->p[p].cookie,
+							(const void *)msg, mono_ns());
+					}
 					rte_pktmbuf_free(m[i]);
-					continue;
 				}
-				if (len == WG_MSG_RESPONSE_LEN &&
-				    msg[0] == WG_MSG_RESPONSE)
-					on_response(s, (uint32_t)p, msg);
-				else if (len == sizeof(struct wg_msg_cookie_reply) &&
-					 msg[0] == WG_MSG_COOKIE_REPLY) {
-					s->cookies++;
-					tally(s, s->cookies_by_s);
-					wg_cookie_consume_reply(
-						&s->p[p].cookie,
-						(const void *)msg, mono_ns());
-				}
-				rte_pktmbuf_free(m[i]);
 			}
 		}
 	s->polling = false;
@@ -522,7 +549,8 @@ static int prepare(struct storm *s)
 	s->p = calloc(s->n, sizeof(*s->p));
 	s->init = calloc((size_t)s->n * s->k, sizeof(*s->init));
 	s->next_ms = calloc(s->n, sizeof(*s->next_ms));
-	if (!s->p || !s->init || !s->next_ms)
+	s->done_at = calloc(s->n, sizeof(*s->done_at));
+	if (!s->p || !s->init || !s->next_ms || !s->done_at)
 		return -1;
 	s->ts_base = unix_ns();
 	CPU_ZERO(&all);
@@ -615,6 +643,7 @@ static void storm(struct storm *s)
 		if (now - last_scan < 0.01)
 			continue;
 		last_scan = now;
+		confirm_old(s, now);
 		now_ms = (uint32_t)((now - t0) * 1000.0);
 		for (p = 0; p < s->n; p++)
 			if (s->next_ms[p] <= now_ms) {
@@ -700,6 +729,7 @@ int main(int argc, char **argv)
 	free(s.p);
 	free(s.init);
 	free(s.next_ms);
+	free(s.done_at);
 	perf_eal_cleanup();
 	return s.n_done == s.n && !s.invalid ? 0 : 1;
 }
