@@ -236,8 +236,8 @@ static void send_frame(struct storm *s, const uint8_t *f, uint16_t len)
 		s->tx_fail++;
 		if (s->polling)
 			usleep(10);
-		else
-			poll_ports(s);
+		else if (!poll_ports(s))
+			sched_yield(); /* the worker beside us drains the ring */
 	}
 }
 

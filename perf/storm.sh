@@ -27,6 +27,9 @@
 # After the JSON line, the gateway's side second by second (its stats
 # dumps, running totals): handshake messages in, answered, cookie replies, stale drops, what waits, and
 # the control lcore's milliseconds on handshakes, ticks and the UAPI.
+# The memif rings hold 4,096 frames (rsize=12) instead of 1,024: a wave's
+# cookie replies found the generator's ring full while it sent (counted
+# drop_tx_queue_full, and their peers lost a retry period).
 # Every wait is bounded; the trap stops both processes and removes the
 # sockets and the config on any exit. Only documentation addresses.
 set -euo pipefail
@@ -85,8 +88,8 @@ gw_mem=$((n <= 20000 ? 3072 : 8192))
 cat >"$dir/gw.conf" <<CONF
 eal = ["--lcores", "${STORM_GW_LCORES:-0-1}", "--no-pci", "--no-huge", "-m", "${STORM_GW_MEM:-$gw_mem}",
        "--file-prefix", "$name-gw",
-       "--vdev", "net_memif0,role=server,id=0,socket=$dir/lan.sock,socket-abstract=no,mac=$gw_lan_mac",
-       "--vdev", "net_memif1,role=server,id=0,socket=$dir/wan.sock,socket-abstract=no,mac=$gw_wan_mac"];
+       "--vdev", "net_memif0,role=server,id=0,socket=$dir/lan.sock,socket-abstract=no,mac=$gw_lan_mac,rsize=12",
+       "--vdev", "net_memif1,role=server,id=0,socket=$dir/wan.sock,socket-abstract=no,mac=$gw_wan_mac,rsize=12"];
 interface = { name = "$name"; private_key = "$gw_priv"; listen_port = 51820; mtu = 1420; max_peers = $max_peers; };
 lan = { port = 0; address = ["192.0.2.1/24"]; };
 wan = { port = 1; address = ["198.51.100.1/24", "2001:db8::1/64"]; gateway = "2001:db8::2"; };
@@ -127,8 +130,8 @@ cpu_before=$(ctl_cpu)
 rc=0
 timeout $((${STORM_LIMIT:-600} + 300)) "$gen_bin" -l "${STORM_GEN_LCORE:-1}" --no-pci --no-huge -m 1024 \
 	--file-prefix "$name-gen" \
-	--vdev "net_memif0,role=client,id=0,socket=$dir/lan.sock,socket-abstract=no,mac=02:00:00:00:01:02" \
-	--vdev "net_memif1,role=client,id=0,socket=$dir/wan.sock,socket-abstract=no,mac=02:00:00:00:02:02" \
+	--vdev "net_memif0,role=client,id=0,socket=$dir/lan.sock,socket-abstract=no,mac=02:00:00:00:01:02,rsize=12" \
+	--vdev "net_memif1,role=client,id=0,socket=$dir/wan.sock,socket-abstract=no,mac=02:00:00:00:02:02,rsize=12" \
 	--log-level=pmd.net.memif:error -- \
 	--gw-pub "$gw_pub" --gw-lan-mac "$gw_lan_mac" --gw-wan-mac "$gw_wan_mac" \
 	--peers "$n" --seed "$seed" --limit "${STORM_LIMIT:-600}" >"$dir/gen.out" &
