@@ -64,11 +64,13 @@ static uint64_t unix_now_ns(void)
  * comes back within REKEY_TIMEOUT's jitter with a cookie that proves its
  * address, so the table must hold them all. The reference 8,192 entries
  * let at most that many of a 100,000-peer storm through each second, the
- * rest counted drop_handshake_ratelimited until their next retry; twice
- * max_peers keeps a full bucket (8 slots, 4 on average) rare. */
+ * rest counted drop_handshake_ratelimited until their next retry. Four
+ * times max_peers (32 B each) keeps a full bucket (8 slots, at most 2 in
+ * use on average) about a millionth: with twice, 2 of a 10,000-peer
+ * storm were refused and waited a retry period (5 s) for their session. */
 static uint32_t ratelimit_entries(uint32_t max_peers)
 {
-	uint64_t want = 2 * (uint64_t)max_peers;
+	uint64_t want = 4 * (uint64_t)max_peers;
 
 	return want > WG_RATELIMIT_DEFAULT_ENTRIES ? (uint32_t)want :
 						     WG_RATELIMIT_DEFAULT_ENTRIES;

@@ -176,6 +176,8 @@ jq -c --argjson hs "$hs_per_s" --argjson before "${mbufs_before:-0}" \
 	--argjson ring_full "$(counter drop_handshake_ring_full)" \
 	--argjson source_limited "$(counter drop_handshake_source_limited)" \
 	--argjson under_load "$(counter drop_handshake_under_load)" \
+	--argjson ratelimited "$(counter drop_handshake_ratelimited)" \
+	--argjson stale "$(counter drop_handshake_stale)" \
 	'select(.bench == "storm")
 	 | (.peers / $hs + 5) as $bound
 	 | . + {handshakes_per_s: $hs, bound_s: ($bound * 100 | round / 100),
@@ -184,6 +186,7 @@ jq -c --argjson hs "$hs_per_s" --argjson before "${mbufs_before:-0}" \
 		gw_drop_ring_full: $ring_full,
 		gw_drop_source_limited: $source_limited,
 		gw_drop_under_load: $under_load,
+		gw_drop_ratelimited: $ratelimited, gw_drop_stale: $stale,
 		mbufs_in_use_before: $before, mbufs_in_use_after: $after,
 		mbufs_in_use_at_exit: $at_exit, uapi_idle_ms: $uapi_idle_ms,
 		uapi_max_ms: $uapi_max_ms, control_cpu_s: $ctl_cpu_s,
