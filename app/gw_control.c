@@ -38,13 +38,17 @@
 #include "wg_timers.h"
 
 #define TICK_NS (10 * WG_NSEC_PER_MSEC)
-/* Peers visited per tick at most: a pass over 100,000 live peers takes 13
- * ticks (130 ms, late enough for timers counted in seconds), and a tick's
- * peers cost about a millisecond however many there are. Visiting every
- * live peer every tick made the control lcore spend its time on ticks
- * once a restart storm had given most peers a session: 36,000 sessions
- * in, it answered 43 handshakes a second (perf/storm.sh). */
-#define TICK_PEERS 8192
+/* Peers visited per tick: every ticking peer each tick while there are
+ * at most TICK_PEERS_MIN, else a pass over them all in TICK_PASS_TICKS
+ * ticks (500 ms: timers counted in seconds, and the retries' own jitter
+ * is 333 ms). A visit costs about half a microsecond (the peer's activity
+ * slots and timers, out of cache): a fixed 8,192 a tick made passes of
+ * 30,000 peers every 40 ms, and a restart storm's control lcore spent
+ * 300-550 ms of each second on ticks once peers had sessions (storm.sh's
+ * control_ms_ticks; 800,000 visits a second at 100,000), the time its
+ * handshakes needed. Now 100,000 peers cost 200,000 visits a second. */
+#define TICK_PEERS_MIN 1024
+#define TICK_PASS_TICKS 50
 
 static uint64_t unix_now_ns(void)
 {
@@ -54,13 +58,33 @@ static uint64_t unix_now_ns(void)
 	return (uint64_t)ts.tv_sec * WG_NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
+/* The per-source limit on DH work under load (gw_hs_check_macs) holds
+ * every source seen in the last second, and refuses a new one when its
+ * bucket is full (fail closed, as Linux): after a restart every peer
+ * comes back within REKEY_TIMEOUT's jitter with a cookie that proves its
+ * address, so the table must hold them all. The reference 8,192 entries
+ * let at most that many of a 100,000-peer storm through each second, the
+ * rest counted drop_handshake_ratelimited until their next retry. Four
+ * times max_peers (32 B each) keeps a full bucket (8 slots, at most 2 in
+ * use on average) about a millionth: with twice, 2 of a 10,000-peer
+ * storm were refused and waited a retry period (5 s) for their session. */
+static uint32_t ratelimit_entries(uint32_t max_peers)
+{
+	uint64_t want = 4 * (uint64_t)max_peers;
+
+	return want > WG_RATELIMIT_DEFAULT_ENTRIES ? (uint32_t)want :
+						     WG_RATELIMIT_DEFAULT_ENTRIES;
+}
+
 int gw_control_create(struct gw_ctx *ctx)
 {
 	struct gw_control *c = rte_zmalloc("gw_control", sizeof(*c), 0);
 
 	if (!c)
 		return -ENOMEM;
-	if (wg_ratelimit_init(&c->rl, WG_RATELIMIT_DEFAULT_ENTRIES, NULL) < 0) {
+	if (wg_ratelimit_init(&c->rl,
+			      ratelimit_entries(ctx->tables->max_peers),
+			      NULL) < 0) {
 		rte_free(c);
 		return -ENOMEM;
 	}
@@ -482,16 +506,17 @@ static void peer_tick(struct gw_ctx *ctx, struct gw_peer *peer, uint64_t now)
 
 /* ------------------------------------------------------- loop */
 
-/* Up to TICK_PEERS of the ticking peers, on from where the last tick
- * stopped (gw_peer_sleep moves the cursor off a peer that leaves). */
-static void tick_peers(struct gw_ctx *ctx, uint64_t now)
+/* Some of the ticking peers (TICK_PEERS_MIN), on from where the last
+ * tick stopped (gw_peer_sleep moves the cursor off a peer that leaves). */
+unsigned int gw_control_tick_peers(struct gw_ctx *ctx, uint64_t now)
 {
 	struct gw_control *c = ctx->control;
 	struct gw_peer *peer = c->tick_cursor ? c->tick_cursor : c->tick_head;
 	struct gw_peer *next;
-	unsigned int n;
+	unsigned int n, max = RTE_MAX((unsigned int)TICK_PEERS_MIN,
+				      c->n_ticking / TICK_PASS_TICKS + 1);
 
-	for (n = 0; peer && n < TICK_PEERS; n++, peer = next) {
+	for (n = 0; peer && n < max; n++, peer = next) {
 		peer_tick(ctx, peer, now);
 		/* peers woken meanwhile join at the tail */
 		next = peer->tick_next;
@@ -499,6 +524,7 @@ static void tick_peers(struct gw_ctx *ctx, uint64_t now)
 			gw_peer_sleep(ctx, peer);
 	}
 	c->tick_cursor = peer; /* NULL: the next tick starts a pass */
+	return n;
 }
 
 /* testing.stats_interval: every counter, and the pool's mbufs in use, to
@@ -523,6 +549,17 @@ static void stats_dump(struct gw_ctx *ctx, uint64_t now)
 	       gw_ctrl_rings_depth(ctx));
 	GW_LOG(INFO, "%-32s %u", "handshake_ring_depth",
 	       rte_ring_count(ctx->ctrl_ring[GW_CTRL_HANDSHAKE]));
+	GW_LOG(INFO, "%-32s %u", "handshake_backlog",
+	       gw_hs_backlog_count(ctx));
+	GW_LOG(INFO, "%-32s %u", "peers_ticking", c->n_ticking);
+	/* milliseconds of the control lcore since the last dump */
+	GW_LOG(INFO, "%-32s %" PRIu64, "control_ms_ticks",
+	       c->cycles_tick * 1000 / ctx->tsc_hz);
+	GW_LOG(INFO, "%-32s %" PRIu64, "control_ms_handshakes",
+	       c->cycles_hs * 1000 / ctx->tsc_hz);
+	GW_LOG(INFO, "%-32s %" PRIu64, "control_ms_uapi",
+	       c->cycles_uapi * 1000 / ctx->tsc_hz);
+	c->cycles_tick = c->cycles_hs = c->cycles_uapi = 0;
 	GW_LOG(INFO, "stats %" PRIu64 " end", c->stats_seq);
 }
 
@@ -531,12 +568,15 @@ unsigned int gw_control_poll(struct gw_ctx *ctx)
 	struct gw_event evs[GW_BURST];
 	unsigned int n, i, work;
 
+	uint64_t t0 = rte_rdtsc();
+
 	/* every ring its budget, so no kind starves another */
 	work = gw_ctrl_rings_serve(ctx, ctrl_input);
 	/* what the handshake lanes finished, then the DH work of the turn,
 	 * both bounded */
 	work += gw_hs_lanes_collect(ctx);
 	work += gw_hs_backlog_serve(ctx);
+	ctx->control->cycles_hs += rte_rdtsc() - t0;
 	n = rte_ring_sc_dequeue_burst_elem(ctx->event_ring, evs,
 					   sizeof(evs[0]), GW_BURST, NULL);
 	for (i = 0; i < n; i++)
@@ -566,13 +606,18 @@ void gw_control_loop(struct gw_ctx *ctx)
 		uint64_t now = gw_now_ns(ctx);
 
 		if (now - c->last_tick_ns >= TICK_NS) {
+			uint64_t t0 = rte_rdtsc(), t1;
+
 			c->last_tick_ns = now;
-			tick_peers(ctx, now);
+			gw_control_tick_peers(ctx, now);
+			c->cycles_tick += rte_rdtsc() - t0;
 			gw_neigh_tick(ctx, now);
 			stats_dump(ctx, now);
 			gw_tables_reclaim(ctx->tables);
+			t1 = rte_rdtsc();
 			if (c->uapi)
 				gw_uapi_poll(c->uapi);
+			c->cycles_uapi += rte_rdtsc() - t1;
 			/* a reload waits for a sliced UAPI set to finish */
 			if (!gw_uapi_busy(c->uapi) &&
 			    __atomic_exchange_n(&ctx->reload_requested, false,

@@ -65,6 +65,9 @@ struct gw_control {
 	uint64_t last_tick_ns;
 	uint64_t last_stats_ns;         /* testing.stats_interval dumps */
 	uint64_t stats_seq;
+	/* TSC cycles of the loop's parts since the last stats dump (logged
+	 * with it: where a storm's control time goes) */
+	uint64_t cycles_tick, cycles_hs, cycles_uapi;
 	struct gw_notify notify;        /* systemd READY=1 / STATUS= */
 	struct gw_log_bucket peer_log;  /* per-peer event lines (INFO) */
 };
@@ -80,5 +83,8 @@ void gw_control_loop(struct gw_ctx *ctx);
  * handshake lanes handed over, each ring within its budget, and events.
  * Returns how much was taken (benchmarks and tests drive it). */
 unsigned int gw_control_poll(struct gw_ctx *ctx);
+/* The timer tick's peers (a bounded share of the ticking ones, a pass
+ * over them all within 50 ticks); returns how many it visited. */
+unsigned int gw_control_tick_peers(struct gw_ctx *ctx, uint64_t now);
 
 #endif /* GW_CONTROL_H */

@@ -4,16 +4,12 @@
 #include "gw_ctrl_tx.h"
 #include "gw_hs_backlog.h"
 
-#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
 
-/* a turn's cookie replies fit the control lcore's TX ring, with room */
-static_assert(GW_HANDSHAKE_INTAKE <= GW_CTRL_TX_RING / 2,
-	      "handshake intake larger than the control TX ring can send");
 
 struct ring_spec {
 	const char *name;
@@ -26,7 +22,7 @@ static const struct ring_spec specs[GW_CTRL_NB_KINDS] = {
 	/* cheap to take (mac1, a cookie reply at most): the DH work waits
 	 * in the backlog, and a burst must not overflow the ring */
 	[GW_CTRL_HANDSHAKE] = { "gw_ctrl_hs", GW_HANDSHAKE_RING,
-				GW_HANDSHAKE_INTAKE },
+				0 /* gw_ctrl_hs_intake */ },
 	[GW_CTRL_STAGE] = { "gw_ctrl_stage", GW_STAGE_RING, GW_CTRL_BUDGET },
 	[GW_CTRL_NEIGH] = { "gw_ctrl_neigh", GW_NEIGH_RING, GW_CTRL_BUDGET },
 	[GW_CTRL_TOO_BIG] = { "gw_ctrl_big", GW_TOO_BIG_RING, GW_CTRL_BUDGET },
@@ -96,6 +92,21 @@ static unsigned int serve_ring(struct gw_ctx *ctx, struct rte_ring *r,
 	return taken;
 }
 
+unsigned int gw_ctrl_hs_intake(const struct gw_ctx *ctx)
+{
+	const struct rte_ring *tx = ctx->ctrl_lc.tx_handoff[GW_WAN];
+	unsigned int room;
+
+	/* on a TX queue of its own the PMD's queue is the limit (counted
+	 * drop_tx_queue_full) */
+	if (!tx)
+		return GW_HANDSHAKE_INTAKE;
+	room = rte_ring_free_count(tx);
+	room = room > GW_HANDSHAKE_TX_RESERVE ? room - GW_HANDSHAKE_TX_RESERVE :
+						0;
+	return RTE_MIN(room, (unsigned int)GW_HANDSHAKE_INTAKE);
+}
+
 unsigned int gw_ctrl_rings_serve(struct gw_ctx *ctx,
 				 void (*input)(struct gw_ctx *ctx,
 					       struct rte_mbuf *m))
@@ -103,7 +114,10 @@ unsigned int gw_ctrl_rings_serve(struct gw_ctx *ctx,
 	unsigned int k, work = 0;
 
 	for (k = 1; k < GW_CTRL_NB_KINDS; k++)
-		work += serve_ring(ctx, ctx->ctrl_ring[k], specs[k].budget,
+		work += serve_ring(ctx, ctx->ctrl_ring[k],
+				   k == GW_CTRL_HANDSHAKE ?
+					   gw_ctrl_hs_intake(ctx) :
+					   specs[k].budget,
 				   input);
 	return work;
 }

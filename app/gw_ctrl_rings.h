@@ -21,15 +21,19 @@
  * GW_HANDSHAKE_BUDGET, gw_hs_backlog.h); taking packets off any ring is
  * cheap. The handshake intake (mac1, under load mac2 or a cookie reply,
  * a copy into the backlog: a few microseconds each) is a quarter of the
- * ring a turn: a retry wave after a restart arrives at tens of thousands
- * a second and a turn with its DH work takes milliseconds, so that a
- * smaller intake lets the ring overflow (the peers dropped wait 5 s for
- * their next retry while the backlog runs dry: perf/storm.sh); a larger
- * one would make more cookie replies in one turn than the control lcore's
- * TX ring holds (GW_CTRL_TX_RING). */
+ * ring a turn: a retry wave after a restart arrives at hundreds of
+ * thousands a second and a turn with its DH work takes milliseconds, so
+ * that a smaller intake lets the ring overflow (the peers dropped wait
+ * 5 s for their next retry while the backlog runs dry: perf/storm.sh).
+ * It is bounded too by the room left in the control lcore's TX ring
+ * (each message taken may make one cookie reply), less what the rest of
+ * the turn may send (GW_HANDSHAKE_TX_RESERVE): what does not fit waits in
+ * the handshake ring, where it is counted if it overflows, instead of
+ * costing a cookie reply that the TX ring drops. */
 enum {
 	GW_HANDSHAKE_BUDGET = 8,
 	GW_HANDSHAKE_INTAKE = GW_HANDSHAKE_RING / 4,
+	GW_HANDSHAKE_TX_RESERVE = GW_HANDSHAKE_BUDGET + 2 * GW_BURST,
 	GW_CTRL_BUDGET = GW_BURST,
 };
 
@@ -80,6 +84,10 @@ static inline enum gw_ctrl_kind gw_ctrl_local_kind(const struct rte_mbuf *m)
  * data-plane world by hand call. */
 int gw_ctrl_rings_create(struct gw_ctx *ctx);
 void gw_ctrl_rings_free(struct gw_ctx *ctx);
+
+/* This turn's handshake intake: GW_HANDSHAKE_INTAKE, or less when the
+ * control lcore's WAN TX ring has less room (see above). */
+unsigned int gw_ctrl_hs_intake(const struct gw_ctx *ctx);
 
 /* One turn: up to each ring's budget from each, in kind order, each
  * packet to input (which owns it then). Returns how many were taken. */

@@ -35,7 +35,11 @@ enum gw_limits {
 	GW_TX_DESC = 1024,
 	/* workers -> control packets: one ring per kind (gw_ctrl_kind), so
 	 * that no kind crowds out another (gw_ctrl_rings.h) */
-	GW_HANDSHAKE_RING = 1024,
+	/* as Linux's MAX_QUEUED_INCOMING_HANDSHAKES, and "under load" at
+	 * an eighth of it (512) as there: a restart storm's wave arrives
+	 * at hundreds of thousands a second, and 1,024 overflowed whenever
+	 * the control lcore lost its CPU for 3 ms (perf/storm.sh) */
+	GW_HANDSHAKE_RING = 4096,
 	GW_LOCAL_RING = 512,   /* ICMP and the rest for our addresses */
 	GW_ARP_ND_RING = 256,  /* ARP, IPv6 neighbour discovery */
 	GW_STAGE_RING = 1024,  /* packets of peers without a session */

@@ -12,26 +12,34 @@
  *        --gw-wan-mac MAC --peers N [--seed S] [--limit SECONDS]
  *
  * Each peer behaves as wireguard-go's does on start: one initiation at
- * once (all N are made before the clock starts, so that the generator's
- * own X25519 work is not in the storm), then, without a response, another
- * every REKEY_TIMEOUT (5 s) plus up to 333 ms of jitter. A cookie reply is
- * consumed (lib/wg_cookie) and its cookie gives the next initiation its
- * mac2; it does not trigger a send of its own.
+ * once, then, without a response, a new one (new ephemeral key, newer
+ * timestamp) every REKEY_TIMEOUT (5 s) plus up to 333 ms of jitter; only
+ * a response to its latest initiation counts. A cookie reply is consumed
+ * (lib/wg_cookie) and its cookie gives the next initiation its mac2; it
+ * does not trigger a send of its own.
  *
- * Where it differs, so that the generator's X25519 work stays out of the
- * storm (on 2 cores it shares one with the control lcore, and 100,000
- * peers retrying every 5 s would need more X25519 than the gateway):
- *  - a retry sends the same initiation again with fresh macs (mac2 from
- *    the cookie) instead of a new ephemeral key and timestamp; the gateway
- *    does the same work for it (it reads the timestamp only after both of
- *    its DH), and an answer to any copy is valid. Every STORM_FRESH_EVERY
- *    th try is a new initiation, in case the gateway accepted a copy whose
- *    answer was lost (it refuses the same timestamp again);
+ * So that the generator's own X25519 work stays out of the storm (on 2
+ * vCPUs it shares them with the gateway, and 100,000 peers retrying
+ * every 5 s need as much X25519 as the gateway has), each peer's first
+ * --initiations K (default 4: 15 s of retries) are made before the clock
+ * starts, on every CPU; a try beyond them makes its initiation then
+ * (counted late_initiations). An earlier version resent the same
+ * initiation instead: when the gateway had accepted it and its answer was
+ * lost, every resend was refused as a replay (same timestamp) until the
+ * next new one, 40 s later.
+ *
+ * The per-peer state the storm loop scans (when each peer tries next) is
+ * an array of its own: the scan every 10 ms of 100,000 peers' whole
+ * state (about 2 KB each) took more than those 10 ms, and the generator's
+ * CPU with it.
+ *
+ * Where it differs from wireguard-go:
  *  - a response to the current initiation is kept, and counts as the
- *    peer's session when it arrives; after the clock stops every kept one
- *    is checked (consume_response, derive_keypair: an invalid one fails
- *    the run) and confirmed with a keepalive, so that the gateway has the
- *    session too (storm.sh counts them with `wg show`).
+ *    peer's session when it arrives; after the clock stops (or once it
+ *    is 60 s old: confirm_old) every kept one is checked
+ *    (consume_response, derive_keypair: an invalid one fails the run) and
+ *    confirmed with a keepalive, so that the gateway has the session too
+ *    (storm.sh counts them with `wg show`).
  *
  * Peer p sends from 2001:db8:(1 + p / 65536):(p % 65536)::1, a /64 of its
  * own as N clients behind N addresses would (a few IPv4 documentation
@@ -42,6 +50,8 @@
  * the last session, initiations sent, cookie replies, responses, invalid
  * responses, peers without a session at the limit.
  */
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,22 +72,31 @@
 
 #define STORM_REKEY_TIMEOUT 5.0
 #define STORM_JITTER 0.333
-#define STORM_FRESH_EVERY 8
+#define STORM_INITIATIONS 4       /* made before the clock, per peer */
+#define STORM_TS_STEP 100000000ull /* ns between a peer's timestamps */
+#define STORM_NEVER UINT32_MAX     /* next_ms of a peer with its session */
+#define STORM_CONFIRM_AFTER 60.0   /* s: see confirm_old */
+#define STORM_CONFIRM_SCAN 64
 #define PEER_PORT 40000
+#define STORM_SECONDS 600
 /* us on the WAN link, and the gateway */
 static const uint8_t me6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
 static const uint8_t gw6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
 enum { FRAME6_HDR = RTE_ETHER_HDR_LEN + 40 + 8, ND_NS = 135, ND_NA = 136 };
 
+/* One initiation and the handshake state that answers to it. */
+struct sinit {
+	struct wg_handshake hs;
+	struct wg_msg_initiation msg;    /* without macs */
+};
+
 struct speer {
 	struct wg_identity id;
-	struct wg_handshake hs;
 	struct wg_cookie_maker cookie;
-	struct wg_msg_initiation msg;    /* the current one, without macs */
 	uint8_t resp[WG_MSG_RESPONSE_LEN]; /* its answer, checked later */
-	double next_try;                 /* 0: done */
 	uint32_t tries;
-	bool done;
+	uint32_t cur;                    /* the initiation sent last */
+	bool done, confirmed;
 };
 
 struct storm {
@@ -85,13 +104,36 @@ struct storm {
 	uint32_t n;
 	uint64_t seed;
 	double limit;
+	uint32_t k;                      /* initiations made per peer */
 	struct speer *p;
-	uint64_t sent, cookies, responses, invalid, stale, tx_fail;
+	struct sinit *init;              /* k per peer */
+	uint32_t *next_ms;               /* next try, ms after t0 */
+	uint64_t ts_base;                /* timestamps: ts_base + try * step */
+	uint64_t sent, cookies, responses, invalid, stale, tx_fail, late;
 	uint32_t n_done;
+	/* sessions in the order they came, for confirm_old */
+	struct { double t; uint32_t p; } *done_at;
+	uint32_t n_confirm_q;
 	double t0, last_done;
-	uint32_t done_by_s[64];          /* sessions made in each second */
+	/* the storm second by second */
+	uint32_t done_by_s[STORM_SECONDS], sent_by_s[STORM_SECONDS],
+		cookies_by_s[STORM_SECONDS];
 	bool polling;                    /* inside poll_ports */
 };
+
+static struct sinit *init_of(struct storm *s, uint32_t p, uint32_t k)
+{
+	return &s->init[(size_t)p * s->k + k];
+}
+
+/* the second of the storm now is, for the timelines */
+static void tally(struct storm *s, uint32_t *by_s)
+{
+	double t = now_s() - s->t0;
+
+	if (s->t0 > 0 && t >= 0 && t < STORM_SECONDS)
+		by_s[(unsigned int)t]++;
+}
 
 static uint64_t mono_ns(void)
 {
@@ -194,8 +236,8 @@ static void send_frame(struct storm *s, const uint8_t *f, uint16_t len)
 		s->tx_fail++;
 		if (s->polling)
 			usleep(10);
-		else
-			poll_ports(s);
+		else if (!poll_ports(s))
+			sched_yield(); /* the worker beside us drains the ring */
 	}
 }
 
@@ -276,24 +318,45 @@ static double jitter(void)
 	return STORM_JITTER * (double)randombytes_uniform(1000) / 1000.0;
 }
 
-/* Peer p's next initiation: its sender index carries p and the try. */
+/* Initiation try of peer p into in, from the peer's handshake state
+ * (its static-static DH made once: wg_handshake_init): its sender index
+ * carries p and the try, its timestamp grows with the try. */
+static int make_initiation(struct storm *s, uint32_t p, uint32_t try,
+			   const struct wg_handshake *peer_hs,
+			   struct sinit *in)
+{
+	if (&in->hs != peer_hs)
+		in->hs = *peer_hs;
+	return wg_noise_create_initiation(&in->hs, &s->p[p].id, &in->msg,
+					  (try & 0xfff) << 20 | p,
+					  s->ts_base + try * STORM_TS_STEP,
+					  NULL) == WG_NOISE_OK ? 0 : -1;
+}
+
+/* Peer p's next try: a new initiation (made before the clock while
+ * there are some), its macs, sent. */
 static void initiate(struct storm *s, uint32_t p, double now)
 {
 	struct speer *sp = &s->p[p];
 	struct wg_msg_initiation msg;
+	uint32_t k = sp->tries < s->k ? sp->tries : s->k - 1;
 
-	if (sp->tries && sp->tries % STORM_FRESH_EVERY == 0 &&
-	    wg_noise_create_initiation(&sp->hs, &sp->id, &sp->msg,
-				       sp->tries << 20 | p, unix_ns(),
-				       NULL) != WG_NOISE_OK)
-		return;
-	msg = sp->msg;
+	if (sp->tries >= s->k) {
+		s->late++;
+		if (make_initiation(s, p, sp->tries, &init_of(s, p, k)->hs,
+				    init_of(s, p, k)) < 0)
+			return;
+	}
+	sp->cur = k;
+	msg = init_of(s, p, k)->msg;
 	sp->tries++;
 	wg_cookie_add_macs(&sp->cookie, (uint8_t *)&msg, sizeof(msg),
 			   mono_ns());
 	send_msg(s, p, &msg, sizeof(msg));
 	s->sent++;
-	sp->next_try = now + STORM_REKEY_TIMEOUT + jitter();
+	tally(s, s->sent_by_s);
+	s->next_ms[p] = (uint32_t)((now - s->t0 + STORM_REKEY_TIMEOUT +
+				    jitter()) * 1000.0);
 }
 
 static void on_response(struct storm *s, uint32_t p, const uint8_t *msg)
@@ -303,45 +366,64 @@ static void on_response(struct storm *s, uint32_t p, const uint8_t *msg)
 	s->responses++;
 	if (sp->done ||
 	    wg_get_le32(((const struct wg_msg_response *)msg)->receiver_index) !=
-		    sp->hs.local_index) {
+		    init_of(s, p, sp->cur)->hs.local_index) {
 		s->stale++; /* an answer to an initiation we replaced */
 		return;
 	}
 	memcpy(sp->resp, msg, sizeof(sp->resp));
 	sp->done = true;
-	sp->next_try = 0;
-	s->n_done++;
+	s->next_ms[p] = STORM_NEVER;
 	s->last_done = now_s();
-	if (s->last_done - s->t0 < (double)RTE_DIM(s->done_by_s))
-		s->done_by_s[(unsigned int)(s->last_done - s->t0)]++;
+	s->done_at[s->n_done].t = s->last_done;
+	s->done_at[s->n_done].p = p;
+	s->n_done++;
+	tally(s, s->done_by_s);
 }
 
 /* After the clock: every kept response checked and its session confirmed
  * with a keepalive (the responder uses a session once it has seen our
  * first packet on it). */
-static void confirm_all(struct storm *s)
+static void confirm(struct storm *s, uint32_t p)
 {
 	uint8_t ka[WG_MSG_TRANSPORT_MIN_LEN];
+	struct speer *sp = &s->p[p];
+	struct wg_handshake *hs = &init_of(s, p, sp->cur)->hs;
 	struct wg_keypair kp;
 
-	for (uint32_t p = 0; p < s->n; p++) {
-		struct speer *sp = &s->p[p];
+	if (!sp->done || sp->confirmed)
+		return;
+	sp->confirmed = true;
+	if (wg_noise_consume_response(hs, &sp->id, (const void *)sp->resp) !=
+		    WG_NOISE_OK ||
+	    wg_noise_derive_keypair(hs, &kp) != WG_NOISE_OK) {
+		s->invalid++;
+		return;
+	}
+	wg_transport_seal(&kp, 0, NULL, 0, MTU, ka);
+	send_msg(s, p, ka, sizeof(ka));
+	wg_keypair_wipe(&kp);
+}
 
-		if (!sp->done)
-			continue;
-		if (wg_noise_consume_response(&sp->hs, &sp->id,
-					      (const void *)sp->resp) !=
-			    WG_NOISE_OK ||
-		    wg_noise_derive_keypair(&sp->hs, &kp) != WG_NOISE_OK) {
-			s->invalid++;
-			continue;
-		}
-		wg_transport_seal(&kp, 0, NULL, 0, MTU, ka);
-		send_msg(s, p, ka, sizeof(ka));
-		wg_keypair_wipe(&kp);
+static void confirm_all(struct storm *s)
+{
+	for (uint32_t p = 0; p < s->n; p++) {
+		confirm(s, p);
 		if (p % BURST == 0)
 			poll_ports(s);
 	}
+}
+
+/* A storm longer than STORM_CONFIRM_AFTER (a loaded machine's) confirms
+ * its sessions that old as it goes, a few a scan: the gateway's keypair
+ * of an unconfirmed session expires at REJECT_AFTER_TIME (180 s), and a
+ * 183 s storm confirming only at its end found 574 expired. */
+static void confirm_old(struct storm *s, double now)
+{
+	unsigned int n = 0;
+
+	while (s->n_confirm_q < s->n_done && n++ < STORM_CONFIRM_SCAN &&
+	       s->done_at[s->n_confirm_q].t + STORM_CONFIRM_AFTER <= now)
+		confirm(s, s->done_at[s->n_confirm_q++].p);
 }
 
 /* Peer index from the frame's destination address and port. */
@@ -375,67 +457,124 @@ static int frame_peer(const struct storm *s, struct rte_mbuf *m,
 static unsigned int poll_ports(struct storm *s)
 {
 	struct rte_mbuf *m[BURST];
-	unsigned int got = 0;
+	unsigned int got = 0, bursts;
 	uint16_t q, i, n;
 	int role;
 
 	s->polling = true;
+	/* a queue is emptied (up to 16 bursts): sending a wave, we poll
+	 * every BURST sends and each may have made an answer; reading one
+	 * burst a poll fell behind whenever the CPU was away, and the
+	 * gateway's cookie replies found our ring full (drop_tx_queue_full) */
 	for (role = 0; role < 2; role++)
 		for (q = 0; q < s->g.ports[role].nb_rxq; q++) {
-			n = rte_eth_rx_burst(s->g.ports[role].id, q, m, BURST);
-			got += n;
-			for (i = 0; i < n; i++) {
-				const uint8_t *msg;
-				uint16_t len;
-				int p;
+			for (bursts = 0, n = BURST; n == BURST && bursts < 16;
+			     bursts++) {
+				n = rte_eth_rx_burst(s->g.ports[role].id, q, m, BURST);
+				got += n;
+				for (i = 0; i < n; i++) {
+					const uint8_t *msg;
+					uint16_t len;
+					int p;
 
-				if (handle_arp(&s->g, role, m[i]) ||
-				    role != WAN || handle_nd(s, m[i]) ||
-				    (p = frame_peer(s, m[i], &msg, &len)) < 0) {
+					if (handle_arp(&s->g, role, m[i]) ||
+					    role != WAN || handle_nd(s, m[i]) ||
+					    (p = frame_peer(s, m[i], &msg, &len)) < 0) {
+						rte_pktmbuf_free(m[i]);
+						continue;
+					}
+					if (len == WG_MSG_RESPONSE_LEN &&
+					    msg[0] == WG_MSG_RESPONSE)
+						on_response(s, (uint32_t)p, msg);
+					else if (len == sizeof(struct wg_msg_cookie_reply) &&
+						 msg[0] == WG_MSG_COOKIE_REPLY) {
+						s->cookies++;
+						tally(s, s->cookies_by_s);
+						wg_cookie_consume_reply(
+							&s->p[p].cookie,
+							(const void *)msg, mono_ns());
+					}
 					rte_pktmbuf_free(m[i]);
-					continue;
 				}
-				if (len == WG_MSG_RESPONSE_LEN &&
-				    msg[0] == WG_MSG_RESPONSE)
-					on_response(s, (uint32_t)p, msg);
-				else if (len == sizeof(struct wg_msg_cookie_reply) &&
-					 msg[0] == WG_MSG_COOKIE_REPLY) {
-					s->cookies++;
-					wg_cookie_consume_reply(
-						&s->p[p].cookie,
-						(const void *)msg, mono_ns());
-				}
-				rte_pktmbuf_free(m[i]);
 			}
 		}
 	s->polling = false;
 	return got;
 }
 
-/* Every peer's keys and first initiation, before the clock starts. */
-static int prepare(struct storm *s)
-{
-	uint8_t key[WG_KEY_LEN];
-	double t0 = now_s();
+struct prep_part {
+	struct storm *s;
+	uint32_t from, to;
+	int ret;
+};
 
-	s->p = calloc(s->n, sizeof(*s->p));
-	if (!s->p)
-		return -1;
-	for (uint32_t p = 0; p < s->n; p++) {
+/* Peers [from, to): keys and first k initiations. */
+static void *prepare_part(void *arg)
+{
+	struct prep_part *pp = arg;
+	struct storm *s = pp->s;
+	uint8_t key[WG_KEY_LEN];
+
+	for (uint32_t p = pp->from; p < pp->to && !pp->ret; p++) {
 		struct speer *sp = &s->p[p];
 
 		peer_key(s->seed, p, key);
 		wg_identity_set(&sp->id, key);
-		wg_handshake_init(&sp->hs, &sp->id, s->g.o.gw_pub, NULL);
 		wg_cookie_maker_init(&sp->cookie, s->g.o.gw_pub);
-		if (wg_noise_create_initiation(&sp->hs, &sp->id, &sp->msg, p,
-					       unix_ns(), NULL) != WG_NOISE_OK)
-			return -1;
+		wg_handshake_init(&init_of(s, p, 0)->hs, &sp->id, s->g.o.gw_pub,
+				  NULL);
+		for (uint32_t k = s->k; k-- > 0 && !pp->ret;)
+			pp->ret = make_initiation(s, p, k,
+						  &init_of(s, p, 0)->hs,
+						  init_of(s, p, k));
 	}
 	sodium_memzero(key, sizeof(key));
-	printf("# %u peers and their first initiations made in %.1f s\n",
-	       s->n, now_s() - t0);
-	return 0;
+	return NULL;
+}
+
+/* Every peer's keys and first initiations, before the clock starts, on
+ * every CPU (nothing else runs yet: the gateway waits for us). */
+static int prepare(struct storm *s)
+{
+	long n_cpu = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned int n_thr = n_cpu < 1 ? 1 : n_cpu > 8 ? 8 : (unsigned int)n_cpu;
+	struct prep_part part[8];
+	pthread_t thr[8];
+	pthread_attr_t attr;
+	cpu_set_t all;
+	double t0 = now_s();
+	unsigned int i;
+	int ret = 0;
+
+	s->p = calloc(s->n, sizeof(*s->p));
+	s->init = calloc((size_t)s->n * s->k, sizeof(*s->init));
+	s->next_ms = calloc(s->n, sizeof(*s->next_ms));
+	s->done_at = calloc(s->n, sizeof(*s->done_at));
+	if (!s->p || !s->init || !s->next_ms || !s->done_at)
+		return -1;
+	s->ts_base = unix_ns();
+	CPU_ZERO(&all);
+	for (i = 0; i < (unsigned int)n_cpu && i < CPU_SETSIZE; i++)
+		CPU_SET(i, &all);
+	pthread_attr_init(&attr);
+	pthread_attr_setaffinity_np(&attr, sizeof(all), &all);
+	for (i = 0; i < n_thr; i++) {
+		part[i] = (struct prep_part){ s, (uint32_t)((uint64_t)s->n * i / n_thr),
+					      (uint32_t)((uint64_t)s->n * (i + 1) / n_thr), 0 };
+		/* part 0 here, on our own lcore */
+		if (i && pthread_create(&thr[i], &attr, prepare_part, &part[i]))
+			return -1;
+	}
+	prepare_part(&part[0]);
+	ret = part[0].ret;
+	for (i = 1; i < n_thr; i++) {
+		pthread_join(thr[i], NULL);
+		ret |= part[i].ret;
+	}
+	pthread_attr_destroy(&attr);
+	printf("# %u peers and their first %u initiations each made in %.1f s on %u threads\n",
+	       s->n, s->k, now_s() - t0, n_thr);
+	return ret;
 }
 
 static int parse_mac(const char *t, struct rte_ether_addr *mac)
@@ -450,6 +589,7 @@ static int parse(struct storm *s, int argc, char **argv)
 
 	s->limit = 300;
 	s->seed = 1;
+	s->k = STORM_INITIATIONS;
 	for (int i = 0; i + 1 < argc; i += 2) {
 		const char *k = argv[i], *v = argv[i + 1];
 
@@ -465,10 +605,13 @@ static int parse(struct storm *s, int argc, char **argv)
 			s->seed = strtoull(v, NULL, 10);
 		else if (!strcmp(k, "--limit"))
 			s->limit = atof(v);
+		else if (!strcmp(k, "--initiations"))
+			s->k = (uint32_t)strtoul(v, NULL, 10);
 		else
 			return -1;
 	}
-	if (!gw_pub || s->n == 0 || s->n > (1u << 24) ||
+	if (!gw_pub || s->n == 0 || s->n > (1u << 20) || s->k < 1 ||
+	    s->k > 64 || s->limit > STORM_SECONDS ||
 	    sodium_base642bin(s->g.o.gw_pub, WG_KEY_LEN, gw_pub,
 			      strlen(gw_pub), NULL, &n, NULL,
 			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
@@ -480,7 +623,7 @@ static int parse(struct storm *s, int argc, char **argv)
 static void storm(struct storm *s)
 {
 	double t0, now, end, last_scan = 0;
-	uint32_t p;
+	uint32_t p, now_ms;
 
 	announce(&s->g);
 	announce6(s);
@@ -500,8 +643,10 @@ static void storm(struct storm *s)
 		if (now - last_scan < 0.01)
 			continue;
 		last_scan = now;
+		confirm_old(s, now);
+		now_ms = (uint32_t)((now - t0) * 1000.0);
 		for (p = 0; p < s->n; p++)
-			if (!s->p[p].done && s->p[p].next_try <= now) {
+			if (s->next_ms[p] <= now_ms) {
 				initiate(s, p, now);
 				if (p % BURST == 0)
 					poll_ports(s);
@@ -522,13 +667,20 @@ static void storm(struct storm *s)
 		printf("# sessions made per second of the storm:");
 		for (i = 0; i <= last; i++)
 			printf(" %u", s->done_by_s[i]);
+		printf("\n# initiations sent per second:");
+		for (i = 0; i <= last; i++)
+			printf(" %u", s->sent_by_s[i]);
+		printf("\n# cookie replies received per second:");
+		for (i = 0; i <= last; i++)
+			printf(" %u", s->cookies_by_s[i]);
 		printf("\n");
 	}
-	printf("{\"bench\": \"storm\", \"peers\": %u, \"seconds\": %.2f, \"sessions\": %u, \"initiations\": %lu, \"cookie_replies\": %lu, \"responses\": %lu, \"stale_responses\": %lu, \"invalid_responses\": %lu, \"tx_retries\": %lu}\n",
+	printf("{\"bench\": \"storm\", \"peers\": %u, \"seconds\": %.2f, \"sessions\": %u, \"initiations\": %lu, \"cookie_replies\": %lu, \"responses\": %lu, \"stale_responses\": %lu, \"invalid_responses\": %lu, \"late_initiations\": %lu, \"initiations_made_before\": %u, \"tx_retries\": %lu}\n",
 	       s->n, end - t0, s->n_done - (uint32_t)s->invalid,
 	       (unsigned long)s->sent, (unsigned long)s->cookies,
 	       (unsigned long)s->responses, (unsigned long)s->stale,
-	       (unsigned long)s->invalid, (unsigned long)s->tx_fail);
+	       (unsigned long)s->invalid, (unsigned long)s->late, s->k,
+	       (unsigned long)s->tx_fail);
 }
 
 int main(int argc, char **argv)
@@ -555,7 +707,7 @@ int main(int argc, char **argv)
 	if (sep < 0 || parse(&s, argc - sep, argv + sep) < 0) {
 		fprintf(stderr,
 			"usage: %s --write-peers FILE --peers N [--seed S]\n"
-			"       %s EAL-OPTIONS -- --gw-pub B64 --gw-lan-mac MAC --gw-wan-mac MAC --peers N [--seed S] [--limit S]\n",
+			"       %s EAL-OPTIONS -- --gw-pub B64 --gw-lan-mac MAC --gw-wan-mac MAC --peers N [--seed S] [--limit S] [--initiations K]\n",
 			argv[0], argv[0]);
 		return 2;
 	}
@@ -572,7 +724,12 @@ int main(int argc, char **argv)
 	rte_eth_dev_stop(s.g.ports[WAN].id);
 	if (s.p)
 		sodium_memzero(s.p, s.n * sizeof(*s.p));
+	if (s.init)
+		sodium_memzero(s.init, (size_t)s.n * s.k * sizeof(*s.init));
 	free(s.p);
+	free(s.init);
+	free(s.next_ms);
+	free(s.done_at);
 	perf_eal_cleanup();
 	return s.n_done == s.n && !s.invalid ? 0 : 1;
 }

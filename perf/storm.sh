@@ -20,7 +20,16 @@
 # worker, which needs little of it here, not beside the control lcore),
 # STORM_LIMIT (seconds, default 600), STORM_KEEP_LOG (a file to copy the
 # gateway's log to), STORM_GW_MEM (MiB for the
-# gateway's EAL, default 3072, 8192 above 20,000 peers).
+# gateway's EAL, default 3072, 8192 above 20,000 peers), STORM_UAPI_EVERY
+# (seconds between the `wg show`s timed during the storm, default 5: each
+# streams every peer, and one a second was itself a third of the control
+# lcore's time at 30,000 peers).
+# After the JSON line, the gateway's side second by second (its stats
+# dumps, running totals): handshake messages in, answered, cookie replies, stale drops, what waits, and
+# the control lcore's milliseconds on handshakes, ticks and the UAPI.
+# The memif rings hold 4,096 frames (rsize=12) instead of 1,024: a wave's
+# cookie replies found the generator's ring full while it sent (counted
+# drop_tx_queue_full, and their peers lost a retry period).
 # Every wait is bounded; the trap stops both processes and removes the
 # sockets and the config on any exit. Only documentation addresses.
 set -euo pipefail
@@ -79,8 +88,8 @@ gw_mem=$((n <= 20000 ? 3072 : 8192))
 cat >"$dir/gw.conf" <<CONF
 eal = ["--lcores", "${STORM_GW_LCORES:-0-1}", "--no-pci", "--no-huge", "-m", "${STORM_GW_MEM:-$gw_mem}",
        "--file-prefix", "$name-gw",
-       "--vdev", "net_memif0,role=server,id=0,socket=$dir/lan.sock,socket-abstract=no,mac=$gw_lan_mac",
-       "--vdev", "net_memif1,role=server,id=0,socket=$dir/wan.sock,socket-abstract=no,mac=$gw_wan_mac"];
+       "--vdev", "net_memif0,role=server,id=0,socket=$dir/lan.sock,socket-abstract=no,mac=$gw_lan_mac,rsize=12",
+       "--vdev", "net_memif1,role=server,id=0,socket=$dir/wan.sock,socket-abstract=no,mac=$gw_wan_mac,rsize=12"];
 interface = { name = "$name"; private_key = "$gw_priv"; listen_port = 51820; mtu = 1420; max_peers = $max_peers; };
 lan = { port = 0; address = ["192.0.2.1/24"]; };
 wan = { port = 1; address = ["198.51.100.1/24", "2001:db8::1/64"]; gateway = "2001:db8::2"; };
@@ -121,8 +130,8 @@ cpu_before=$(ctl_cpu)
 rc=0
 timeout $((${STORM_LIMIT:-600} + 300)) "$gen_bin" -l "${STORM_GEN_LCORE:-1}" --no-pci --no-huge -m 1024 \
 	--file-prefix "$name-gen" \
-	--vdev "net_memif0,role=client,id=0,socket=$dir/lan.sock,socket-abstract=no,mac=02:00:00:00:01:02" \
-	--vdev "net_memif1,role=client,id=0,socket=$dir/wan.sock,socket-abstract=no,mac=02:00:00:00:02:02" \
+	--vdev "net_memif0,role=client,id=0,socket=$dir/lan.sock,socket-abstract=no,mac=02:00:00:00:01:02,rsize=12" \
+	--vdev "net_memif1,role=client,id=0,socket=$dir/wan.sock,socket-abstract=no,mac=02:00:00:00:02:02,rsize=12" \
 	--log-level=pmd.net.memif:error -- \
 	--gw-pub "$gw_pub" --gw-lan-mac "$gw_lan_mac" --gw-wan-mac "$gw_wan_mac" \
 	--peers "$n" --seed "$seed" --limit "${STORM_LIMIT:-600}" >"$dir/gen.out" &
@@ -130,12 +139,15 @@ gen_pid=$!
 # the UAPI while handshakes storm in: how long a `wg show` waits at most
 # (one a second, while the generator runs; bounded by its limit)
 uapi_max_ms=0
-for _ in $(seq $((${STORM_LIMIT:-600} + 300))); do
+uapi_every=${STORM_UAPI_EVERY:-5}
+for i in $(seq $((${STORM_LIMIT:-600} + 300))); do
 	kill -0 "$gen_pid" 2>/dev/null || break
-	t0=$(date +%s%N)
-	wg show "$name" listen-port >/dev/null 2>&1 || true
-	ms=$((($(date +%s%N) - t0) / 1000000))
-	((ms > uapi_max_ms)) && uapi_max_ms=$ms
+	if ((i % uapi_every == 0)); then
+		t0=$(date +%s%N)
+		wg show "$name" listen-port >/dev/null 2>&1 || true
+		ms=$((($(date +%s%N) - t0) / 1000000))
+		((ms > uapi_max_ms)) && uapi_max_ms=$ms
+	fi
 	sleep 1
 done
 wait "$gen_pid" || rc=$?
@@ -164,6 +176,8 @@ jq -c --argjson hs "$hs_per_s" --argjson before "${mbufs_before:-0}" \
 	--argjson ring_full "$(counter drop_handshake_ring_full)" \
 	--argjson source_limited "$(counter drop_handshake_source_limited)" \
 	--argjson under_load "$(counter drop_handshake_under_load)" \
+	--argjson ratelimited "$(counter drop_handshake_ratelimited)" \
+	--argjson stale "$(counter drop_handshake_stale)" \
 	'select(.bench == "storm")
 	 | (.peers / $hs + 5) as $bound
 	 | . + {handshakes_per_s: $hs, bound_s: ($bound * 100 | round / 100),
@@ -172,11 +186,22 @@ jq -c --argjson hs "$hs_per_s" --argjson before "${mbufs_before:-0}" \
 		gw_drop_ring_full: $ring_full,
 		gw_drop_source_limited: $source_limited,
 		gw_drop_under_load: $under_load,
+		gw_drop_ratelimited: $ratelimited, gw_drop_stale: $stale,
 		mbufs_in_use_before: $before, mbufs_in_use_after: $after,
 		mbufs_in_use_at_exit: $at_exit, uapi_idle_ms: $uapi_idle_ms,
 		uapi_max_ms: $uapi_max_ms, control_cpu_s: $ctl_cpu_s,
 		sessions_per_control_cpu_s: (if $ctl_cpu_s > 0 then (.sessions / $ctl_cpu_s | round) else null end)}' \
 	< <(grep '^{' "$dir/gen.out")
+# the gateway's timeline: one line per stats dump with handshakes in it
+awk '/stats [0-9]+ begin/ { delete v }
+     { v[$(NF-1)] = $NF }
+     /stats [0-9]+ end/ && v["handshake_messages_received"] + 0 > 0 {
+	printf "# gw: rx %d answered %d cookies %d stale %d ring_full %d ring %d backlog %d ticking %d | ms hs %d ticks %d uapi %d\n",
+	       v["handshake_messages_received"], v["handshake_messages_sent"] - v["cookie_replies_sent"],
+	       v["cookie_replies_sent"], v["drop_handshake_stale"], v["drop_handshake_ring_full"],
+	       v["handshake_ring_depth"], v["handshake_backlog"], v["peers_ticking"],
+	       v["control_ms_handshakes"], v["control_ms_ticks"], v["control_ms_uapi"] }' "$dir/gw.log" |
+	uniq | head -n 400
 if ((rc != 0)); then
 	echo "storm: gen_storm failed ($rc); gateway log:" >&2
 	tail -n 20 "$dir/gw.log" >&2
