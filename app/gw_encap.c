@@ -119,11 +119,8 @@ static inline bool out4_route(const struct gw_port *wan, uint32_t dst,
 	 * what they answer for one address: on its prefix the endpoint
 	 * itself, else the gateway; the source that address either way */
 	if (wan->n_addr4 == 1) {
-		uint32_t plen = wan->plen4[0];
-		uint32_t mask = plen ? rte_cpu_to_be_32(~0u << (32 - plen)) : 0;
-
 		*src = wan->addr4[0];
-		if (((wan->addr4[0] ^ dst) & mask) == 0) {
+		if (gw_prefix_match4(wan->addr4[0], dst, wan->plen4[0])) {
 			*nh = dst;
 			return true;
 		}

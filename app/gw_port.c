@@ -147,19 +147,13 @@ static bool prefix_match(const uint8_t *a, const uint8_t *b, unsigned int plen)
 
 /* IPv4 (network order) in the same /plen: a mask, not a byte compare,
  * since encryption asks this for every new endpoint in a burst */
-static inline bool prefix_match4(uint32_t a, uint32_t b, unsigned int plen)
-{
-	uint32_t mask = plen ? ~0u << (32 - plen) : 0;
-
-	return ((rte_be_to_cpu_32(a) ^ rte_be_to_cpu_32(b)) & mask) == 0;
-}
 
 bool gw_port_on_link4(const struct gw_port *p, uint32_t dst)
 {
 	unsigned int i;
 
 	for (i = 0; i < p->n_addr4; i++)
-		if (prefix_match4(p->addr4[i], dst, p->plen4[i]))
+		if (gw_prefix_match4(p->addr4[i], dst, p->plen4[i]))
 			return true;
 	return false;
 }
@@ -181,7 +175,7 @@ uint32_t gw_port_src4(const struct gw_port *p, uint32_t dst)
 	unsigned int i;
 
 	for (i = 0; i < p->n_addr4; i++)
-		if (prefix_match4(p->addr4[i], dst, p->plen4[i]))
+		if (gw_prefix_match4(p->addr4[i], dst, p->plen4[i]))
 			return p->addr4[i];
 	return p->n_addr4 ? p->addr4[0] : 0;
 }

@@ -3,6 +3,8 @@
 #ifndef GW_PORT_H
 #define GW_PORT_H
 
+#include <rte_byteorder.h>
+
 #include "gw_ctx.h"
 
 /*
@@ -30,6 +32,15 @@ static inline bool gw_port_has_addr4(const struct gw_port *p, uint32_t ip)
 }
 
 bool gw_port_has_addr6(const struct gw_port *p, const uint8_t ip[16]);
+/* Whether IPv4 addresses a and b (network order) share their first plen
+ * bits: inline, since the data path's one-address route asks it per
+ * packet. */
+static inline bool gw_prefix_match4(uint32_t a, uint32_t b, unsigned int plen)
+{
+	uint32_t mask = plen ? ~0u << (32 - plen) : 0;
+
+	return ((rte_be_to_cpu_32(a) ^ rte_be_to_cpu_32(b)) & mask) == 0;
+}
 /* Whether dst is on one of the port's subnets. */
 bool gw_port_on_link4(const struct gw_port *p, uint32_t dst);
 bool gw_port_on_link6(const struct gw_port *p, const uint8_t dst[16]);
